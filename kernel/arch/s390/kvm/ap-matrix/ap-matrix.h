@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KVM/s390 AP matrix: kernel-internal interface.
+ *
+ * A VMM gives a guest AP queues with KVM_S390_SET_AP_MATRIX; the queues are
+ * recorded in one global APQN ownership table (apmx.h) shared by every VM,
+ * and written into the VM's CRYCB.  Files:
+ *   vm.c       per-VM state, the VM ioctls, PQAP hook, VM teardown
+ *   host.c     what the host offers: QCI limits, apmask/aqmask ownership
+ *   zeroize.c  ZAPQ + TAPQ of a queue that leaves a guest
+ *
+ * LOCK ORDER (outermost first; release in reverse):
+ *   1. ap_perms_mutex            AP bus: apmask/aqmask may not change while
+ *                                a claim is checked against them
+ *                                (apmx_host_lock()).
+ *   2. kvm->lock                 the VM's apmx state and its CRYCB
+ *                                (kvm_arch_crypto_set_masks() needs it).
+ *   3. kvm->arch.crypto.pqap_hook_rwsem (write)
+ *                                installing/removing the PQAP hook and
+ *                                changing the effective matrix it reads.
+ *   4. apmx_table_lock           the global ownership table.
+ * This is the order vfio_ap uses for 1-3 (ap_perms_mutex, kvm->lock,
+ * pqap_hook_rwsem), so both can coexist.  The AP bus calls a driver's
+ * in_use() with ap_perms_mutex held; in_use may take apmx_table_lock only.
+ * Queue zeroize (ZAPQ/TAPQ, may sleep in msleep()) runs with kvm->lock held
+ * but neither ap_perms_mutex nor apmx_table_lock; the queues being zeroized
+ * are marked RESETTING in the table meanwhile, so nobody can claim them.
+ *
+ * Copyright IBM Corp. and the apmatrix developers
+ */
+#ifndef _KVM_S390_AP_MATRIX_H
+#define _KVM_S390_AP_MATRIX_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/kvm_host.h>
+#include <asm/kvm_ap_matrix.h>
+#include "apmx.h"
+
+/* Per-VM state, kvm->arch.crypto.apmx; NULL until the first set. */
+struct kvm_s390_apmx {
+	struct apmx_owner owner;		/* this VM in the table */
+	struct kvm_s390_ap_masks requested;	/* last successful set */
+	struct kvm_s390_ap_masks effective;	/* what the CRYCB holds */
+	struct apmx_limits lim;			/* of this VM's CRYCB */
+	crypto_hook pqap_hook;			/* installed while non-empty */
+	struct apmx_apqn_set released;		/* scratch, under kvm->lock */
+};
+
+/* What QCI reports about the host. */
+struct apmx_host_info {
+	bool apxa;
+	u8 na;		/* highest APID, 63 without APXA */
+	u8 nd;		/* highest APQI, 15 without APXA */
+};
+
+/* The global ownership table and its lock (vm.c). */
+extern struct apmx_table apmx_table;
+extern struct mutex apmx_table_lock;
+
+/* vm.c: hooks called from kvm-s390.c */
+int kvm_s390_apmx_available(void);
+long kvm_s390_apmx_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
+			    void __user *argp);
+void kvm_s390_apmx_destroy(struct kvm *kvm);
+void kvm_s390_apmx_exit(void);
+
+/* host.c */
+void apmx_host_info(struct apmx_host_info *info);
+void apmx_host_lock(void);
+void apmx_host_unlock(void);
+int apmx_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
+		   bool control, struct kvm_s390_ap_refusal *r);
+
+/* zeroize.c */
+#define APMX_ZEROIZE_TRIES	10	/* ZAPQ attempts while busy */
+#define APMX_VERIFY_TRIES	25	/* TAPQ polls after ZAPQ */
+#define APMX_WAIT_MS		20	/* between two attempts */
+bool apmx_zeroize(unsigned int apid, unsigned int apqi);
+unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
+			      struct kvm_s390_ap_refusal *r);
+
+#endif /* _KVM_S390_AP_MATRIX_H */

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM/s390 AP matrix: the VM ioctls and the per-VM state.
+ *
+ * KVM_S390_SET_AP_MATRIX replaces a guest's AP matrix (before or after its
+ * vCPUs run), KVM_S390_GET_AP_MATRIX reads it back, KVM_S390_CLEAR_AP_MATRIX
+ * gives every queue back and KVM_S390_RESET_AP_QUEUES zeroizes the queues a
+ * guest keeps (guest reset).  The global table and the CRYCB change under
+ * the lock order of ap-matrix.h, both or neither.
+ *
+ * Copyright IBM Corp. and the apmatrix developers
+ */
+#define KMSG_COMPONENT "kvm-s390"
+#define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/ap.h>
+#include <asm/debug.h>
+#include "ap-matrix.h"
+
+#define APMX_EVENT(kvm, fmt, ...) \
+	debug_sprintf_event((kvm)->arch.dbf, 3, fmt "\n", ##__VA_ARGS__)
+
+/* The global APQN ownership table: lock 4 of the order in ap-matrix.h. */
+struct apmx_table apmx_table;
+DEFINE_MUTEX(apmx_table_lock);
+
+static atomic64_t apmx_vm_ids = ATOMIC64_INIT(0);
+
+static const char * const apmx_reason_str[] = {
+	[KVM_S390_AP_OK]		= "ok",
+	[KVM_S390_AP_R_ID_RANGE]	= "beyond the guest's limit",
+	[KVM_S390_AP_R_HOST_OWNED]	= "owned by the host",
+	[KVM_S390_AP_R_IN_USE]		= "used by another guest",
+	[KVM_S390_AP_R_RESERVED]	= "reserved by a grant",
+	[KVM_S390_AP_R_NOT_GRANTED]	= "not granted to the caller",
+	[KVM_S390_AP_R_QUARANTINED]	= "being reset or quarantined",
+	[KVM_S390_AP_R_VFIO_AP]		= "held by vfio_ap",
+};
+
+static const char * const apmx_holder_str[] = {
+	[KVM_S390_AP_HOLDER_NONE]	= "nobody",
+	[KVM_S390_AP_HOLDER_HOST]	= "host",
+	[KVM_S390_AP_HOLDER_VM]		= "VM",
+	[KVM_S390_AP_HOLDER_GRANT]	= "grant",
+	[KVM_S390_AP_HOLDER_VFIO_AP]	= "vfio_ap",
+	[KVM_S390_AP_HOLDER_QUARANTINE]	= "quarantine",
+};
+
+static const char *apmx_str(const char * const *tab, size_t n, u32 i)
+{
+	return i < n ? tab[i] : "?";
+}
+
+/* Log a refusal: the errno, the APQN or id, and who holds it. */
+static void apmx_report(struct kvm *kvm, u64 vm_id, int rc,
+			const struct kvm_s390_ap_refusal *r)
+{
+	const char *why = apmx_str(apmx_reason_str,
+				   ARRAY_SIZE(apmx_reason_str), r->reason);
+	const char *who = apmx_str(apmx_holder_str,
+				   ARRAY_SIZE(apmx_holder_str), r->holder_type);
+
+	if (r->reason == KVM_S390_AP_R_ID_RANGE) {
+		pr_notice_ratelimited("VM %llu: AP matrix refused (%d): %s %u %s\n",
+				      vm_id, rc,
+				      r->field == KVM_S390_AP_FIELD_ADAPTER ?
+				      "adapter" : "domain",
+				      r->field == KVM_S390_AP_FIELD_ADAPTER ?
+				      r->adapter : r->domain, why);
+		APMX_EVENT(kvm, "AP matrix refused (%d): id %u/%u beyond limit",
+			   rc, r->adapter, r->domain);
+		return;
+	}
+	pr_notice_ratelimited("VM %llu: AP matrix refused (%d): APQN %02x.%04x %s, holder %s %llu (pid %d)\n",
+			      vm_id, rc, r->adapter, r->domain, why, who,
+			      r->holder_id, r->holder_pid);
+	APMX_EVENT(kvm, "AP matrix refused (%d): APQN %02x.%04x reason %u holder %u/%llu pid %d",
+		   rc, r->adapter, r->domain, r->reason, r->holder_type,
+		   r->holder_id, r->holder_pid);
+}
+
+static u8 apmx_crycb_format(struct kvm *kvm)
+{
+	switch (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) {
+	case CRYCB_FORMAT2:
+		return APMX_CRYCB_FORMAT2;
+	case CRYCB_FORMAT1:
+		return APMX_CRYCB_FORMAT1;
+	default:
+		return APMX_CRYCB_FORMAT0;
+	}
+}
+
+/* The limits of @kvm's CRYCB on this host, also written to @out. */
+static void apmx_vm_limits(struct kvm *kvm, struct apmx_limits *lim,
+			   struct kvm_s390_ap_matrix *out)
+{
+	struct apmx_host_info host;
+
+	apmx_host_info(&host);
+	apmx_limits_init(lim, apmx_crycb_format(kvm), host.apxa, host.na,
+			 host.nd);
+	out->crycb_format = lim->format;
+	out->max_adapter = lim->max_adapter;
+	out->max_domain = lim->max_domain;
+}
+
+static bool apmx_masks_empty(const struct kvm_s390_ap_masks *m)
+{
+	return apmx_mask_empty(m->apm) &&
+	       apmx_mask_empty(m->aqm) && apmx_mask_empty(m->adm);
+}
+
+/*
+ * PQAP(AQIC) from a guest configured by ioctl.  Adapter interruptions are
+ * not offered yet (QEMU must not offer the "apqi" CPU feature, so a guest
+ * polls and AQIC does not reach us); if a guest issues AQIC anyway it gets
+ * an architectural answer: RC 01 for a queue it does not have, RC 00 for
+ * disabling interruptions, RC 06 (the notification indicator cannot be
+ * used) for enabling them, after which Linux guests poll.
+ */
+static int apmx_handle_pqap(struct kvm_vcpu *vcpu)
+{
+	struct kvm_s390_apmx *vm = vcpu->kvm->arch.crypto.apmx;
+	u64 gr0 = vcpu->run->s.regs.gprs[0];
+	u64 gr1 = vcpu->run->s.regs.gprs[1];
+	unsigned int apid = (gr0 >> 8) & 0xff, apqi = gr0 & 0xff;
+	u32 rc;
+
+	if (!apmx_mask_test(vm->effective.apm, apid) ||
+	    !apmx_mask_test(vm->effective.aqm, apqi))
+		rc = AP_RESPONSE_Q_NOT_AVAIL;
+	else if ((gr1 >> (63 - 16)) & 1)
+		rc = AP_RESPONSE_INVALID_ADDRESS;
+	else
+		rc = AP_RESPONSE_NORMAL;
+	/* the queue status word: response code in bits 8-15 */
+	vcpu->run->s.regs.gprs[1] = (u64)rc << 16;
+	return 0;
+}
+
+/* Get (allocate on first use) @kvm's state.  Caller holds kvm->lock. */
+static struct kvm_s390_apmx *apmx_vm_state(struct kvm *kvm)
+{
+	struct kvm_s390_apmx *vm = kvm->arch.crypto.apmx;
+
+	if (vm)
+		return vm;
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return NULL;
+	vm->owner.type = KVM_S390_AP_HOLDER_VM;
+	vm->owner.pid = task_tgid_nr(current);
+	vm->owner.id = atomic64_inc_return(&apmx_vm_ids);
+	vm->pqap_hook = apmx_handle_pqap;
+	kvm->arch.crypto.apmx = vm;
+	return vm;
+}
+
+/* A PQAP hook that is not ours means vfio_ap has the VM. */
+static bool apmx_vfio_ap_attached(struct kvm *kvm, struct kvm_s390_apmx *vm)
+{
+	crypto_hook *hook = kvm->arch.crypto.pqap_hook;
+
+	return hook && hook != &vm->pqap_hook;
+}
+
+/*
+ * Write @eff into the CRYCB and install or remove the PQAP hook.  Caller
+ * holds kvm->lock; takes pqap_hook_rwsem.  Cannot fail.
+ */
+static void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
+			   const struct kvm_s390_ap_masks *eff)
+{
+	unsigned long apm[BITS_TO_LONGS(APMX_NR_IDS)];
+	unsigned long aqm[BITS_TO_LONGS(APMX_NR_IDS)];
+	unsigned long adm[BITS_TO_LONGS(APMX_NR_IDS)];
+
+	BUILD_BUG_ON(sizeof(apm) != sizeof(eff->apm));
+	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
+	vm->effective = *eff;
+	if (apmx_masks_empty(eff)) {
+		if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
+			kvm->arch.crypto.pqap_hook = NULL;
+		kvm_arch_crypto_clear_masks(kvm);
+	} else {
+		kvm->arch.crypto.pqap_hook = &vm->pqap_hook;
+		/* the masks are MSB-0 images: copy bytes, no bit ops */
+		memcpy(apm, eff->apm, sizeof(apm));
+		memcpy(aqm, eff->aqm, sizeof(aqm));
+		memcpy(adm, eff->adm, sizeof(adm));
+		kvm_arch_crypto_set_masks(kvm, apm, aqm, adm);
+	}
+	up_write(&kvm->arch.crypto.pqap_hook_rwsem);
+}
+
+/*
+ * The first APQN of @want that @held does not already give the guest for
+ * the same use (usage, or control only): what an unprivileged caller
+ * without a grant may not take.  Fills @r and returns -EPERM, or 0.
+ */
+static int apmx_first_new(const struct kvm_s390_ap_masks *want,
+			  const struct kvm_s390_ap_masks *held,
+			  struct kvm_s390_ap_refusal *r)
+{
+	unsigned int apid, apqi;
+	bool usage, had;
+
+	apmx_for_each_id(apid, want->apm) {
+		for (apqi = 0; apqi < APMX_NR_IDS; apqi++) {
+			usage = apmx_mask_test(want->aqm, apqi);
+			if (!usage && !apmx_mask_test(want->adm, apqi))
+				continue;
+			had = apmx_mask_test(held->apm, apid) &&
+			      (apmx_mask_test(held->aqm, apqi) ||
+			       (!usage && apmx_mask_test(held->adm, apqi)));
+			if (had)
+				continue;
+			apmx_refusal_fill(r, KVM_S390_AP_R_NOT_GRANTED,
+					  KVM_S390_AP_FIELD_APQN, apid, apqi,
+					  NULL, KVM_S390_AP_HOLDER_NONE);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Replace @kvm's matrix by @want: check the limits, claim in the table,
+ * write the CRYCB, then zeroize what the guest gave back.  Fills the output
+ * fields of @out.  All or nothing.
+ */
+static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
+			 bool privileged, struct kvm_s390_ap_matrix *out)
+{
+	struct kvm_s390_ap_masks eff;
+	struct kvm_s390_apmx *vm;
+	struct apmx_limits lim;
+	u64 vm_id = 0;
+	int rc;
+
+	apmx_host_lock();
+	mutex_lock(&kvm->lock);
+	apmx_vm_limits(kvm, &lim, out);
+	vm = kvm->arch.crypto.apmx;
+	if (apmx_masks_empty(want) && (!vm || apmx_masks_empty(&vm->requested))) {
+		/* nothing held, nothing wanted: not even vfio_ap matters */
+		rc = 0;
+		goto out_unlock;
+	}
+	vm = apmx_vm_state(kvm);
+	rc = -ENOMEM;
+	if (!vm)
+		goto out_unlock;
+	vm_id = vm->owner.id;
+	if (apmx_vfio_ap_attached(kvm, vm)) {
+		apmx_refusal_fill(&out->refusal, KVM_S390_AP_R_VFIO_AP,
+				  KVM_S390_AP_FIELD_NONE, KVM_S390_AP_ID_NONE,
+				  KVM_S390_AP_ID_NONE, NULL,
+				  KVM_S390_AP_HOLDER_VFIO_AP);
+		rc = -EBUSY;
+		goto out_unlock;
+	}
+	rc = apmx_check_limits(want, &lim, &out->refusal);
+	if (rc)
+		goto out_unlock;
+	/* without CAP_SYS_ADMIN (and, for now, grants) only shrinking */
+	if (!privileged) {
+		rc = apmx_first_new(want, &vm->owner.held, &out->refusal);
+		if (rc)
+			goto out_unlock;
+	}
+
+	apmx_set_clear(&vm->released);
+	mutex_lock(&apmx_table_lock);
+	rc = apmx_table_replace(&apmx_table, &vm->owner, want, NULL,
+				apmx_host_veto, NULL, &vm->released, NULL,
+				&out->refusal);
+	mutex_unlock(&apmx_table_lock);
+	if (rc)
+		goto out_unlock;
+
+	vm->requested = *want;
+	vm->lim = lim;
+	apmx_effective(want, &lim, &eff);
+	apmx_vm_commit(kvm, vm, &eff);
+	out->effective = eff;
+	apmx_host_unlock();
+	APMX_EVENT(kvm, "AP matrix set: %u adapters, %u domains, %u control domains",
+		   apmx_mask_weight(eff.apm), apmx_mask_weight(eff.aqm),
+		   apmx_mask_weight(eff.adm));
+	/* the guest no longer sees them; nobody can claim them until done */
+	apmx_zeroize_set(&vm->released, true, NULL);
+	mutex_unlock(&kvm->lock);
+	return 0;
+
+out_unlock:
+	if (vm)
+		out->effective = vm->effective;
+	mutex_unlock(&kvm->lock);
+	apmx_host_unlock();
+	if (rc && out->refusal.reason != KVM_S390_AP_OK)
+		apmx_report(kvm, vm_id, rc, &out->refusal);
+	return rc;
+}
+
+static int apmx_check_args(const struct kvm_s390_ap_matrix *arg)
+{
+	unsigned int i;
+
+	if (arg->flags & ~KVM_S390_AP_MATRIX_F_ALL)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(arg->reserved); i++)
+		if (arg->reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
+static int apmx_ioctl_set(struct kvm *kvm, struct kvm_s390_ap_matrix __user *uarg)
+{
+	struct kvm_s390_ap_matrix arg;
+	int rc;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	rc = apmx_check_args(&arg);
+	if (rc)
+		return rc;
+	/* grant fds come with the grant patch */
+	if (arg.flags & KVM_S390_AP_MATRIX_F_GRANT)
+		return -EOPNOTSUPP;
+	memset(&arg.effective, 0, sizeof(arg.effective));
+	memset(&arg.refusal, 0, sizeof(arg.refusal));
+	/* fail before changing anything if the output cannot be written */
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;
+	rc = apmx_vm_apply(kvm, &arg.requested, capable(CAP_SYS_ADMIN), &arg);
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return rc ? rc : -EFAULT;
+	return rc;
+}
+
+static int apmx_ioctl_get(struct kvm *kvm, struct kvm_s390_ap_matrix __user *uarg)
+{
+	struct kvm_s390_ap_matrix arg;
+	struct kvm_s390_apmx *vm;
+	struct apmx_limits lim;
+
+	memset(&arg, 0, sizeof(arg));
+	mutex_lock(&kvm->lock);
+	apmx_vm_limits(kvm, &lim, &arg);
+	vm = kvm->arch.crypto.apmx;
+	if (vm) {
+		arg.requested = vm->requested;
+		arg.effective = vm->effective;
+	}
+	mutex_unlock(&kvm->lock);
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+static int apmx_ioctl_clear(struct kvm *kvm)
+{
+	static const struct kvm_s390_ap_masks none;
+	struct kvm_s390_ap_matrix out;
+
+	memset(&out, 0, sizeof(out));
+	return apmx_vm_apply(kvm, &none, false, &out);
+}
+
+static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *uarg)
+{
+	struct kvm_s390_ap_refusal r;
+	struct kvm_s390_apmx *vm;
+	unsigned int apid;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (copy_to_user(uarg, &r, sizeof(r)))
+		return -EFAULT;
+	mutex_lock(&kvm->lock);
+	vm = kvm->arch.crypto.apmx;
+	if (vm) {
+		apmx_set_clear(&vm->released);
+		apmx_for_each_id(apid, vm->effective.apm)
+			memcpy(vm->released.row[apid], vm->effective.aqm,
+			       APMX_MASK_BYTES);
+		if (apmx_zeroize_set(&vm->released, false, &r))
+			rc = -EIO;
+	}
+	mutex_unlock(&kvm->lock);
+	if (rc)
+		apmx_report(kvm, vm->owner.id, rc, &r);
+	if (copy_to_user(uarg, &r, sizeof(r)))
+		return rc ? rc : -EFAULT;
+	return rc;
+}
+
+/**
+ * kvm_s390_apmx_available() - value of KVM_CAP_S390_AP_MATRIX
+ *
+ * Return: 1 if the host has AP instructions, else 0.
+ */
+int kvm_s390_apmx_available(void)
+{
+	return ap_instructions_available() ? 1 : 0;
+}
+
+/**
+ * kvm_s390_apmx_vm_ioctl() - the AP matrix VM ioctls
+ * @kvm: the VM
+ * @ioctl: KVM_S390_{SET,GET,CLEAR}_AP_MATRIX or KVM_S390_RESET_AP_QUEUES
+ * @argp: the user argument
+ *
+ * Return: 0 or a negative errno; see Documentation/virt/kvm/api.rst.
+ */
+long kvm_s390_apmx_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
+			    void __user *argp)
+{
+	if (!ap_instructions_available())
+		return -EOPNOTSUPP;
+	switch (ioctl) {
+	case KVM_S390_SET_AP_MATRIX:
+		return apmx_ioctl_set(kvm, argp);
+	case KVM_S390_GET_AP_MATRIX:
+		return apmx_ioctl_get(kvm, argp);
+	case KVM_S390_CLEAR_AP_MATRIX:
+		return apmx_ioctl_clear(kvm);
+	case KVM_S390_RESET_AP_QUEUES:
+		return apmx_ioctl_reset(kvm, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * kvm_s390_apmx_destroy() - give back every queue of a dying VM
+ * @kvm: the VM, whose vCPUs are gone
+ *
+ * Called from kvm_arch_destroy_vm() before the GISA and the CRYCB page are
+ * freed: the queues leave the table zeroized (or quarantined) whatever the
+ * VMM did before it died.
+ */
+void kvm_s390_apmx_destroy(struct kvm *kvm)
+{
+	static const struct kvm_s390_ap_masks none;
+	struct kvm_s390_apmx *vm = kvm->arch.crypto.apmx;
+	struct kvm_s390_ap_refusal r;
+	int rc;
+
+	if (!vm)
+		return;
+	mutex_lock(&kvm->lock);
+	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
+	if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
+		kvm->arch.crypto.pqap_hook = NULL;
+	up_write(&kvm->arch.crypto.pqap_hook_rwsem);
+	apmx_set_clear(&vm->released);
+	mutex_lock(&apmx_table_lock);
+	rc = apmx_table_replace(&apmx_table, &vm->owner, &none, NULL, NULL,
+				NULL, &vm->released, NULL, &r);
+	mutex_unlock(&apmx_table_lock);
+	WARN_ON_ONCE(rc);
+	apmx_zeroize_set(&vm->released, true, NULL);
+	kvm->arch.crypto.apmx = NULL;
+	mutex_unlock(&kvm->lock);
+	kvfree(vm);
+}
+
+/**
+ * kvm_s390_apmx_exit() - free the ownership table on module exit
+ *
+ * Every VM is gone by now; what is left are quarantined queues.
+ */
+void kvm_s390_apmx_exit(void)
+{
+	mutex_lock(&apmx_table_lock);
+	apmx_table_destroy(&apmx_table);
+	mutex_unlock(&apmx_table_lock);
+}

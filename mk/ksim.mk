@@ -1,0 +1,108 @@
+# tests/ksim: the apmatrix kernel files (arch/s390/kvm/ap-matrix/*.c),
+# compiled unmodified against the shims of tests/ksim/shim and tests/shim,
+# on a simulated AP host, under Check -- natively, as s390x binaries under
+# qemu-s390x (big endian), and with gcov for `make coverage`.
+#
+#   make ksim            build the three test binaries
+#   make check-ksim      run them: results ksim-native / ksim-s390x
+#   make coverage        line coverage of the kernel C; fails below 90%
+#
+# Each binary is built twice: CONFIG_ZCRYPT=1 (the AP bus exists) and
+# CONFIG_ZCRYPT=0 (no AP bus: nothing is host-owned); both runs count.
+
+KSIM_DIR     := $(BUILD)/ksim
+KSIM_KDIR    := $(TOP)/kernel/arch/s390/kvm/ap-matrix
+# what kvm.ko links (arch/s390/kvm/Makefile) -- the coverage subject
+KSIM_KSRC    := $(addprefix $(KSIM_KDIR)/,vm.c host.c zeroize.c mask.c \
+		crycb.c table.c)
+KSIM_SRC     := $(KSIM_KSRC) $(KSIM_KDIR)/idlist.c $(TOP)/tests/shim/slab.c \
+		$(wildcard $(TOP)/tests/ksim/*.c)
+KSIM_DEPS    := $(KSIM_SRC) $(wildcard $(TOP)/tests/ksim/*.h \
+		$(TOP)/tests/ksim/shim/*.h $(TOP)/tests/ksim/shim/*/*.h \
+		$(TOP)/tests/shim/linux/*.h $(KSIM_KDIR)/*.h) \
+		$(UAPI)/asm/kvm_ap_matrix.h $(TOP)/mk/ksim.mk
+KSIM_INC     := -I$(TOP)/tests/ksim/shim -I$(TOP)/tests/shim -I$(KSIM_KDIR) \
+		-I$(UAPI)
+# -Wno-unused-parameter: kernel style has callbacks that ignore arguments
+KSIM_CFLAGS  := -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+		$(KSIM_INC)
+KSIM_S390X_CC := s390x-linux-gnu-gcc
+KSIM_S390X_LIBDIR := /usr/lib/s390x-linux-gnu
+KSIM_COV_MIN := 90
+
+.PHONY: ksim check-ksim check-ksim-native check-ksim-s390x coverage
+BUILD_TARGETS += ksim
+CHECK_TARGETS += check-ksim-native check-ksim-s390x
+
+ksim: $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt \
+      $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt
+
+$(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt: $(KSIM_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -O1 $(KSIM_CFLAGS) \
+		$(if $(findstring nozcrypt,$(@F)),-DCONFIG_ZCRYPT=0) \
+		-o $@ $(KSIM_SRC) $$(pkg-config --cflags --libs check)
+
+# libcheck for s390x: Debian's check:s390x (static), see tests/core
+$(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt: $(KSIM_DEPS)
+	@mkdir -p $(@D)
+	@if [ ! -e $(KSIM_S390X_LIBDIR)/libcheck.a ] && \
+	    [ -x $(TOP)/tests/core/install-s390x-check ]; then \
+		$(TOP)/tests/core/install-s390x-check; fi
+	$(KSIM_S390X_CC) -O1 $(KSIM_CFLAGS) -static -pthread \
+		$(if $(findstring nozcrypt,$(@F)),-DCONFIG_ZCRYPT=0) \
+		-o $@ $(KSIM_SRC) -L$(KSIM_S390X_LIBDIR) -lcheck -lsubunit \
+		-lrt -lm
+
+# $(1): suite name, $(2): command prefix, $(3): binary directory
+define ksim_run
+	@mkdir -p $(BUILD)/results
+	@set -e; out=$(BUILD)/results/$(1).result; : > $$out; \
+	p=0; f=0; \
+	for b in ksim ksim-nozcrypt; do \
+		CK_DEFAULT_TIMEOUT=120 $(2) $(3)/$$b $(1)-$$b > $$out.tmp 2>&1 || true; \
+		cat $$out.tmp >> $$out; \
+		line=$$(grep -E '^$(1)-'$$b': [0-9]+ passed, [0-9]+ failed$$' $$out.tmp || true); \
+		if [ -z "$$line" ]; then f=$$((f + 1)); echo "$(1)-$$b: did not finish" >> $$out; continue; fi; \
+		p=$$((p + $$(echo "$$line" | sed 's/.* \([0-9]*\) passed.*/\1/'))); \
+		f=$$((f + $$(echo "$$line" | sed 's/.* \([0-9]*\) failed.*/\1/'))); \
+	done; rm -f $$out.tmp; \
+	echo "$(1): $$p passed, $$f failed" >> $$out; tail -n 1 $$out; \
+	[ $$f -eq 0 ]
+endef
+
+check-ksim: check-ksim-native check-ksim-s390x
+
+check-ksim-native: $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt
+	$(call ksim_run,ksim-native,,$(KSIM_DIR)/native)
+
+check-ksim-s390x: $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt
+	$(call ksim_run,ksim-s390x,qemu-s390x,$(KSIM_DIR)/s390x)
+
+# Coverage: -O0 --coverage builds of both binaries, run, then lcov over
+# the kernel files only (lcov merges the two configurations; gcovr 5
+# cannot, their functions sit on different lines).
+coverage: $(KSIM_DEPS)
+	@rm -rf $(KSIM_DIR)/cov; mkdir -p $(KSIM_DIR)/cov/z1 $(KSIM_DIR)/cov/z0
+	@cd $(KSIM_DIR)/cov/z1 && $(CC) -O0 --coverage $(KSIM_CFLAGS) \
+		-o ksim $(KSIM_SRC) $$(pkg-config --cflags --libs check) && \
+		./ksim cov-z1 > run.log 2>&1 || { cat run.log; exit 1; }
+	@cd $(KSIM_DIR)/cov/z0 && $(CC) -O0 --coverage -DCONFIG_ZCRYPT=0 \
+		$(KSIM_CFLAGS) -o ksim $(KSIM_SRC) \
+		$$(pkg-config --cflags --libs check) && \
+		./ksim cov-z0 > run.log 2>&1 || { cat run.log; exit 1; }
+	@cd $(KSIM_DIR)/cov && \
+	for z in z1 z0; do \
+		lcov -q --capture --directory $$z --output-file $$z.info \
+			> /dev/null 2>&1 || exit 1; \
+	done; \
+	lcov -q -a z1.info -a z0.info -o all.info > /dev/null 2>&1 && \
+	lcov -q --extract all.info $(foreach f,$(KSIM_KSRC),'$(f)') \
+		-o kernel.info > /dev/null 2>&1 && \
+	lcov --list kernel.info | tee coverage.txt && \
+	pct=$$(lcov --summary kernel.info 2>&1 | \
+		sed -n 's/^ *lines\.*: *\([0-9.]*\)%.*/\1/p'); \
+	lines=$$(lcov --summary kernel.info 2>&1 | sed -n 's/^ *lines\.*: *//p'); \
+	echo "coverage of the kernel C under ksim: $$lines"; \
+	if [ -z "$$pct" ] || ! awk "BEGIN { exit !($$pct >= $(KSIM_COV_MIN)) }"; then \
+		echo "coverage: $${pct:-?}% is below $(KSIM_COV_MIN)%"; exit 1; fi

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ksim: the simulated AP host and the controls the tests use.
+ */
+#ifndef _KSIM_HOST_H
+#define _KSIM_HOST_H
+
+#include "shim/ksim.h"
+#include "ap-matrix.h"
+
+#define KSIM_SCRIPT_LEN	16
+
+/* One AP queue (APQN) of the simulated host. */
+struct ksim_queue {
+	bool exists;		/* configured: else ZAPQ/TAPQ answer RC 01 */
+	u64 secret;		/* key material; only ZAPQ clears it */
+	unsigned int reset_polls; /* TAPQ says 02 this often after a ZAPQ */
+	bool reset_hangs;	/* TAPQ says 02 forever after a ZAPQ */
+	bool irq_stays;		/* TAPQ keeps reporting irq_enabled */
+	/* scripted response codes, used first (then normal behaviour) */
+	u8 zapq_script[KSIM_SCRIPT_LEN];
+	unsigned int zapq_script_len;
+	u8 tapq_script[KSIM_SCRIPT_LEN];
+	unsigned int tapq_script_len;
+	/* state and counters */
+	unsigned int resetting;	/* remaining 02 answers */
+	unsigned int zapq_calls;
+	unsigned int tapq_calls;
+};
+
+struct ksim_host {
+	bool ap_instr;		/* ap_instructions_available() */
+	bool qci;		/* QCI works */
+	bool apxa;
+	u8 na, nd;
+	u8 apmask[32];		/* default drivers' adapters, MSB-0 */
+	u8 aqmask[32];		/* default drivers' domains, MSB-0 */
+	struct ksim_queue q[256][256];
+	/* called at the start of every ZAPQ (another thread, say) */
+	void (*on_zapq)(unsigned int apid, unsigned int apqi);
+};
+
+extern struct ksim_host ksim_host;
+
+/* Reset the whole simulation: host with APXA, Na=Nd=255, every queue
+ * configured, empty apmask/aqmask, CAP_SYS_ADMIN, pid 1000, no faults.
+ */
+void ksim_reset(void);
+/* Free what the simulation allocated (table rows) and check leaks. */
+void ksim_teardown(void);
+
+/* locks */
+extern unsigned int ksim_violations;	/* rule breaks seen */
+unsigned int ksim_locks_held(void);
+/* Pretend to be another thread: hide the held locks (nesting allowed). */
+void ksim_thread_switch(void);
+void ksim_thread_return(void);
+
+/* caller */
+extern bool ksim_cap_sys_admin;
+extern struct task_struct ksim_task;
+
+/* uaccess fault injection: the n-th call from now (1-based) faults */
+void ksim_fail_copy_from_nth(unsigned int n);
+void ksim_fail_copy_to_nth(unsigned int n);
+
+/* logs: everything printk'ed / debug-event'ed since ksim_reset() */
+const char *ksim_printk_log(void);
+const char *ksim_event_log(void);
+void ksim_logs_clear(void);
+extern unsigned int ksim_warnings;
+extern unsigned long ksim_slept_ms;
+
+/* VMs */
+struct kvm *ksim_vm_create(u32 crycb_format_bits);
+void ksim_vm_destroy(struct kvm *kvm);
+long ksim_ioctl(struct kvm *kvm, unsigned int ioctl, void *arg);
+
+/* helpers */
+void ksim_masks(struct kvm_s390_ap_masks *m, const char *apm,
+		const char *aqm, const char *adm);
+void ksim_matrix(struct kvm_s390_ap_matrix *a, const char *apm,
+		 const char *aqm, const char *adm);
+void ksim_host_own(const char *apm, const char *aqm);
+/* Is (apid, apqi) free in the table (all-zero slot)? */
+bool ksim_table_free(unsigned int apid, unsigned int apqi);
+/* Number of non-free slots in the table. */
+unsigned int ksim_table_used(void);
+void ksim_table_snapshot(struct apmx_slot *out);	/* 65536 slots */
+
+#endif /* _KSIM_HOST_H */

@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksim: the simulated AP host and kernel environment (see ksim-host.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ksim-host.h"
+
+struct ksim_host ksim_host;
+unsigned int ksim_violations;
+unsigned int ksim_warnings;
+unsigned long ksim_slept_ms;
+bool ksim_cap_sys_admin;
+struct task_struct ksim_task;
+struct task_struct *ksim_current = &ksim_task;
+DEFINE_MUTEX(ap_perms_mutex);
+
+/* ---- rule checking ------------------------------------------------------ */
+#define KSIM_LOG_LEN	65536
+static char printk_log[KSIM_LOG_LEN];
+static char event_log[KSIM_LOG_LEN];
+
+static void log_append(char *log, const char *prefix, const char *fmt,
+		       va_list ap)
+{
+	size_t len = strlen(log);
+
+	if (len + 256 >= KSIM_LOG_LEN) {	/* keep the newest half */
+		memmove(log, log + KSIM_LOG_LEN / 2, len - KSIM_LOG_LEN / 2 + 1);
+		len = strlen(log);
+	}
+	len += snprintf(log + len, KSIM_LOG_LEN - len, "%s", prefix);
+	vsnprintf(log + len, KSIM_LOG_LEN - len, fmt, ap);
+}
+
+static void violation(const char *fmt, ...) __printf(1, 2);
+static void violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	ksim_violations++;
+	va_start(ap, fmt);
+	fprintf(stderr, "ksim VIOLATION: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	log_append(printk_log, "VIOLATION: ", fmt, ap);
+	va_end(ap);
+}
+
+int ksim_warn_on(int cond, const char *file, int line)
+{
+	if (cond) {
+		ksim_warnings++;
+		fprintf(stderr, "ksim WARNING at %s:%d\n", file, line);
+	}
+	return cond;
+}
+
+void ksim_printk(const char *level, const char *fmt, ...)
+{
+	char prefix[16];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "<%s> ", level);
+	va_start(ap, fmt);
+	log_append(printk_log, prefix, fmt, ap);
+	va_end(ap);
+}
+
+int debug_sprintf_event(debug_info_t *id, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!id)
+		violation("debug event without a debug area\n");
+	(void)level;
+	va_start(ap, fmt);
+	log_append(event_log, "", fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+const char *ksim_printk_log(void)
+{
+	return printk_log;
+}
+
+const char *ksim_event_log(void)
+{
+	return event_log;
+}
+
+void ksim_logs_clear(void)
+{
+	printk_log[0] = 0;
+	event_log[0] = 0;
+}
+
+/* ---- locks: one held-lock stack per simulated thread -------------------- */
+#define KSIM_MAX_HELD	16
+#define KSIM_MAX_THREADS 4
+struct held {
+	const void *lock;
+	int rank;
+	const char *name;
+};
+static struct held held[KSIM_MAX_THREADS][KSIM_MAX_HELD];
+static unsigned int nheld[KSIM_MAX_THREADS];
+static unsigned int thread;
+
+unsigned int ksim_locks_held(void)
+{
+	return nheld[thread];
+}
+
+void ksim_thread_switch(void)
+{
+	if (thread + 1 >= KSIM_MAX_THREADS) {
+		violation("too many simulated threads\n");
+		return;
+	}
+	thread++;
+	nheld[thread] = 0;
+}
+
+void ksim_thread_return(void)
+{
+	if (nheld[thread])
+		violation("thread %u returns holding %s\n", thread,
+			  held[thread][nheld[thread] - 1].name);
+	if (thread)
+		thread--;
+}
+
+static bool lock_held_by_any(const void *lock)
+{
+	unsigned int t, i;
+
+	for (t = 0; t <= thread; t++)
+		for (i = 0; i < nheld[t]; i++)
+			if (held[t][i].lock == lock)
+				return true;
+	return false;
+}
+
+static bool lock_held_here(const void *lock)
+{
+	unsigned int i;
+
+	for (i = 0; i < nheld[thread]; i++)
+		if (held[thread][i].lock == lock)
+			return true;
+	return false;
+}
+
+static void acquire(const void *lock, int rank, const char *name)
+{
+	unsigned int n = nheld[thread];
+
+	if (!rank)
+		violation("lock %s has no rank\n", name);
+	if (n && held[thread][n - 1].rank >= rank)
+		violation("lock order: %s (rank %d) taken under %s (rank %d)\n",
+			  name, rank, held[thread][n - 1].name,
+			  held[thread][n - 1].rank);
+	if (n == KSIM_MAX_HELD) {
+		violation("too many locks held\n");
+		return;
+	}
+	held[thread][n] = (struct held){ lock, rank, name };
+	nheld[thread] = n + 1;
+}
+
+static void release(const void *lock, const char *name)
+{
+	unsigned int i, n = nheld[thread];
+
+	for (i = 0; i < n; i++) {
+		if (held[thread][i].lock == lock) {
+			memmove(&held[thread][i], &held[thread][i + 1],
+				(n - i - 1) * sizeof(held[0][0]));
+			nheld[thread] = n - 1;
+			return;
+		}
+	}
+	violation("unlock of %s, which this thread does not hold\n", name);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	if (m->locked) {
+		/* single threaded: another holder would never let go */
+		violation("deadlock: %s is already locked\n", m->name);
+		return;
+	}
+	m->locked = 1;
+	acquire(m, m->rank, m->name);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	if (!m->locked)
+		violation("unlock of unlocked %s\n", m->name);
+	m->locked = 0;
+	release(m, m->name);
+}
+
+int mutex_is_locked(struct mutex *m)
+{
+	return m->locked;
+}
+
+void down_write(struct rw_semaphore *s)
+{
+	if (s->writer || s->readers)
+		violation("deadlock: %s is held\n", s->name);
+	s->writer = 1;
+	acquire(s, s->rank, s->name);
+}
+
+void up_write(struct rw_semaphore *s)
+{
+	if (!s->writer)
+		violation("up_write of %s without writer\n", s->name);
+	s->writer = 0;
+	release(s, s->name);
+}
+
+void down_read(struct rw_semaphore *s)
+{
+	if (s->writer)
+		violation("deadlock: %s is write-held\n", s->name);
+	s->readers++;
+	acquire(s, s->rank, s->name);
+}
+
+void up_read(struct rw_semaphore *s)
+{
+	if (!s->readers)
+		violation("up_read of %s without reader\n", s->name);
+	s->readers--;
+	release(s, s->name);
+}
+
+void msleep(unsigned int ms)
+{
+	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))
+		violation("msleep(%u) holding the table lock or ap_perms_mutex\n",
+			  ms);
+	ksim_slept_ms += ms;
+}
+
+/* ---- caller ------------------------------------------------------------- */
+bool capable(int cap)
+{
+	return cap == CAP_SYS_ADMIN && ksim_cap_sys_admin;
+}
+
+static unsigned int fail_from_at, fail_to_at;
+
+void ksim_fail_copy_from_nth(unsigned int n)
+{
+	fail_from_at = n;
+}
+
+void ksim_fail_copy_to_nth(unsigned int n)
+{
+	fail_to_at = n;
+}
+
+static bool fault(unsigned int *at)
+{
+	if (!*at)
+		return false;
+	return --*at == 0;
+}
+
+unsigned long copy_from_user(void *to, const void __user *from,
+			     unsigned long n)
+{
+	if (lock_held_here(&apmx_table_lock))
+		violation("copy_from_user under the table lock\n");
+	if (fault(&fail_from_at))
+		return n;
+	memcpy(to, from, n);
+	return 0;
+}
+
+unsigned long copy_to_user(void __user *to, const void *from,
+			   unsigned long n)
+{
+	if (lock_held_here(&apmx_table_lock))
+		violation("copy_to_user under the table lock\n");
+	if (fault(&fail_to_at))
+		return n;
+	memcpy(to, from, n);
+	return 0;
+}
+
+/* ---- the simulated AP host --------------------------------------------- */
+bool ap_instructions_available(void)
+{
+	return ksim_host.ap_instr;
+}
+
+static void put_mask(unsigned int *words, const u8 *bytes)
+{
+	memcpy(words, bytes, 32);	/* MSB-0 image, as on s390 */
+}
+
+int ap_qci(struct ap_config_info *info)
+{
+	u8 all[32];
+
+	if (!ksim_host.ap_instr || !ksim_host.qci)
+		return -EOPNOTSUPP;
+	memset(info, 0, sizeof(*info));
+	info->apxa = ksim_host.apxa;
+	info->Na = ksim_host.apxa ? ksim_host.na : 0;
+	info->Nd = ksim_host.apxa ? ksim_host.nd : 0;
+	memset(all, 0xff, sizeof(all));
+	put_mask(info->apm, all);
+	put_mask(info->aqm, all);
+	put_mask(info->adm, all);
+	return 0;
+}
+
+static struct ap_queue_status status(u8 rc, bool empty, bool irq)
+{
+	struct ap_queue_status st;
+
+	memset(&st, 0, sizeof(st));
+	st.response_code = rc;
+	st.queue_empty = empty;
+	st.irq_enabled = irq;
+	return st;
+}
+
+struct ap_queue_status ap_zapq(ap_qid_t qid)
+{
+	unsigned int apid = (qid >> 8) & 0xff, apqi = qid & 0xff;
+	struct ksim_queue *q = &ksim_host.q[apid][apqi];
+	u8 rc = AP_RESPONSE_NORMAL;
+
+	if (lock_held_here(&apmx_table_lock))
+		violation("ZAPQ %02x.%04x under the table lock\n", apid, apqi);
+	q->zapq_calls++;
+	if (ksim_host.on_zapq)
+		ksim_host.on_zapq(apid, apqi);
+	if (!q->exists)
+		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
+	if (q->zapq_script_len) {
+		rc = q->zapq_script[0];
+		memmove(q->zapq_script, q->zapq_script + 1,
+			--q->zapq_script_len);
+	}
+	if (rc == AP_RESPONSE_NORMAL || rc == AP_RESPONSE_RESET_IN_PROGRESS) {
+		q->secret = 0;
+		q->resetting = q->reset_polls;
+	}
+	return status(rc, false, false);
+}
+
+struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
+{
+	unsigned int apid = (qid >> 8) & 0xff, apqi = qid & 0xff;
+	struct ksim_queue *q = &ksim_host.q[apid][apqi];
+	u8 rc;
+
+	if (info)
+		*info = 0;
+	q->tapq_calls++;
+	if (!q->exists)
+		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
+	if (q->tapq_script_len) {
+		rc = q->tapq_script[0];
+		memmove(q->tapq_script, q->tapq_script + 1,
+			--q->tapq_script_len);
+		return status(rc, rc == AP_RESPONSE_NORMAL, false);
+	}
+	if (q->reset_hangs)
+		return status(AP_RESPONSE_RESET_IN_PROGRESS, false, false);
+	if (q->resetting) {
+		q->resetting--;
+		return status(AP_RESPONSE_RESET_IN_PROGRESS, false, false);
+	}
+	return status(AP_RESPONSE_NORMAL, true, q->irq_stays);
+}
+
+int ap_owned_by_def_drv(int card, int queue)
+{
+	if (!lock_held_by_any(&ap_perms_mutex))
+		violation("ap_owned_by_def_drv without ap_perms_mutex\n");
+	if (card < 0 || card > 255 || queue < 0 || queue > 255)
+		return -EINVAL;
+	return apmx_mask_test(ksim_host.apmask, card) &&
+	       apmx_mask_test(ksim_host.aqmask, queue);
+}
+
+/* ---- the CRYCB (kvm-s390.c) -------------------------------------------- */
+void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
+			       unsigned long *aqm, unsigned long *adm)
+{
+	u8 *crycb = kvm->arch.crypto.crycb;
+
+	if (!lock_held_here(&kvm->lock))
+		violation("kvm_arch_crypto_set_masks without kvm->lock\n");
+	kvm->set_masks_calls++;
+	switch (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) {
+	case CRYCB_FORMAT2:
+		memcpy(crycb + KSIM_APCB1_OFFSET, apm, 32);
+		memcpy(crycb + KSIM_APCB1_OFFSET + 32, aqm, 32);
+		memcpy(crycb + KSIM_APCB1_OFFSET + 64, adm, 32);
+		break;
+	default:
+		memcpy(crycb, apm, 8);
+		memcpy(crycb + 8, aqm, 2);
+		memcpy(crycb + 16, adm, 2);
+		break;
+	}
+}
+
+void kvm_arch_crypto_clear_masks(struct kvm *kvm)
+{
+	u8 *crycb = kvm->arch.crypto.crycb;
+
+	if (!lock_held_here(&kvm->lock))
+		violation("kvm_arch_crypto_clear_masks without kvm->lock\n");
+	kvm->clear_masks_calls++;
+	memset(crycb, 0, 32);
+	memset(crycb + KSIM_APCB1_OFFSET, 0, 128);
+}
+
+/* ---- VMs ----------------------------------------------------------------- */
+struct kvm *ksim_vm_create(u32 crycb_format_bits)
+{
+	struct kvm *kvm = calloc(1, sizeof(*kvm));
+
+	if (!kvm)
+		abort();
+	kvm->lock = (struct mutex){ 0, KSIM_RANK_KVM, "kvm->lock" };
+	kvm->arch.crypto.pqap_hook_rwsem =
+		(struct rw_semaphore){ 0, 0, KSIM_RANK_PQAP_HOOK,
+				       "pqap_hook_rwsem" };
+	kvm->arch.crypto.crycb = kvm->crycb_page;
+	/* the page is 2K aligned in the kernel; the format is in the low bits */
+	kvm->arch.crypto.crycbd = 0x1000 | crycb_format_bits;
+	kvm->arch.dbf = &kvm->dbf_storage;
+	return kvm;
+}
+
+void ksim_vm_destroy(struct kvm *kvm)
+{
+	kvm_s390_apmx_destroy(kvm);
+	if (kvm->lock.locked)
+		violation("VM destroyed with kvm->lock held\n");
+	free(kvm);
+}
+
+long ksim_ioctl(struct kvm *kvm, unsigned int ioctl, void *arg)
+{
+	long rc = kvm_s390_apmx_vm_ioctl(kvm, ioctl, arg);
+
+	if (ksim_locks_held())
+		violation("ioctl %#x returned holding %u locks\n", ioctl,
+			  ksim_locks_held());
+	return rc;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+void ksim_reset(void)
+{
+	unsigned int a, d;
+
+	memset(&ksim_host, 0, sizeof(ksim_host));
+	ksim_host.ap_instr = true;
+	ksim_host.qci = true;
+	ksim_host.apxa = true;
+	ksim_host.na = 255;
+	ksim_host.nd = 255;
+	for (a = 0; a < 256; a++)
+		for (d = 0; d < 256; d++)
+			ksim_host.q[a][d].exists = true;
+	ksim_violations = 0;
+	ksim_warnings = 0;
+	ksim_slept_ms = 0;
+	ksim_cap_sys_admin = true;
+	ksim_task.tgid = 1000;
+	fail_from_at = 0;
+	fail_to_at = 0;
+	memset(nheld, 0, sizeof(nheld));
+	thread = 0;
+	ap_perms_mutex = (struct mutex){ 0, KSIM_RANK_AP_PERMS,
+					 "ap_perms_mutex" };
+	apmx_table_lock.rank = KSIM_RANK_TABLE;
+	apmx_table_lock.locked = 0;
+	apmx_table_init(&apmx_table);
+	ksim_logs_clear();
+}
+
+void ksim_teardown(void)
+{
+	kvm_s390_apmx_exit();
+}
+
+static void parse(u8 *m, const char *s)
+{
+	char err[APMX_ERRMSG_LEN];
+
+	if (apmx_idlist_parse(s ? s : "", 255, m, err, sizeof(err))) {
+		fprintf(stderr, "ksim: bad id list '%s': %s\n", s, err);
+		abort();
+	}
+}
+
+void ksim_masks(struct kvm_s390_ap_masks *m, const char *apm,
+		const char *aqm, const char *adm)
+{
+	memset(m, 0, sizeof(*m));
+	parse(m->apm, apm);
+	parse(m->aqm, aqm);
+	parse(m->adm, adm);
+}
+
+void ksim_matrix(struct kvm_s390_ap_matrix *a, const char *apm,
+		 const char *aqm, const char *adm)
+{
+	memset(a, 0, sizeof(*a));
+	ksim_masks(&a->requested, apm, aqm, adm);
+}
+
+void ksim_host_own(const char *apm, const char *aqm)
+{
+	parse(ksim_host.apmask, apm);
+	parse(ksim_host.aqmask, aqm);
+}
+
+bool ksim_table_free(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_slot s;
+
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	return !s.user && !s.reserver && !s.state;
+}
+
+unsigned int ksim_table_used(void)
+{
+	unsigned int a, d, n = 0;
+
+	for (a = 0; a < 256; a++)
+		for (d = 0; d < 256; d++)
+			n += !ksim_table_free(a, d);
+	return n;
+}
+
+void ksim_table_snapshot(struct apmx_slot *out)
+{
+	unsigned int a, d;
+
+	for (a = 0; a < 256; a++)
+		for (d = 0; d < 256; d++)
+			apmx_table_lookup(&apmx_table, a, d, &out[a * 256 + d]);
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksim: the apmatrix kernel files on a simulated AP host, under Check.
+ * Usage: ksim [NAME]  -- NAME prefixes the summary line ("ksim-native").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ksim-test.h"
+
+static long slab_base;
+
+void ksim_setup(void)
+{
+	ksim_reset();
+	shim_slab_reset();
+	slab_base = shim_slab_live();
+}
+
+void ksim_check_clean(void)
+{
+	ck_assert_uint_eq(ksim_locks_held(), 0);
+	ck_assert_msg(ksim_violations == 0, "%u kernel rule violations:\n%s",
+		      ksim_violations, ksim_printk_log());
+	ck_assert_uint_eq(ksim_warnings, 0);
+}
+
+static void teardown(void)
+{
+	ksim_check_clean();
+	ksim_teardown();
+	ck_assert_int_eq(shim_slab_live(), slab_base);
+}
+
+TCase *ksim_tcase(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, ksim_setup, teardown);
+	tcase_set_timeout(tc, 60);
+	return tc;
+}
+
+long ksim_set(struct kvm *kvm, const char *apm, const char *aqm,
+	      const char *adm, struct kvm_s390_ap_matrix *out)
+{
+	struct kvm_s390_ap_matrix a;
+
+	ksim_matrix(&a, apm, aqm, adm);
+	long rc = ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a);
+
+	if (out)
+		*out = a;
+	return rc;
+}
+
+void ksim_get(struct kvm *kvm, struct kvm_s390_ap_matrix *out)
+{
+	memset(out, 0xa5, sizeof(*out));
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_GET_AP_MATRIX, out), 0);
+}
+
+void ksim_assert_crycb(struct kvm *kvm, const struct kvm_s390_ap_masks *m)
+{
+	u8 img[APMX_APCB1_BYTES];
+	u8 fmt;
+	size_t n;
+
+	switch (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) {
+	case CRYCB_FORMAT2:
+		fmt = APMX_CRYCB_FORMAT2;
+		break;
+	case CRYCB_FORMAT1:
+		fmt = APMX_CRYCB_FORMAT1;
+		break;
+	default:
+		fmt = APMX_CRYCB_FORMAT0;
+	}
+	n = apmx_crycb_image(fmt, m, img, sizeof(img));
+	ck_assert_uint_gt(n, 0);
+	if (fmt == APMX_CRYCB_FORMAT2)
+		ck_assert_mem_eq(kvm->crycb_page + KSIM_APCB1_OFFSET, img, n);
+	else
+		ck_assert_mem_eq(kvm->crycb_page, img, n);
+}
+
+const struct apmx_owner *ksim_user(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_slot s;
+
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	return s.user;
+}
+
+u64 ksim_vm_id(struct kvm *kvm)
+{
+	return kvm->arch.crypto.apmx ? kvm->arch.crypto.apmx->owner.id : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : "ksim";
+	SRunner *sr = srunner_create(ksim_suite_ioctl());
+	int run, failed;
+
+	srunner_add_suite(sr, ksim_suite_owner());
+	srunner_add_suite(sr, ksim_suite_zeroize());
+	srunner_run_all(sr, CK_NORMAL);
+	run = srunner_ntests_run(sr);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	printf("%s: %d passed, %d failed\n", name, run - failed, failed);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksim: set / get / clear, their arguments, copy faults, allocation
+ * faults, the capability and the CRYCB bytes for formats 0, 1 and 2.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ksim-test.h"
+
+static const struct kvm_s390_ap_masks no_masks;
+
+START_TEST(set_format2_writes_apcb1_and_table)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out, get;
+
+	ck_assert_int_eq(ksim_set(kvm, "3-4", "1-2", "1-2", &out), 0);
+	ck_assert_mem_eq(&out.effective, &out.requested, sizeof(out.effective));
+	ck_assert_uint_eq(out.crycb_format, 2);
+	ck_assert_uint_eq(out.max_adapter, 255);
+	ck_assert_uint_eq(out.max_domain, 255);
+	ck_assert_uint_eq(out.refusal.reason, KVM_S390_AP_OK);
+	ksim_assert_crycb(kvm, &out.requested);
+	/* golden bytes: adapters 3,4 = 0x18 in byte 0; domains 1,2 = 0x60 */
+	ck_assert_uint_eq(kvm->crycb_page[0x80], 0x18);
+	ck_assert_uint_eq(kvm->crycb_page[0xa0], 0x60);
+	ck_assert_uint_eq(kvm->crycb_page[0xc0], 0x60);
+	ck_assert_ptr_nonnull(ksim_user(3, 1));
+	ck_assert_ptr_eq(ksim_user(3, 1), ksim_user(4, 2));
+	ck_assert_uint_eq(ksim_user(4, 2)->pid, 1000);
+	ck_assert_ptr_null(ksim_user(5, 1));
+	ck_assert_uint_eq(ksim_table_used(), 4);
+	ck_assert_ptr_nonnull(kvm->arch.crypto.pqap_hook);
+	ck_assert(strstr(ksim_event_log(), "AP matrix set: 2 adapters, 2 domains, 2 control domains"));
+	ksim_get(kvm, &get);
+	ck_assert_mem_eq(&get.requested, &out.requested, sizeof(get.requested));
+	ck_assert_mem_eq(&get.effective, &out.requested, sizeof(get.effective));
+	ck_assert_uint_eq(get.crycb_format, 2);
+	ck_assert_uint_eq(get.max_adapter, 255);
+	ck_assert_uint_eq(get.flags, 0);
+	ck_assert_uint_eq(get.refusal.reason, 0);
+	ksim_vm_destroy(kvm);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+}
+END_TEST
+
+/* formats 0 and 1: APCB0 (8 bytes apm, 2 bytes aqm/adm), limits 63/15 */
+START_TEST(set_apcb0_formats)
+{
+	static const u32 bits[] = { CRYCB_FORMAT0, CRYCB_FORMAT1 };
+	struct kvm *kvm = ksim_vm_create(bits[_i]);
+	struct kvm_s390_ap_matrix out;
+
+	ck_assert_int_eq(ksim_set(kvm, "0:3-4:63", "1-2:15", "0", &out), 0);
+	ck_assert_uint_eq(out.crycb_format, _i);
+	ck_assert_uint_eq(out.max_adapter, 63);
+	ck_assert_uint_eq(out.max_domain, 15);
+	ksim_assert_crycb(kvm, &out.requested);
+	ck_assert_uint_eq(kvm->crycb_page[0], 0x98);
+	ck_assert_uint_eq(kvm->crycb_page[7], 0x01);
+	ck_assert_uint_eq(kvm->crycb_page[8], 0x60);
+	ck_assert_uint_eq(kvm->crycb_page[9], 0x01);
+	ck_assert_uint_eq(kvm->crycb_page[16], 0x80);
+	/* APCB1 untouched */
+	ck_assert_uint_eq(kvm->crycb_page[0x80], 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(get_before_set)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix get;
+
+	ksim_host.apxa = true;
+	ksim_host.na = 85;
+	ksim_host.nd = 84;
+	ksim_get(kvm, &get);
+	ck_assert_mem_eq(&get.requested, &no_masks, sizeof(no_masks));
+	ck_assert_mem_eq(&get.effective, &no_masks, sizeof(no_masks));
+	ck_assert_uint_eq(get.crycb_format, 2);
+	ck_assert_uint_eq(get.max_adapter, 85);
+	ck_assert_uint_eq(get.max_domain, 84);
+	ck_assert_ptr_null(kvm->arch.crypto.apmx);	/* nothing allocated */
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(set_replaces_whole_matrix)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+
+	ck_assert_int_eq(ksim_set(kvm, "1-2", "5-6", "", NULL), 0);
+	ck_assert_int_eq(ksim_set(kvm, "2-3", "6", "7", &out), 0);
+	ksim_assert_crycb(kvm, &out.requested);
+	ck_assert_ptr_null(ksim_user(1, 5));
+	ck_assert_ptr_null(ksim_user(1, 6));
+	ck_assert_ptr_null(ksim_user(2, 5));
+	ck_assert_ptr_nonnull(ksim_user(2, 6));
+	ck_assert_ptr_nonnull(ksim_user(3, 6));
+	ck_assert_ptr_nonnull(ksim_user(3, 7));	/* control domain */
+	ck_assert_uint_eq(ksim_table_used(), 4);
+	/* released queues were zeroized, kept ones not */
+	ck_assert_uint_eq(ksim_host.q[1][5].zapq_calls, 1);
+	ck_assert_uint_eq(ksim_host.q[2][5].zapq_calls, 1);
+	ck_assert_uint_eq(ksim_host.q[2][6].zapq_calls, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(clear_gives_everything_back)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	u8 zero[128] = { 0 };
+
+	ck_assert_int_eq(ksim_set(kvm, "1-2", "5-6", "5", NULL), 0);
+	ksim_host.q[2][6].secret = 0x5ec;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ck_assert_mem_eq(kvm->crycb_page + 0x80, zero, 128);
+	ck_assert_ptr_null(kvm->arch.crypto.pqap_hook);
+	ck_assert_uint_eq(ksim_host.q[2][6].secret, 0);
+	ck_assert_uint_eq(ksim_host.q[2][6].zapq_calls, 1);
+	ck_assert_uint_eq(kvm->clear_masks_calls, 1);
+	/* a second clear does nothing at all */
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_eq(kvm->clear_masks_calls, 1);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(clear_without_state_allocates_nothing)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_int_eq(ksim_set(kvm, "", "", "", &out), 0);
+	ck_assert_ptr_null(kvm->arch.crypto.apmx);
+	ck_assert_uint_eq(kvm->clear_masks_calls + kvm->set_masks_calls, 0);
+	ck_assert_uint_eq(out.crycb_format, 2);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(set_empty_removes_hook)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", NULL), 0);
+	ck_assert_ptr_nonnull(kvm->arch.crypto.pqap_hook);
+	ck_assert_int_eq(ksim_set(kvm, "", "", "", NULL), 0);
+	ck_assert_ptr_null(kvm->arch.crypto.pqap_hook);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* every reserved word and every undefined flag: EINVAL, nothing changes */
+START_TEST(reserved_and_flags_einval)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix a;
+	unsigned int i;
+
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", NULL), 0);
+	for (i = 0; i < 8; i++) {
+		ksim_matrix(&a, "2", "2", "");
+		a.reserved[i] = 1ULL << (i * 8);
+		ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
+				 -EINVAL);
+	}
+	for (i = 1; i < 32; i++) {
+		ksim_matrix(&a, "2", "2", "");
+		a.flags = 1U << i;
+		ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
+				 -EINVAL);
+	}
+	/* grant fds are not there yet */
+	ksim_matrix(&a, "2", "2", "");
+	a.flags = KVM_S390_AP_MATRIX_F_GRANT;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
+			 -EOPNOTSUPP);
+	ck_assert_ptr_null(ksim_user(2, 2));
+	ck_assert_ptr_nonnull(ksim_user(1, 1));
+	ck_assert_uint_eq(ksim_table_used(), 1);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(output_fields_on_input_ignored)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix a;
+
+	ksim_matrix(&a, "1", "1", "");
+	memset(&a.effective, 0xff, sizeof(a.effective));
+	memset(&a.refusal, 0xff, sizeof(a.refusal));
+	a.crycb_format = 7;
+	a.grant_fd = 12;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a), 0);
+	ck_assert_mem_eq(&a.effective, &a.requested, sizeof(a.effective));
+	ck_assert_uint_eq(a.refusal.reason, 0);
+	ck_assert_uint_eq(a.refusal.adapter, 0);
+	ck_assert_uint_eq(a.crycb_format, 2);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(copy_faults)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix a, get;
+	struct kvm_s390_ap_refusal r;
+
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", NULL), 0);
+	/* input unreadable */
+	ksim_fail_copy_from_nth(1);
+	ck_assert_int_eq(ksim_set(kvm, "2", "2", "", NULL), -EFAULT);
+	ck_assert_ptr_null(ksim_user(2, 2));
+	/* output unwritable: refused before anything changes */
+	ksim_fail_copy_to_nth(1);
+	ck_assert_int_eq(ksim_set(kvm, "2", "2", "", NULL), -EFAULT);
+	ck_assert_ptr_null(ksim_user(2, 2));
+	ck_assert_ptr_nonnull(ksim_user(1, 1));
+	/* output vanished during the call: the set stands, EFAULT */
+	ksim_fail_copy_to_nth(2);
+	ck_assert_int_eq(ksim_set(kvm, "2", "2", "", NULL), -EFAULT);
+	ck_assert_ptr_nonnull(ksim_user(2, 2));
+	/* a refusal whose report cannot be written keeps its errno */
+	{
+		struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+
+		ksim_fail_copy_to_nth(2);
+		ck_assert_int_eq(ksim_set(b, "2", "2", "", &a), -EADDRINUSE);
+		ksim_vm_destroy(b);
+	}
+	ksim_fail_copy_to_nth(1);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_GET_AP_MATRIX, &get),
+			 -EFAULT);
+	ksim_fail_copy_to_nth(1);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r),
+			 -EFAULT);
+	ck_assert_uint_eq(ksim_host.q[2][2].zapq_calls, 0);
+	ksim_fail_copy_to_nth(2);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r),
+			 -EFAULT);
+	ck_assert_uint_eq(ksim_host.q[2][2].zapq_calls, 1);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* fail each allocation of a set in turn: ENOMEM and nothing changed */
+START_TEST(allocation_faults)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix a;
+	unsigned long n, total;
+	long rc;
+
+	shim_slab_reset();
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", NULL), 0);
+	total = shim_slab_allocs();
+	ck_assert_uint_ge(total, 2);	/* state + one table row */
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ksim_vm_destroy(kvm);
+	for (n = 1; n <= total + 2; n++) {
+		kvm = ksim_vm_create(CRYCB_FORMAT2);
+		ck_assert_int_eq(ksim_set(kvm, "7", "7", "", NULL), 0);
+		shim_slab_reset();
+		shim_slab_fail_nth(n);
+		ksim_matrix(&a, "1-3", "1", "");
+		rc = ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a);
+		if (shim_slab_failed()) {
+			ck_assert_int_eq(rc, -ENOMEM);
+			ck_assert_ptr_null(ksim_user(1, 1));
+			ck_assert_ptr_nonnull(ksim_user(7, 7));
+			ck_assert_uint_eq(ksim_table_used(), 1);
+		} else {
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(ksim_table_used(), 3);
+		}
+		shim_slab_reset();
+		ksim_vm_destroy(kvm);
+	}
+	/* the very first allocation (the VM's state) */
+	kvm = ksim_vm_create(CRYCB_FORMAT2);
+	shim_slab_fail_nth(1);
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", &a), -ENOMEM);
+	ck_assert_ptr_null(kvm->arch.crypto.apmx);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(capability_and_no_ap)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix a;
+
+	ck_assert_int_eq(kvm_s390_apmx_available(), 1);
+	ksim_host.ap_instr = false;
+	ck_assert_int_eq(kvm_s390_apmx_available(), 0);
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", NULL), -EOPNOTSUPP);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_GET_AP_MATRIX, &a),
+			 -EOPNOTSUPP);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL),
+			 -EOPNOTSUPP);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(unknown_ioctl_enotty)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
+	ck_assert_int_eq(ksim_ioctl(kvm, _IO(KVMIO, 0xd3), NULL), -ENOTTY);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* the PQAP(AQIC) answer of a guest configured by ioctl */
+START_TEST(pqap_aqic_answers)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_run run;
+	struct kvm_vcpu vcpu = { kvm, &run };
+	crypto_hook hook;
+
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	hook = *kvm->arch.crypto.pqap_hook;
+	memset(&run, 0, sizeof(run));
+	run.s.regs.gprs[0] = (3ULL << 24) | 0x0401;	/* AQIC 04.0001 */
+	run.s.regs.gprs[1] = 1ULL << (63 - 16);		/* IR: enable */
+	ck_assert_int_eq(hook(&vcpu), 0);
+	ck_assert_uint_eq(run.s.regs.gprs[1], (u64)AP_RESPONSE_INVALID_ADDRESS << 16);
+	run.s.regs.gprs[1] = 0;				/* disable */
+	ck_assert_int_eq(hook(&vcpu), 0);
+	ck_assert_uint_eq(run.s.regs.gprs[1], 0);
+	run.s.regs.gprs[0] = (3ULL << 24) | 0x0402;	/* not the guest's */
+	ck_assert_int_eq(hook(&vcpu), 0);
+	ck_assert_uint_eq(run.s.regs.gprs[1], (u64)AP_RESPONSE_Q_NOT_AVAIL << 16);
+	run.s.regs.gprs[0] = (3ULL << 24) | 0x0501;
+	ck_assert_int_eq(hook(&vcpu), 0);
+	ck_assert_uint_eq(run.s.regs.gprs[1] & 0x00ff0000, 0x00010000);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+Suite *ksim_suite_ioctl(void)
+{
+	Suite *s = suite_create("ioctl");
+	TCase *tc = ksim_tcase("ioctl");
+
+	tcase_add_test(tc, set_format2_writes_apcb1_and_table);
+	tcase_add_loop_test(tc, set_apcb0_formats, 0, 2);
+	tcase_add_test(tc, get_before_set);
+	tcase_add_test(tc, set_replaces_whole_matrix);
+	tcase_add_test(tc, clear_gives_everything_back);
+	tcase_add_test(tc, clear_without_state_allocates_nothing);
+	tcase_add_test(tc, set_empty_removes_hook);
+	tcase_add_test(tc, reserved_and_flags_einval);
+	tcase_add_test(tc, output_fields_on_input_ignored);
+	tcase_add_test(tc, copy_faults);
+	tcase_add_test(tc, allocation_faults);
+	tcase_add_test(tc, capability_and_no_ap);
+	tcase_add_test(tc, unknown_ioctl_enotty);
+	tcase_add_test(tc, pqap_aqic_answers);
+	suite_add_tcase(s, tc);
+	return s;
+}
