@@ -6,7 +6,7 @@
  * limits and byte images, and the global APQN ownership table.  This code
  * is compiled unchanged by the kernel (arch/s390/kvm/ap-matrix/) and by the
  * project's userspace tests, which supply the few kernel headers it uses
- * (types, errno, string, slab) as shims.  It takes no locks and sleeps only
+ * (types, errno, kernel, string, slab) as shims.  It takes no locks and sleeps only
  * in allocations: callers serialise access to a table (see ap-matrix.h for
  * the kernel's lock order).
  *
@@ -23,6 +23,11 @@
 
 /* ---- masks: 256 bits, id 0 = leftmost bit of byte 0 -------------------- */
 
+/*
+ * A mask is APMX_MASK_BYTES bytes; id n is bit 0x80 >> (n % 8) of byte
+ * n / 8 (byte accesses only: identical on big and little endian).  Ids
+ * above KVM_S390_AP_MAX_ID read as clear and are ignored by set/clear.
+ */
 bool apmx_mask_test(const u8 *mask, unsigned int id);
 void apmx_mask_set(u8 *mask, unsigned int id);
 void apmx_mask_clear(u8 *mask, unsigned int id);
@@ -30,10 +35,12 @@ void apmx_mask_clear(u8 *mask, unsigned int id);
 unsigned int apmx_mask_next(const u8 *mask, unsigned int from);
 /* highest set id, or -1 for an empty mask */
 int apmx_mask_last(const u8 *mask);
+/* number of set ids, 0..256 */
 unsigned int apmx_mask_weight(const u8 *mask);
 bool apmx_mask_empty(const u8 *mask);
-/* clear every id above @max_id */
+/* clear every id above @max_id (>= KVM_S390_AP_MAX_ID: no change) */
 void apmx_mask_clip(u8 *mask, unsigned int max_id);
+/* @dst = @a & @b; @dst may be @a or @b */
 void apmx_mask_and(u8 *dst, const u8 *a, const u8 *b);
 bool apmx_mask_intersects(const u8 *a, const u8 *b);
 
@@ -48,23 +55,43 @@ bool apmx_mask_intersects(const u8 *a, const u8 *b);
  *   element := id | id "-" id                     id  := decimal | "0x" hex
  *   mask    := "0x" hexdigits   (the whole value, AP-bus absolute form:
  *                                bit 0 leftmost, zero-padded on the right)
- * Decimal ids never mean octal ("010" is 10).  No blanks anywhere.  The
- * canonical form (apmx_idlist_format) is ascending decimal ids and ranges
- * separated by ":", e.g. "0:3-5:16"; the empty set is "".
+ * A value is the mask form iff it starts with "0x" (or "0X") and contains
+ * no ":", "," or "-"; so "0x10" is the mask of id 3, while "0x10:0x11" and
+ * "0x10-0x10" hold id 16.  The mask has 1 to 64 hex digits.  Decimal ids
+ * never mean octal ("010" is 10); hex digits may be upper or lower case.
+ * Separators may be mixed.  No blanks anywhere (space, tab, newline, ...).
+ * Duplicates and overlapping ranges are fine: the result is a set.  The
+ * empty string (and a NULL string) is the empty set.  The canonical form
+ * (apmx_idlist_format) is ascending decimal ids and ranges separated by
+ * ":", e.g. "0:3-5:16"; the empty set is "".
+ *
+ * Errors name the element (cut to 40 characters plus "...") and the
+ * 1-based position of its first character, e.g.
+ *   "'4-3' at position 3: range start 4 is above end 3"
+ *   "'' at position 3: empty element (stray separator)"    for "1,,2"
+ * The elements are parsed left to right and the first error is reported;
+ * within a range, a reversed range is reported before an end above @max_id.
  */
 #define APMX_ERRMSG_LEN		128
+/* Buffer size that holds every canonical form: "0-1:3-4:...:255" is the
+ * longest (609 characters), plus the NUL.
+ */
+#define APMX_IDLIST_FMT_LEN	610
 
 /*
- * Parse @str into @mask (cleared first).  Ids above @max_id are refused.
- * Returns 0, or -EINVAL (syntax) / -ERANGE (id above @max_id); then @err
- * (if not NULL) holds a message naming the offending token and its
- * 1-based position, and @mask is unchanged.
+ * Parse @str into @mask.  Ids above @max_id (which is clamped to
+ * KVM_S390_AP_MAX_ID) are refused.  Returns 0 (then @mask holds exactly the
+ * ids of @str and @err, if any, is ""), or -EINVAL (syntax) / -ERANGE (id
+ * above @max_id); then @err (if not NULL and @errlen > 0) holds a message
+ * naming the offending token and its 1-based position, and @mask is
+ * unchanged.  APMX_ERRMSG_LEN is enough for every message.
  */
 int apmx_idlist_parse(const char *str, unsigned int max_id, u8 *mask,
 		      char *err, size_t errlen);
 /*
  * Write the canonical form of @mask into @buf (always NUL-terminated when
- * @len > 0).  Returns the length of the full canonical string, as snprintf.
+ * @len > 0; @buf may be NULL when @len is 0).  Returns the length of the
+ * full canonical string, as snprintf; APMX_IDLIST_FMT_LEN always suffices.
  */
 size_t apmx_idlist_format(const u8 *mask, char *buf, size_t len);
 
@@ -87,7 +114,10 @@ struct apmx_limits {
  * Limits of a guest whose CRYCB has @format on a host whose QCI reported
  * @apxa, @na (highest APID) and @nd (highest APQI): format 2 takes the
  * host's Na/Nd, formats 0 and 1 hold at most 63 adapters ids / 15 domains,
- * further clipped by the host's Na/Nd when APXA is installed.
+ * further clipped by the host's Na/Nd when APXA is installed.  Without
+ * APXA the host addresses 63/15 (so format 2 without APXA gives 63/15);
+ * like the AP bus, a zero Na/Nd keeps the default 63/15.  Unknown formats
+ * get the format 0/1 limits.  lim->format = @format.
  */
 void apmx_limits_init(struct apmx_limits *lim, u8 format, bool apxa,
 		      u8 na, u8 nd);
@@ -99,14 +129,22 @@ void apmx_limits_init(struct apmx_limits *lim, u8 format, bool apxa,
 int apmx_check_limits(const struct kvm_s390_ap_masks *m,
 		      const struct apmx_limits *lim,
 		      struct kvm_s390_ap_refusal *r);
-/* @out = @in clipped to what a CRYCB of @lim->format can hold */
+/*
+ * @out = @in clipped to what a CRYCB of @lim->format can hold (adapters
+ * 0-63 and domains 0-15 for formats 0/1, everything for format 2); only
+ * @lim->format matters, the host limits are apmx_check_limits()' job.
+ * @out may be @in.
+ */
 void apmx_effective(const struct kvm_s390_ap_masks *in,
 		    const struct apmx_limits *lim,
 		    struct kvm_s390_ap_masks *out);
 /*
  * Write the exact byte image of the APCB that a CRYCB of @format holds for
- * @m: APCB0 (APMX_APCB0_BYTES) for formats 0/1, APCB1 (APMX_APCB1_BYTES)
- * for format 2.  Returns the number of bytes written, 0 for a bad format.
+ * @m: APCB0 (APMX_APCB0_BYTES: apm bytes 0-7 at 0, aqm bytes 0-1 at 8, adm
+ * bytes 0-1 at 16, the rest zero) for formats 0/1, APCB1
+ * (APMX_APCB1_BYTES: apm at 0, aqm at 32, adm at 64, 96-127 zero) for
+ * format 2.  Returns the number of bytes written; 0, with @buf untouched,
+ * for a bad format or a @len smaller than the image.
  */
 size_t apmx_crycb_image(u8 format, const struct kvm_s390_ap_masks *m,
 			u8 *buf, size_t len);
@@ -115,14 +153,24 @@ size_t apmx_crycb_image(u8 format, const struct kvm_s390_ap_masks *m,
  *
  * Every APQN has a slot with two layers: who reserved it (a grant) and who
  * uses it (a guest).  A guest's claim covers usage apm x aqm and control
- * apm x adm; both are exclusive per APQN (docs/design.md explains why
- * control domains are exclusive here although vfio_ap shares them).
+ * apm x adm; an APQN is held by at most one guest, whether as usage, as
+ * control domain or both (the same guest may have it both ways): control
+ * domains are exclusive at APQN granularity (docs/design.md explains why
+ * although vfio_ap shares them).  Reservations are per APQN too.
  *
- * Data structure: 256 row pointers indexed by adapter; a row (256 slots,
- * 4 KiB on 64-bit) is allocated on first use and freed when empty.  Memory
- * is 2 KiB plus 4 KiB per adapter that has a reservation, a user or a
- * quarantined queue; at most 1 MiB + 2 KiB.  A claim costs O(|A| x |D|) and
+ * Data structure: 256 row pointers indexed by adapter (2 KiB); a row is 256
+ * slots indexed by domain (24 bytes each on 64-bit: 6 KiB, an 8 KiB kmalloc
+ * object), allocated on first use and freed as soon as all its slots are
+ * empty.  Memory is 2 KiB plus 8 KiB per adapter that has a reservation, a
+ * user or a withheld queue: at most 2 MiB + 2 KiB.  A call costs
+ * O(|A| x |D|) over the adapters and domains it names (requested and
+ * previously held), plus O(256) per such adapter to free empty rows; it
  * never looks at other owners.
+ *
+ * Owners: a struct apmx_owner is embedded by the caller (one per guest,
+ * one per grant) and must stay valid while the table refers to it.  Its
+ * @held is maintained by the table (set on success); the caller must not
+ * change it.  Two owners never share a struct.
  */
 struct apmx_owner {
 	u8 type;			/* KVM_S390_AP_HOLDER_VM / _GRANT */
@@ -136,6 +184,11 @@ struct apmx_owner {
 #define APMX_SLOT_RESETTING	0x04	/* released, zeroize not yet done */
 #define APMX_SLOT_QUARANTINED	0x08	/* zeroize failed: never handed on */
 
+/*
+ * A slot: @user is set iff @state has USAGE or CONTROL; RESETTING and
+ * QUARANTINED (the "withheld" states) exclude a user and each other;
+ * @reserver is independent of the rest.  An all-zero slot is free.
+ */
 struct apmx_slot {
 	struct apmx_owner *user;	/* guest using it, or NULL */
 	struct apmx_owner *reserver;	/* grant reserving it, or NULL */
@@ -158,7 +211,13 @@ unsigned int apmx_set_weight(const struct apmx_apqn_set *s);
 
 /*
  * Extra per-APQN policy of the caller (host ownership, grants, vfio_ap).
- * Return 0 to allow, or a negative errno after filling @r (reason, holder).
+ * Asked in ascending (adapter, domain) order for every APQN that the owner
+ * newly takes or newly uses for usage (held before as control domain only),
+ * after the table's own checks of that APQN passed; @control is true when
+ * the APQN is wanted as a control domain only.  @r is pre-filled with the
+ * APQN (field KVM_S390_AP_FIELD_APQN, reason KVM_S390_AP_OK, no holder).
+ * Return 0 to allow, or a negative errno after filling @r (reason, holder);
+ * the errno is passed on unchanged.
  */
 typedef int (*apmx_veto_t)(void *ctx, unsigned int apid, unsigned int apqi,
 			   bool control, struct kvm_s390_ap_refusal *r);
@@ -169,20 +228,32 @@ void apmx_table_destroy(struct apmx_table *t);
 
 /*
  * Replace what guest @o uses by @want (usage apm x aqm, control apm x adm),
- * all or nothing.  With @grant, every newly claimed APQN must be reserved
- * by @grant (KVM_S390_AP_R_NOT_GRANTED / _RESERVED otherwise); without it,
- * no newly claimed APQN may be reserved by any grant.  @veto (may be NULL)
- * is asked for every newly claimed APQN.
+ * all or nothing.  Every APQN @o newly takes is checked, in this order:
+ *   - withheld (RESETTING or QUARANTINED): -EIO, KVM_S390_AP_R_QUARANTINED,
+ *     holder KVM_S390_AP_HOLDER_QUARANTINE (also for @o's own released
+ *     APQNs: a queue is handed back only after its zeroize);
+ *   - used by another guest: -EADDRINUSE, KVM_S390_AP_R_IN_USE, holder the
+ *     user;
+ *   - reserved by a grant other than @grant: -EADDRINUSE,
+ *     KVM_S390_AP_R_RESERVED, holder the grant;
+ *   - with @grant, not reserved by @grant: -EPERM,
+ *     KVM_S390_AP_R_NOT_GRANTED, no holder (without @grant, the caller is
+ *     privileged and unreserved APQNs are fine);
+ *   - @veto (may be NULL), which is also asked for APQNs @o keeps but now
+ *     uses for usage instead of control only.
+ * APQNs @o keeps are not checked again.  An APQN that only changes between
+ * usage and control stays with @o and is neither released nor claimed.
  *
  * On success: @o->held = @want; APQNs @o used before and not now are in
- * @released and marked APMX_SLOT_RESETTING (nobody can claim them until
- * apmx_table_reset_done()); APQNs @o did not use before are in @claimed
- * (either set pointer may be NULL).  Returns 0.
+ * @released and marked APMX_SLOT_RESETTING, with no user (nobody can claim
+ * them until apmx_table_reset_done()); APQNs @o did not use before are in
+ * @claimed (either set pointer may be NULL; both are cleared first).  @r is
+ * zeroed.  Returns 0.  An empty @want releases everything.
  *
- * On refusal the table and @o are unchanged: -EADDRINUSE (another guest
- * uses it), -EPERM (not granted), -EIO (resetting or quarantined),
- * -ENOMEM, or the veto's errno; @r names the first offending APQN in
- * ascending (adapter, domain) order and its holder.
+ * On refusal the table and @o are unchanged (and the sets empty): the
+ * errno above or -ENOMEM (then @r has no APQN: ids KVM_S390_AP_ID_NONE);
+ * @r names the first offending APQN in ascending (adapter, domain) order,
+ * field KVM_S390_AP_FIELD_APQN, and its holder (type, pid, id).
  */
 int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 		       const struct kvm_s390_ap_masks *want,
@@ -192,15 +263,26 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 		       struct apmx_apqn_set *claimed,
 		       struct kvm_s390_ap_refusal *r);
 
-/* The zeroize of a released APQN finished: free it, or quarantine it. */
+/*
+ * The zeroize of a released APQN finished: a RESETTING or QUARANTINED slot
+ * becomes free (@ok) or QUARANTINED (!@ok); its reservation, if any,
+ * stays.  Any other slot is left alone (ids above 255 are ignored).
+ */
 void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 			   unsigned int apqi, bool ok);
 
 /*
- * Reserve @want for grant @g (all or nothing, same refusal rules as
- * replace; an APQN a guest uses without a grant is -EADDRINUSE).
- * apmx_table_unreserve() drops every reservation of @g; APQNs a guest
- * uses stay with the guest.
+ * Make grant @g reserve exactly @want: apm x (aqm | adm); all or nothing.
+ * Usually called once on a fresh grant (@g->held empty); a later call
+ * replaces the reservation (adds the new APQNs, drops those not in @want).
+ * Every APQN @g newly reserves is checked like a claim: withheld -EIO
+ * (R_QUARANTINED), used by a guest -EADDRINUSE (R_IN_USE, whether or not
+ * another grant covers it), reserved by another grant -EADDRINUSE
+ * (R_RESERVED), then @veto (same rules as for replace).  On refusal the
+ * table and @g are unchanged and @r names the first offending APQN;
+ * -ENOMEM as for replace.  On success @g->held = @want and @r is zeroed.
+ * apmx_table_unreserve() drops every reservation of @g (cannot fail);
+ * APQNs a guest uses stay with the guest.
  */
 int apmx_table_reserve(struct apmx_table *t, struct apmx_owner *g,
 		       const struct kvm_s390_ap_masks *want,
@@ -212,7 +294,10 @@ void apmx_table_unreserve(struct apmx_table *t, struct apmx_owner *g);
 void apmx_table_lookup(const struct apmx_table *t, unsigned int apid,
 		       unsigned int apqi, struct apmx_slot *out);
 
-/* Fill @r with (@apid, @apqi), @field, @reason and @holder's identity. */
+/*
+ * Fill @r (may be NULL) with (@apid, @apqi), @field, @reason, @holder_type
+ * and @holder's pid and id (0 and 0 when @holder is NULL); pad is zeroed.
+ */
 void apmx_refusal_fill(struct kvm_s390_ap_refusal *r, u32 reason, u8 field,
 		       unsigned int apid, unsigned int apqi,
 		       const struct apmx_owner *holder, u8 holder_type);
