@@ -5,11 +5,14 @@
 #
 #   make core            build: the core with -Wall -Wextra -Werror (native
 #                        and s390x), the uapi layout asserts on x86-64, i386,
-#                        s390x and s390 (31-bit), both test binaries
+#                        s390x and s390 (31-bit), both test binaries, and
+#                        checkpatch --strict / kernel-doc of the core files
+#                        (0 errors, 0 warnings)
 #   make check-core      run both: results core-native and core-s390x
 #   make check-core-native / check-core-s390x   one of them
 #   make coverage-core   line coverage of the core under the suites (gcovr),
 #                        fails below CORE_COV_MIN percent
+#   CORE_V=1             show the compiler command lines
 #
 # libcheck for s390x comes from Debian's multiarch check:s390x (static
 # libraries), installed on first use by tests/core/install-s390x-check.
@@ -25,6 +28,7 @@ CORE_S390X_CC  ?= s390x-linux-gnu-gcc
 CORE_QEMU      ?= qemu-s390x
 CORE_S390X_LIB := /usr/lib/s390x-linux-gnu
 CORE_COV_MIN   ?= 95
+CORE_Q := $(if $(CORE_V),,@)
 
 # What the issue asks of the core (-Wall -Wextra -Werror) plus what the
 # kernel's W=1 adds that applies to userspace.
@@ -42,19 +46,19 @@ BUILD_TARGETS += core
 CHECK_TARGETS += check-core
 
 core: $(CORE_OUT)/native/core-tests $(CORE_OUT)/s390x/core-tests \
-	$(CORE_OUT)/uapi-layout.ok
+	$(CORE_OUT)/uapi-layout.ok $(CORE_OUT)/checkpatch.ok
 
 # $(1): native or s390x, $(2): compiler
 define core_arch_rules
 $(CORE_OUT)/$(1)/core/%.o: $(CORE_DIR)/%.c $(TOP)/mk/userspace.mk
-	@mkdir -p $$(@D)
-	$(2) $(CORE_CFLAGS) -c $$< -o $$@
+	@mkdir -p $$(@D); echo "  CC      $(1) $$(notdir $$<)"
+	$(CORE_Q)$(2) $(CORE_CFLAGS) -c $$< -o $$@
 $(CORE_OUT)/$(1)/tests/%.o: $(CORE_TDIR)/%.c $(TOP)/mk/userspace.mk
-	@mkdir -p $$(@D)
-	$(2) $(CORE_TCFLAGS) -c $$< -o $$@
+	@mkdir -p $$(@D); echo "  CC      $(1) tests/core/$$(notdir $$<)"
+	$(CORE_Q)$(2) $(CORE_TCFLAGS) -c $$< -o $$@
 $(CORE_OUT)/$(1)/shim/%.o: $(CORE_SHIM)/%.c $(TOP)/mk/userspace.mk
-	@mkdir -p $$(@D)
-	$(2) $(CORE_CFLAGS) -c $$< -o $$@
+	@mkdir -p $$(@D); echo "  CC      $(1) tests/shim/$$(notdir $$<)"
+	$(CORE_Q)$(2) $(CORE_CFLAGS) -c $$< -o $$@
 CORE_OBJS_$(1) := $(CORE_NAMES:%=$(CORE_OUT)/$(1)/core/%.o) \
 	$(CORE_TNAMES:%=$(CORE_OUT)/$(1)/tests/%.o) \
 	$(CORE_OUT)/$(1)/shim/slab.o
@@ -64,7 +68,8 @@ $(eval $(call core_arch_rules,s390x,$(CORE_S390X_CC)))
 -include $(wildcard $(CORE_OUT)/*/*/*.d)
 
 $(CORE_OUT)/native/core-tests: $(CORE_OBJS_native)
-	$(CC) -o $@ $^ $$(pkg-config --libs check)
+	@echo "  LD      $@"
+	$(CORE_Q)$(CC) -o $@ $^ $$(pkg-config --libs check)
 
 # Static: qemu-s390x then needs no s390x loader or shared libraries.
 $(CORE_OUT)/s390x/lib/libcheck.a:
@@ -74,7 +79,8 @@ $(CORE_OUT)/s390x/lib/libcheck.a:
 
 $(CORE_OUT)/s390x/core-tests: $(CORE_OBJS_s390x) \
 		$(CORE_OUT)/s390x/lib/libcheck.a
-	$(CORE_S390X_CC) -static -pthread -o $@ $(CORE_OBJS_s390x) \
+	@echo "  LD      $@"
+	$(CORE_Q)$(CORE_S390X_CC) -static -pthread -o $@ $(CORE_OBJS_s390x) \
 		-L$(CORE_OUT)/s390x/lib -lcheck -lsubunit -lrt -lm
 
 # The uapi structures: same layout on 64/32-bit, little and big endian.
@@ -87,6 +93,32 @@ $(CORE_OUT)/uapi-layout.ok: $(CORE_TDIR)/uapi-layout.c \
 		echo "  LAYOUT  $$cc"; \
 		$$cc -std=c11 -Wall -Wextra -Werror -fsyntax-only -I$(UAPI) $<; \
 	done
+	@touch $@
+
+# checkpatch --strict and kernel-doc from the pristine 6.1 tree, run from a
+# scratch directory (checkpatch writes a cache file into the current one).
+# Any ERROR or WARNING fails; the CHECKs left are the two "macro argument
+# reuse" notes of apmx_for_each_id(), inherent to a for_each macro.
+CORE_KSRC  := $(CACHE)/linux-source-6.1
+CORE_KFILES := $(CORE_DIR)/apmx.h $(CORE_NAMES:%=$(CORE_DIR)/%.c)
+$(CORE_OUT)/checkpatch.ok: $(CORE_KFILES) $(TOP)/mk/userspace.mk
+	@[ -x $(CORE_KSRC)/scripts/checkpatch.pl ] || \
+		$(TOP)/scripts/kernel-tree pristine
+	@mkdir -p $(CORE_OUT)/checkpatch; rm -f $@
+	@set -e; cd $(CORE_OUT)/checkpatch; bad=0; \
+	for f in $(CORE_KFILES); do \
+		$(CORE_KSRC)/scripts/checkpatch.pl --no-tree --strict \
+			--show-types -f $$f > out.txt 2>&1 || true; \
+		sum=$$(grep '^total:' out.txt || echo "no summary"); \
+		echo "  CHKPATCH $${f#$(TOP)/}: $$sum"; \
+		if grep -qE '^(ERROR|WARNING)' out.txt || \
+		   ! grep -q '^total: 0 errors, 0 warnings' out.txt; then \
+			cat out.txt; bad=1; fi; \
+	done; \
+	$(CORE_KSRC)/scripts/kernel-doc -none -Werror \
+		$(CORE_NAMES:%=$(CORE_DIR)/%.c) || bad=1; \
+	echo "  KDOC    $(CORE_NAMES:%=%.c)"; \
+	[ $$bad -eq 0 ]
 	@touch $@
 
 check-core:

@@ -329,7 +329,7 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 	struct apmx_slot *s;
 	u8 dom[APMX_MASK_BYTES];
 	unsigned int apid, apqi;
-	u8 was, now;
+	u8 now;
 	int rc;
 
 	if (released)
@@ -349,9 +349,7 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 	apmx_domains(&o->held, dom);
 	apmx_for_each_id(apid, o->held.apm) {
 		apmx_for_each_id(apqi, dom) {
-			was = apmx_flags(&o->held, apid, apqi);
-			if (!was)
-				continue;
+			/* held: @apid is in held.apm, @apqi in aqm | adm */
 			now = apmx_flags(want, apid, apqi);
 			s = &t->rows[apid][apqi];
 			s->state &= ~APMX_SLOT_HELD;
