@@ -66,8 +66,8 @@ bool apmx_mask_intersects(const u8 *a, const u8 *b);
  * ":", e.g. "0:3-5:16"; the empty set is "".
  *
  * Errors name the element (cut to 40 characters plus "...") and the
- * 1-based position of its first character, e.g.
- *   "'4-3' at position 3: range start 4 is above end 3"
+ * 1-based character position of its first character in the value, e.g.
+ *   "'4-3' at position 3: range start 4 is above end 3"    for "1:4-3"
  *   "'' at position 3: empty element (stray separator)"    for "1,,2"
  * The elements are parsed left to right and the first error is reported;
  * within a range, a reversed range is reported before an end above @max_id.
