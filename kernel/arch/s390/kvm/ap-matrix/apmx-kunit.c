@@ -591,4 +591,3 @@ static struct kunit_suite apmx_test_suite = {
 };
 
 kunit_test_suite(apmx_test_suite);
-
