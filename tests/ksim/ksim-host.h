@@ -71,6 +71,16 @@ void ksim_logs_clear(void);
 extern unsigned int ksim_warnings;
 extern unsigned long ksim_slept_ms;
 
+/* fds: grant files */
+#define KSIM_MAX_FDS	32
+void ksim_fail_fd_nth(unsigned int n);		/* get_unused_fd_flags */
+void ksim_fail_anon_inode_nth(unsigned int n);	/* anon_inode_getfile */
+int ksim_close(int fd);				/* 0 or -EBADF */
+unsigned int ksim_open_files(void);		/* files not released */
+/* a file that is not a grant, at a valid fd */
+int ksim_open_other(void);
+long ksim_dev_ioctl(unsigned int ioctl, void *arg);
+
 /* VMs */
 struct kvm *ksim_vm_create(u32 crycb_format_bits);
 void ksim_vm_destroy(struct kvm *kvm);

@@ -32,5 +32,6 @@ u64 ksim_vm_id(struct kvm *kvm);
 Suite *ksim_suite_ioctl(void);
 Suite *ksim_suite_owner(void);
 Suite *ksim_suite_zeroize(void);
+Suite *ksim_suite_grant(void);
 
 #endif

@@ -17,6 +17,8 @@ struct task_struct ksim_task;
 struct task_struct *ksim_current = &ksim_task;
 DEFINE_MUTEX(ap_perms_mutex);
 
+static unsigned int fail_fd_at, fail_anon_at;
+
 /* ---- rule checking ------------------------------------------------------ */
 #define KSIM_LOG_LEN	65536
 static char printk_log[KSIM_LOG_LEN];
@@ -491,6 +493,8 @@ void ksim_reset(void)
 	ksim_task.tgid = 1000;
 	fail_from_at = 0;
 	fail_to_at = 0;
+	fail_fd_at = 0;
+	fail_anon_at = 0;
 	memset(nheld, 0, sizeof(nheld));
 	thread = 0;
 	ap_perms_mutex = (struct mutex){ 0, KSIM_RANK_AP_PERMS,
@@ -501,8 +505,11 @@ void ksim_reset(void)
 	ksim_logs_clear();
 }
 
+void ksim_files_reset(void);
+
 void ksim_teardown(void)
 {
+	ksim_files_reset();
 	kvm_s390_apmx_exit();
 }
 
@@ -563,4 +570,156 @@ void ksim_table_snapshot(struct apmx_slot *out)
 	for (a = 0; a < 256; a++)
 		for (d = 0; d < 256; d++)
 			apmx_table_lookup(&apmx_table, a, d, &out[a * 256 + d]);
+}
+
+/* ---- files ---------------------------------------------------------------- */
+static struct file *fds[KSIM_MAX_FDS];
+static bool fd_reserved[KSIM_MAX_FDS];
+static unsigned int open_files;
+
+void ksim_fail_fd_nth(unsigned int n)
+{
+	fail_fd_at = n;
+}
+
+void ksim_fail_anon_inode_nth(unsigned int n)
+{
+	fail_anon_at = n;
+}
+
+unsigned int ksim_open_files(void)
+{
+	return open_files;
+}
+
+loff_t noop_llseek(struct file *filp, loff_t off, int whence)
+{
+	return 0;
+}
+
+int get_unused_fd_flags(unsigned int flags)
+{
+	int fd;
+
+	if (!(flags & O_CLOEXEC))
+		violation("grant fd without O_CLOEXEC\n");
+	if (fault(&fail_fd_at))
+		return -EMFILE;
+	for (fd = 3; fd < KSIM_MAX_FDS; fd++) {
+		if (!fds[fd] && !fd_reserved[fd]) {
+			fd_reserved[fd] = true;
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+void put_unused_fd(unsigned int fd)
+{
+	if (fd >= KSIM_MAX_FDS || !fd_reserved[fd] || fds[fd])
+		violation("put_unused_fd(%u) of a fd not reserved\n", fd);
+	else
+		fd_reserved[fd] = false;
+}
+
+void fd_install(unsigned int fd, struct file *file)
+{
+	if (fd >= KSIM_MAX_FDS || !fd_reserved[fd] || fds[fd]) {
+		violation("fd_install(%u) of a fd not reserved\n", fd);
+		return;
+	}
+	fd_reserved[fd] = false;
+	fds[fd] = file;
+}
+
+struct file *anon_inode_getfile(const char *name,
+				const struct file_operations *fops,
+				void *priv, int flags)
+{
+	struct file *f;
+
+	if (fault(&fail_anon_at))
+		return ERR_PTR(-ENOMEM);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		abort();
+	f->f_op = fops;
+	f->private_data = priv;
+	f->refs = 1;
+	open_files++;
+	return f;
+}
+
+void fput(struct file *file)
+{
+	if (file->refs <= 0) {
+		violation("fput of a released file\n");
+		return;
+	}
+	if (--file->refs)
+		return;
+	if (file->f_op && file->f_op->release)
+		file->f_op->release(NULL, file);
+	open_files--;
+	free(file);
+}
+
+struct fd fdget(unsigned int fd)
+{
+	struct fd f = { NULL, 0 };
+
+	if (fd < KSIM_MAX_FDS && fds[fd]) {
+		f.file = fds[fd];
+		f.file->refs++;
+	}
+	return f;
+}
+
+void fdput(struct fd f)
+{
+	if (f.file)
+		fput(f.file);
+}
+
+int ksim_close(int fd)
+{
+	struct file *f;
+
+	if (fd < 0 || fd >= KSIM_MAX_FDS || !fds[fd])
+		return -EBADF;
+	f = fds[fd];
+	fds[fd] = NULL;
+	fput(f);
+	return 0;
+}
+
+static const struct file_operations other_fops;
+
+int ksim_open_other(void)
+{
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+
+	fd_install(fd, anon_inode_getfile("other", &other_fops, NULL, O_RDWR));
+	return fd;
+}
+
+long ksim_dev_ioctl(unsigned int ioctl, void *arg)
+{
+	long rc = kvm_s390_apmx_dev_ioctl(ioctl, arg);
+
+	if (ksim_locks_held())
+		violation("dev ioctl %#x returned holding locks\n", ioctl);
+	return rc;
+}
+
+void ksim_files_reset(void)
+{
+	int fd;
+
+	for (fd = 0; fd < KSIM_MAX_FDS; fd++)
+		if (fds[fd])
+			ksim_close(fd);
+	memset(fd_reserved, 0, sizeof(fd_reserved));
+	fail_fd_at = 0;
+	fail_anon_at = 0;
 }

@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 
 	srunner_add_suite(sr, ksim_suite_owner());
 	srunner_add_suite(sr, ksim_suite_zeroize());
+	srunner_add_suite(sr, ksim_suite_grant());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);

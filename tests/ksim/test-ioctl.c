@@ -177,11 +177,19 @@ START_TEST(reserved_and_flags_einval)
 		ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
 				 -EINVAL);
 	}
-	/* grant fds are not there yet */
+	/* F_GRANT with a fd that is not a grant */
 	ksim_matrix(&a, "2", "2", "");
 	a.flags = KVM_S390_AP_MATRIX_F_GRANT;
+	a.grant_fd = 7;
 	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
-			 -EOPNOTSUPP);
+			 -EBADF);
+	a.grant_fd = ksim_open_other();
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
+			 -EBADF);
+	ck_assert_int_eq(ksim_close(a.grant_fd), 0);
+	a.grant_fd = -1;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a),
+			 -EBADF);
 	ck_assert_ptr_null(ksim_user(2, 2));
 	ck_assert_ptr_nonnull(ksim_user(1, 1));
 	ck_assert_uint_eq(ksim_table_used(), 1);

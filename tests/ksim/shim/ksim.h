@@ -122,6 +122,63 @@ static inline void kvfree(const void *p)
 	kfree(p);
 }
 
+/* ---- files: a simulated fd table (grant fds) --------------------------- */
+struct module;
+#define THIS_MODULE	((struct module *)0)
+struct inode;
+struct file;
+#include <sys/types.h>	/* loff_t */
+struct file_operations {
+	struct module *owner;
+	int (*release)(struct inode *inode, struct file *filp);
+	loff_t (*llseek)(struct file *filp, loff_t off, int whence);
+};
+
+struct file {
+	const struct file_operations *f_op;
+	void *private_data;
+	int refs;
+};
+
+struct fd {
+	struct file *file;
+	unsigned int flags;
+};
+
+#ifndef O_RDWR
+#define O_RDWR		02
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC	02000000
+#endif
+#define MAX_ERRNO	4095
+#define IS_ERR_VALUE(x)	((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error)
+{
+	return (void *)error;
+}
+
+static inline long PTR_ERR(const void *ptr)
+{
+	return (long)ptr;
+}
+
+static inline bool IS_ERR(const void *ptr)
+{
+	return IS_ERR_VALUE(ptr);
+}
+
+loff_t noop_llseek(struct file *filp, loff_t off, int whence);
+struct fd fdget(unsigned int fd);
+void fdput(struct fd f);
+int get_unused_fd_flags(unsigned int flags);
+void put_unused_fd(unsigned int fd);
+void fd_install(unsigned int fd, struct file *file);
+void fput(struct file *file);
+struct file *anon_inode_getfile(const char *name,
+				const struct file_operations *fops,
+				void *priv, int flags);
+
 /* ---- the AP instructions (asm/ap.h) ------------------------------------ */
 typedef unsigned int ap_qid_t;
 #define AP_MKQID(_card, _queue) (((_card) & 0xff) << 8 | ((_queue) & 0xff))

@@ -8,6 +8,7 @@
  *   vm.c       per-VM state, the VM ioctls, PQAP hook, VM teardown
  *   host.c     what the host offers: QCI limits, apmask/aqmask ownership
  *   zeroize.c  ZAPQ + TAPQ of a queue that leaves a guest
+ *   grant.c    grant file descriptors (KVM_S390_CREATE_AP_GRANT)
  *
  * LOCK ORDER (outermost first; release in reverse):
  *   1. ap_perms_mutex            AP bus: apmask/aqmask may not change while
@@ -47,6 +48,11 @@ struct kvm_s390_apmx {
 	struct apmx_apqn_set released;		/* scratch, under kvm->lock */
 };
 
+/* A grant: its reservation in the table lives as long as its file. */
+struct apmx_grant {
+	struct apmx_owner owner;
+};
+
 /* What QCI reports about the host. */
 struct apmx_host_info {
 	bool apxa;
@@ -64,6 +70,7 @@ long kvm_s390_apmx_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 			    void __user *argp);
 void kvm_s390_apmx_destroy(struct kvm *kvm);
 void kvm_s390_apmx_exit(void);
+long kvm_s390_apmx_dev_ioctl(unsigned int ioctl, void __user *argp);
 
 /* host.c */
 void apmx_host_info(struct apmx_host_info *info);
@@ -71,6 +78,11 @@ void apmx_host_lock(void);
 void apmx_host_unlock(void);
 int apmx_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 		   bool control, struct kvm_s390_ap_refusal *r);
+
+/* grant.c */
+struct fd;
+long kvm_s390_apmx_create_grant(struct kvm_s390_ap_grant __user *uarg);
+struct apmx_grant *apmx_grant_fdget(int fd, struct fd *f);
 
 /* zeroize.c */
 #define APMX_ZEROIZE_TRIES	10	/* ZAPQ attempts while busy */

@@ -15,6 +15,8 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -242,7 +244,8 @@ static int apmx_first_new(const struct kvm_s390_ap_masks *want,
  * fields of @out.  All or nothing.
  */
 static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
-			 bool privileged, struct kvm_s390_ap_matrix *out)
+			 bool privileged, const struct apmx_grant *grant,
+			 struct kvm_s390_ap_matrix *out)
 {
 	struct kvm_s390_ap_masks eff;
 	struct kvm_s390_apmx *vm;
@@ -275,8 +278,8 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	rc = apmx_check_limits(want, &lim, &out->refusal);
 	if (rc)
 		goto out_unlock;
-	/* without CAP_SYS_ADMIN (and, for now, grants) only shrinking */
-	if (!privileged) {
+	/* without CAP_SYS_ADMIN or a grant: only keeping or shrinking */
+	if (!privileged && !grant) {
 		rc = apmx_first_new(want, &vm->owner.held, &out->refusal);
 		if (rc)
 			goto out_unlock;
@@ -284,8 +287,9 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 
 	apmx_set_clear(&vm->released);
 	mutex_lock(&apmx_table_lock);
-	rc = apmx_table_replace(&apmx_table, &vm->owner, want, NULL,
-				apmx_host_veto, NULL, &vm->released, NULL,
+	rc = apmx_table_replace(&apmx_table, &vm->owner, want,
+				grant ? &grant->owner : NULL, apmx_host_veto,
+				NULL, &vm->released, NULL,
 				&out->refusal);
 	mutex_unlock(&apmx_table_lock);
 	if (rc)
@@ -329,7 +333,9 @@ static int apmx_check_args(const struct kvm_s390_ap_matrix *arg)
 
 static int apmx_ioctl_set(struct kvm *kvm, struct kvm_s390_ap_matrix __user *uarg)
 {
+	struct apmx_grant *grant = NULL;
 	struct kvm_s390_ap_matrix arg;
+	struct fd f = { NULL };
 	int rc;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -337,15 +343,21 @@ static int apmx_ioctl_set(struct kvm *kvm, struct kvm_s390_ap_matrix __user *uar
 	rc = apmx_check_args(&arg);
 	if (rc)
 		return rc;
-	/* grant fds come with the grant patch */
-	if (arg.flags & KVM_S390_AP_MATRIX_F_GRANT)
-		return -EOPNOTSUPP;
 	memset(&arg.effective, 0, sizeof(arg.effective));
 	memset(&arg.refusal, 0, sizeof(arg.refusal));
 	/* fail before changing anything if the output cannot be written */
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return -EFAULT;
-	rc = apmx_vm_apply(kvm, &arg.requested, capable(CAP_SYS_ADMIN), &arg);
+	if (arg.flags & KVM_S390_AP_MATRIX_F_GRANT) {
+		/* the file reference keeps the grant alive during the call */
+		grant = apmx_grant_fdget(arg.grant_fd, &f);
+		if (IS_ERR(grant))
+			return PTR_ERR(grant);
+	}
+	rc = apmx_vm_apply(kvm, &arg.requested, capable(CAP_SYS_ADMIN), grant,
+			   &arg);
+	if (grant)
+		fdput(f);
 	if (copy_to_user(uarg, &arg, sizeof(arg)))
 		return rc ? rc : -EFAULT;
 	return rc;
@@ -377,7 +389,7 @@ static int apmx_ioctl_clear(struct kvm *kvm)
 	struct kvm_s390_ap_matrix out;
 
 	memset(&out, 0, sizeof(out));
-	return apmx_vm_apply(kvm, &none, false, &out);
+	return apmx_vm_apply(kvm, &none, false, NULL, &out);
 }
 
 static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *uarg)
@@ -443,6 +455,23 @@ long kvm_s390_apmx_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 	default:
 		return -ENOTTY;
 	}
+}
+
+/**
+ * kvm_s390_apmx_dev_ioctl() - the AP matrix system ioctls (/dev/kvm)
+ * @ioctl: KVM_S390_CREATE_AP_GRANT
+ * @argp: the user argument
+ *
+ * Return: 0 or a negative errno; -EINVAL for an unknown ioctl, as
+ * kvm_arch_dev_ioctl().
+ */
+long kvm_s390_apmx_dev_ioctl(unsigned int ioctl, void __user *argp)
+{
+	if (ioctl != KVM_S390_CREATE_AP_GRANT)
+		return -EINVAL;
+	if (!ap_instructions_available())
+		return -EOPNOTSUPP;
+	return kvm_s390_apmx_create_grant(argp);
 }
 
 /**
