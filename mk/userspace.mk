@@ -8,8 +8,9 @@
 #                        s390x and s390 (31-bit), both test binaries, and
 #                        checkpatch --strict / kernel-doc of the core files
 #                        (0 errors, 0 warnings)
-#   make check-core      run both: results core-native and core-s390x
-#   make check-core-native / check-core-s390x   one of them
+#   make check-core      run them: results core-native, core-s390x and
+#                        core-asan (native, AddressSanitizer + UBSan)
+#   make check-core-native / check-core-s390x / check-core-asan   one of them
 #   make coverage-core   line coverage of the core under the suites (gcovr),
 #                        fails below CORE_COV_MIN percent
 #   CORE_V=1             show the compiler command lines
@@ -41,35 +42,44 @@ CORE_CFLAGS  := -std=gnu11 -O2 -g -MMD -MP $(CORE_WARN) $(CORE_INC)
 CORE_TCFLAGS := -std=gnu11 -O2 -g -MMD -MP -Wall -Wextra -Werror \
 		$(CORE_INC)
 
-.PHONY: core check-core check-core-native check-core-s390x coverage-core
+.PHONY: core check-core check-core-native check-core-s390x check-core-asan \
+	coverage-core
 BUILD_TARGETS += core
 CHECK_TARGETS += check-core
 
 core: $(CORE_OUT)/native/core-tests $(CORE_OUT)/s390x/core-tests \
+	$(CORE_OUT)/asan/core-tests \
 	$(CORE_OUT)/uapi-layout.ok $(CORE_OUT)/checkpatch.ok
 
-# $(1): native or s390x, $(2): compiler
+# $(1): native, s390x or asan, $(2): compiler, $(3): extra flags
 define core_arch_rules
 $(CORE_OUT)/$(1)/core/%.o: $(CORE_DIR)/%.c $(TOP)/mk/userspace.mk
 	@mkdir -p $$(@D); echo "  CC      $(1) $$(notdir $$<)"
-	$(CORE_Q)$(2) $(CORE_CFLAGS) -c $$< -o $$@
+	$(CORE_Q)$(2) $(CORE_CFLAGS) $(3) -c $$< -o $$@
 $(CORE_OUT)/$(1)/tests/%.o: $(CORE_TDIR)/%.c $(TOP)/mk/userspace.mk
 	@mkdir -p $$(@D); echo "  CC      $(1) tests/core/$$(notdir $$<)"
-	$(CORE_Q)$(2) $(CORE_TCFLAGS) -c $$< -o $$@
+	$(CORE_Q)$(2) $(CORE_TCFLAGS) $(3) -c $$< -o $$@
 $(CORE_OUT)/$(1)/shim/%.o: $(CORE_SHIM)/%.c $(TOP)/mk/userspace.mk
 	@mkdir -p $$(@D); echo "  CC      $(1) tests/shim/$$(notdir $$<)"
-	$(CORE_Q)$(2) $(CORE_CFLAGS) -c $$< -o $$@
+	$(CORE_Q)$(2) $(CORE_CFLAGS) $(3) -c $$< -o $$@
 CORE_OBJS_$(1) := $(CORE_NAMES:%=$(CORE_OUT)/$(1)/core/%.o) \
 	$(CORE_TNAMES:%=$(CORE_OUT)/$(1)/tests/%.o) \
 	$(CORE_OUT)/$(1)/shim/slab.o
 endef
+CORE_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
 $(eval $(call core_arch_rules,native,$(CC)))
 $(eval $(call core_arch_rules,s390x,$(CORE_S390X_CC)))
+$(eval $(call core_arch_rules,asan,$(CC),$(CORE_SAN)))
 -include $(wildcard $(CORE_OUT)/*/*/*.d)
 
 $(CORE_OUT)/native/core-tests: $(CORE_OBJS_native)
 	@echo "  LD      $@"
 	$(CORE_Q)$(CC) -o $@ $^ $$(pkg-config --libs check)
+
+$(CORE_OUT)/asan/core-tests: $(CORE_OBJS_asan)
+	@echo "  LD      $@"
+	$(CORE_Q)$(CC) $(CORE_SAN) -o $@ $^ $$(pkg-config --libs check)
 
 # Static: qemu-s390x then needs no s390x loader or shared libraries.
 $(CORE_OUT)/s390x/lib/libcheck.a:
@@ -125,6 +135,7 @@ check-core:
 	@rc=0; \
 	$(MAKE) --no-print-directory -f $(TOP)/Makefile check-core-native || rc=1; \
 	$(MAKE) --no-print-directory -f $(TOP)/Makefile check-core-s390x || rc=1; \
+	$(MAKE) --no-print-directory -f $(TOP)/Makefile check-core-asan || rc=1; \
 	exit $$rc
 
 check-core-native: $(CORE_OUT)/native/core-tests $(CORE_OUT)/uapi-layout.ok
@@ -138,6 +149,14 @@ check-core-s390x: $(CORE_OUT)/s390x/core-tests $(CORE_OUT)/uapi-layout.ok
 	@CK_TIMEOUT_MULTIPLIER=10 $(CORE_TDIR)/run-suite core-s390x \
 		$(BUILD)/results/core-s390x.result \
 		$(CORE_QEMU) $(CORE_OUT)/s390x/core-tests
+
+# Sanitizers: any invalid access or undefined behaviour aborts the test.
+check-core-asan: $(CORE_OUT)/asan/core-tests
+	@mkdir -p $(BUILD)/results
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(CORE_TDIR)/run-suite core-asan $(BUILD)/results/core-asan.result \
+		$(CORE_OUT)/asan/core-tests
 
 # Coverage: the core at -O0 with --coverage, the tests as usual.
 CORE_COV := $(CORE_OUT)/coverage
