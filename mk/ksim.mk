@@ -3,9 +3,11 @@
 # on a simulated AP host, under Check -- natively, as s390x binaries under
 # qemu-s390x (big endian), and with gcov for `make coverage`.
 #
-#   make ksim            build the three test binaries
-#   make check-ksim      run them: results ksim-native / ksim-s390x
+#   make ksim            build the test binaries
+#   make check-ksim      run them: results ksim-native, ksim-s390x and
+#                        ksim-asan (native, AddressSanitizer + UBSan)
 #   make coverage        line coverage of the kernel C; fails below 90%
+#                        (also run by make check: result ksim-coverage)
 #
 # Each binary is built twice: CONFIG_ZCRYPT=1 (the AP bus exists) and
 # CONFIG_ZCRYPT=0 (no AP bus: nothing is host-owned); both runs count.
@@ -30,12 +32,24 @@ KSIM_S390X_CC := s390x-linux-gnu-gcc
 KSIM_S390X_LIBDIR := /usr/lib/s390x-linux-gnu
 KSIM_COV_MIN := 90
 
-.PHONY: ksim check-ksim check-ksim-native check-ksim-s390x coverage
+KSIM_SAN     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+
+.PHONY: ksim check-ksim check-ksim-native check-ksim-s390x check-ksim-asan \
+	coverage check-ksim-coverage
 BUILD_TARGETS += ksim
-CHECK_TARGETS += check-ksim-native check-ksim-s390x
+CHECK_TARGETS += check-ksim-native check-ksim-s390x check-ksim-asan \
+	check-ksim-coverage
 
 ksim: $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt \
-      $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt
+      $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt \
+      $(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt
+
+$(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt: $(KSIM_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(KSIM_SAN) $(KSIM_CFLAGS) \
+		$(if $(findstring nozcrypt,$(@F)),-DCONFIG_ZCRYPT=0) \
+		-o $@ $(KSIM_SRC) $$(pkg-config --cflags --libs check)
 
 $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt: $(KSIM_DEPS)
 	@mkdir -p $(@D)
@@ -71,13 +85,24 @@ define ksim_run
 	[ $$f -eq 0 ]
 endef
 
-check-ksim: check-ksim-native check-ksim-s390x
+check-ksim: check-ksim-native check-ksim-s390x check-ksim-asan
 
 check-ksim-native: $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt
 	$(call ksim_run,ksim-native,,$(KSIM_DIR)/native)
 
 check-ksim-s390x: $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt
 	$(call ksim_run,ksim-s390x,qemu-s390x,$(KSIM_DIR)/s390x)
+
+check-ksim-asan: $(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt
+	$(call ksim_run,ksim-asan,ASAN_OPTIONS=detect_leaks=1,$(KSIM_DIR)/asan)
+
+check-ksim-coverage:
+	@mkdir -p $(BUILD)/results
+	@out=$(BUILD)/results/ksim-coverage.result; \
+	if $(MAKE) --no-print-directory -f $(TOP)/Makefile coverage > $$out 2>&1; \
+	then r="1 passed, 0 failed"; else r="0 passed, 1 failed"; fi; \
+	grep '^coverage' $$out; echo "ksim-coverage: $$r" >> $$out; \
+	tail -n 1 $$out; case "$$r" in 0*) exit 1;; esac
 
 # Coverage: -O0 --coverage builds of both ksim binaries and of the core's
 # Check suites (tests/core, which exercise the parts of the core the VM
