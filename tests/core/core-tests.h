@@ -61,6 +61,9 @@ Suite *mask_suite(void);
 Suite *idlist_suite(void);
 Suite *crycb_suite(void);
 Suite *table_suite(void);
+Suite *grant_suite(void);
+Suite *atomic_suite(void);
+Suite *cost_suite(void);
 Suite *model_suite(void);
 
 #endif

@@ -66,6 +66,9 @@ int main(void)
 	srunner_add_suite(sr, idlist_suite());
 	srunner_add_suite(sr, crycb_suite());
 	srunner_add_suite(sr, table_suite());
+	srunner_add_suite(sr, grant_suite());
+	srunner_add_suite(sr, atomic_suite());
+	srunner_add_suite(sr, cost_suite());
 	srunner_add_suite(sr, model_suite());
 	printf("apmx core tests on a %s-endian host, %zu-bit longs\n",
 	       __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "big" : "little",

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Memory and cost of the table: rows on demand, no scan over other owners. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include "table-util.h"
+
+START_TEST(rows_allocated_on_use_freed_when_empty)
+{
+	struct apmx_owner g = VM(1, 1);
+	struct kvm_s390_ap_refusal r;
+	unsigned int a, d;
+
+	/* adapters without domains hold no APQN: no row */
+	ck_assert_int_eq(claim(&g, M("1,2,3", "", ""), &r), 0);
+	for (a = 0; a < APMX_NR_IDS; a++)
+		ck_assert_ptr_null(T.rows[a]);
+	ck_assert_int_eq(shim_slab_live(), live0);
+	/* and no row for domains without adapters */
+	ck_assert_int_eq(claim(&g, M("", "1,2", "3"), &r), 0);
+	ck_assert_int_eq(shim_slab_live(), live0);
+
+	ck_assert_int_eq(claim(&g, M("7,8", "0,255", ""), &r), 0);
+	ck_assert_int_eq(shim_slab_live(), live0 + 2);
+	ck_assert_int_eq(claim(&g, M("8", "0,255", ""), &r), 0);
+	ck_assert_ptr_nonnull(T.rows[7]);	/* resetting slots */
+	apmx_table_reset_done(&T, 7, 0, true);
+	ck_assert_ptr_nonnull(T.rows[7]);
+	apmx_table_reset_done(&T, 7, 255, true);
+	ck_assert_ptr_null(T.rows[7]);
+	ck_assert_int_eq(shim_slab_live(), live0 + 1);
+	/* every APQN of the machine, then nothing */
+	{
+		struct kvm_s390_ap_masks all;
+
+		memset(&all, 0xff, sizeof(all));
+		ck_assert_int_eq(claim(&g, all, &r), 0);
+		ck_assert_int_eq(shim_slab_live(), live0 + 256);
+		for (a = 0; a < APMX_NR_IDS; a += 51)
+			for (d = 0; d < APMX_NR_IDS; d += 17)
+				ck_assert_uint_eq(slot(a, d).state,
+						  APMX_SLOT_USAGE | APMX_SLOT_CONTROL);
+	}
+	ck_assert_int_eq(claim(&g, NONE_M, &r), 0);
+	for (a = 0; a < APMX_NR_IDS; a++)
+		for (d = 0; d < APMX_NR_IDS; d++)
+			apmx_table_reset_done(&T, a, d, true);
+	for (a = 0; a < APMX_NR_IDS; a++)
+		ck_assert_ptr_null(T.rows[a]);
+	ck_assert_int_eq(shim_slab_live(), live0);
+}
+END_TEST
+
+/*
+ * A claim touches only the rows of the adapters it names: the rows of
+ * every other adapter are replaced by unreadable memory during the claim.
+ */
+START_TEST(claim_touches_only_its_adapters)
+{
+	struct apmx_owner others[40], g = VM(999, 999), G = GRANT(5, 5);
+	struct apmx_slot *saved[APMX_NR_IDS];
+	struct kvm_s390_ap_refusal r;
+	void *trap;
+	unsigned int i, a;
+	char apm[8];
+
+	for (i = 0; i < 40; i++) {
+		others[i] = VM(i, i);
+		snprintf(apm, sizeof(apm), "%u", 10 + i);
+		ck_assert_int_eq(claim(&others[i], M(apm, "1,2,3", "4"), &r), 0);
+	}
+	ck_assert_int_eq(reserve(&G, M("100", "1", ""), &r), 0);
+	ck_assert_int_eq(claim(&g, M("5", "1", ""), &r), 0);
+	trap = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(trap != MAP_FAILED);
+	memcpy(saved, T.rows, sizeof(saved));
+	for (a = 0; a < APMX_NR_IDS; a++)
+		if (T.rows[a] && a != 5 && a != 6 && a != 100)
+			T.rows[a] = trap;
+	/* grow 5 -> 5,6, shrink to 6, then into the grant's APQN on 100 */
+	ck_assert_int_eq(claim(&g, M("5,6", "1", ""), &r), 0);
+	ck_assert_int_eq(claim(&g, M("6", "1", ""), &r), 0);
+	ck_assert_int_eq(claim(&g, M("6,100", "1", ""), &r), -EADDRINUSE);
+	assert_refusal(&r, KVM_S390_AP_R_RESERVED, 100, 1,
+		       KVM_S390_AP_HOLDER_GRANT, &G);
+	ck_assert_int_eq(claim_g(&g, M("6,100", "1", ""), &G, &r), 0);
+	for (a = 0; a < APMX_NR_IDS; a++)
+		if (T.rows[a] == trap)
+			T.rows[a] = saved[a];
+	munmap(trap, 8192);
+	ck_assert_ptr_eq(slot(6, 1).user, &g);
+	ck_assert_ptr_eq(slot(100, 1).user, &g);
+	ck_assert_uint_eq(slot(5, 1).state, APMX_SLOT_RESETTING);
+	ck_assert_ptr_eq(slot(12, 4).user, &others[2]);
+}
+END_TEST
+
+Suite *cost_suite(void)
+{
+	Suite *s = suite_create("cost");
+	TCase *tc = tcase_create("cost");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, rows_allocated_on_use_freed_when_empty);
+	tcase_add_test(tc, claim_touches_only_its_adapters);
+	suite_add_tcase(s, tc);
+	return s;
+}
