@@ -14,9 +14,11 @@
 
 KSIM_DIR     := $(BUILD)/ksim
 KSIM_KDIR    := $(TOP)/kernel/arch/s390/kvm/ap-matrix
-# what kvm.ko links (arch/s390/kvm/Makefile) -- the coverage subject
-KSIM_KSRC    := $(addprefix $(KSIM_KDIR)/,vm.c host.c zeroize.c grant.c mask.c \
-		crycb.c table.c)
+# what kvm.ko links (arch/s390/kvm/Makefile) -- the coverage subject:
+# every kernel .c of ap-matrix/ but the userspace-only id-list parser and
+# the KUnit suite
+KSIM_KSRC    := $(filter-out %/idlist.c %kunit.c,$(sort \
+		$(wildcard $(KSIM_KDIR)/*.c)))
 KSIM_SRC     := $(KSIM_KSRC) $(KSIM_KDIR)/idlist.c $(TOP)/tests/shim/slab.c \
 		$(wildcard $(TOP)/tests/ksim/*.c)
 KSIM_DEPS    := $(KSIM_SRC) $(wildcard $(TOP)/tests/ksim/*.h \

@@ -97,6 +97,9 @@ u64 ksim_vm_id(struct kvm *kvm)
 	return kvm->arch.crypto.apmx ? kvm->arch.crypto.apmx->owner.id : 0;
 }
 
+/* Suites of other files, linked in when they exist (queue driver). */
+Suite *ksim_suite_queue_driver(void) __attribute__((weak));
+
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "ksim";
@@ -106,6 +109,8 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ksim_suite_owner());
 	srunner_add_suite(sr, ksim_suite_zeroize());
 	srunner_add_suite(sr, ksim_suite_grant());
+	if (ksim_suite_queue_driver)
+		srunner_add_suite(sr, ksim_suite_queue_driver());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);
