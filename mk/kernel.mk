@@ -15,7 +15,8 @@ KERNEL_STAMPS := $(BUILD)/kernel/stamps
 KERNEL_INPUTS := $(shell find $(TOP)/kernel $(TOP)/uapi -type f \
 	! -name '*.o' ! -name '.*' 2>/dev/null) \
 	$(TOP)/scripts/kernel-tree $(TOP)/scripts/kernel-check \
-	$(TOP)/scripts/kernel-kunit $(TOP)/mk/kernel.mk
+	$(TOP)/scripts/kernel-kunit $(TOP)/scripts/kernel-rst-check \
+	$(TOP)/mk/kernel.mk
 KUNIT_DIR ?= $(CACHE)/kernel-kunit
 
 .PHONY: kernel kernel-assemble kernel-series check-kernel-build \
