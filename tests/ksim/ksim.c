@@ -137,7 +137,7 @@ void ksim_thread_return(void)
 		thread--;
 }
 
-static bool lock_held_by_any(const void *lock)
+static __attribute__((unused)) bool lock_held_by_any(const void *lock)
 {
 	unsigned int t, i;
 
@@ -392,6 +392,7 @@ struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
 	return status(AP_RESPONSE_NORMAL, true, q->irq_stays);
 }
 
+#if IS_ENABLED(CONFIG_ZCRYPT)
 int ap_owned_by_def_drv(int card, int queue)
 {
 	if (!lock_held_by_any(&ap_perms_mutex))
@@ -401,6 +402,7 @@ int ap_owned_by_def_drv(int card, int queue)
 	return apmx_mask_test(ksim_host.apmask, card) &&
 	       apmx_mask_test(ksim_host.aqmask, queue);
 }
+#endif
 
 /* ---- the CRYCB (kvm-s390.c) -------------------------------------------- */
 void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,

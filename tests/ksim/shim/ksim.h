@@ -227,6 +227,12 @@ struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info);
 #if IS_ENABLED(CONFIG_ZCRYPT)
 extern struct mutex ap_perms_mutex;
 int ap_owned_by_def_drv(int card, int queue);
+#else
+/* as the asm/ap.h stub: without the AP bus nothing is owned */
+static inline int ap_owned_by_def_drv(int card, int queue)
+{
+	return 0;
+}
 #endif
 
 /* ---- struct kvm: what the AP matrix code uses (asm/kvm_host.h) -------- */
