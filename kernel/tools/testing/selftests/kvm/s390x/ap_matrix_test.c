@@ -217,7 +217,7 @@ static void test_bad_input(struct kvm_vm *vm, int owned_a, int owned_d)
 int main(int argc, char *argv[])
 {
 	struct kvm_s390_ap_matrix m = {};
-	unsigned int a, d;
+	unsigned int a = 0, d = 0;
 	int owned_a, owned_d;
 	struct kvm_vm *vm;
 
