@@ -45,6 +45,7 @@ struct kvm_s390_apmx {
 	struct kvm_s390_ap_masks effective;	/* what the CRYCB holds */
 	struct apmx_limits lim;			/* of this VM's CRYCB */
 	crypto_hook pqap_hook;			/* installed while non-empty */
+	struct kvm *kvm;			/* back pointer (queue driver) */
 	struct apmx_apqn_set released;		/* scratch, under kvm->lock */
 };
 
@@ -83,6 +84,19 @@ int apmx_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 struct fd;
 long kvm_s390_apmx_create_grant(struct kvm_s390_ap_grant __user *uarg);
 struct apmx_grant *apmx_grant_fdget(int fd, struct fd *f);
+
+/* vm.c: write @eff to the CRYCB; caller holds kvm->lock */
+void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
+		    const struct kvm_s390_ap_masks *eff);
+
+/* queue-driver.c: the apmatrix AP queue driver */
+void kvm_s390_apmx_qdrv_init(void);
+void kvm_s390_apmx_qdrv_exit(void);
+void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff);
+int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
+		   struct kvm_s390_ap_refusal *r);
+int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
+			bool control, struct kvm_s390_ap_refusal *r);
 
 /* zeroize.c */
 #define APMX_ZEROIZE_TRIES	10	/* ZAPQ attempts while busy */

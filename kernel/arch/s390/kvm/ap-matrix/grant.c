@@ -99,7 +99,7 @@ static int apmx_grant_reserve(struct apmx_grant *g,
 	apmx_host_lock();
 	mutex_lock(&apmx_table_lock);
 	rc = apmx_table_reserve(&apmx_table, &g->owner, &arg->masks,
-				apmx_host_veto, NULL, &arg->refusal);
+				apmx_qdrv_host_veto, NULL, &arg->refusal);
 	mutex_unlock(&apmx_table_lock);
 	apmx_host_unlock();
 	return rc;

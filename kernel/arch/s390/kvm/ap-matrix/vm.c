@@ -166,6 +166,7 @@ static struct kvm_s390_apmx *apmx_vm_state(struct kvm *kvm)
 	vm->owner.pid = task_tgid_nr(current);
 	vm->owner.id = atomic64_inc_return(&apmx_vm_ids);
 	vm->pqap_hook = apmx_handle_pqap;
+	vm->kvm = kvm;
 	kvm->arch.crypto.apmx = vm;
 	return vm;
 }
@@ -182,8 +183,8 @@ static bool apmx_vfio_ap_attached(struct kvm *kvm, struct kvm_s390_apmx *vm)
  * Write @eff into the CRYCB and install or remove the PQAP hook.  Caller
  * holds kvm->lock; takes pqap_hook_rwsem.  Cannot fail.
  */
-static void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
-			   const struct kvm_s390_ap_masks *eff)
+void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
+		    const struct kvm_s390_ap_masks *eff)
 {
 	unsigned long apm[BITS_TO_LONGS(APMX_NR_IDS)];
 	unsigned long aqm[BITS_TO_LONGS(APMX_NR_IDS)];
@@ -288,7 +289,7 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	apmx_set_clear(&vm->released);
 	mutex_lock(&apmx_table_lock);
 	rc = apmx_table_replace(&apmx_table, &vm->owner, want,
-				grant ? &grant->owner : NULL, apmx_host_veto,
+				grant ? &grant->owner : NULL, apmx_qdrv_host_veto,
 				NULL, &vm->released, NULL,
 				&out->refusal);
 	mutex_unlock(&apmx_table_lock);
@@ -298,6 +299,7 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	vm->requested = *want;
 	vm->lim = lim;
 	apmx_effective(want, &lim, &eff);
+	apmx_qdrv_filter(&eff);	/* queues gone from the host */
 	apmx_vm_commit(kvm, vm, &eff);
 	out->effective = eff;
 	apmx_host_unlock();
