@@ -1,5 +1,400 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksim tests of the AP matrix queue driver (queue-driver.c): placeholder,
- * owned by the queue-driver engineer.
+ * ksim: the apmatrix AP queue driver (queue-driver.c) on the simulated AP
+ * bus (ksim-ap-bus.c): registration with KVM=y (late), binding next to the
+ * default drivers and vfio_ap, in_use vetoing apmask/aqmask edits that
+ * would steal a held queue, queues that vanish and come back, the sysfs
+ * holder text, vfio_ap exclusivity both ways.
  */
+#include <stdio.h>
+#include <string.h>
+#include "ksim-test.h"
+#include "ksim-ap-bus.h"
+
+#define CEX7	AP_DEVICE_TYPE_CEX7
+
+static long base_slab;
+
+static void qd_setup(void)
+{
+	ksim_setup();
+	ksim_ap_bus_reset(true);
+	base_slab = shim_slab_live();
+}
+
+static void qd_teardown(void)
+{
+	ksim_ap_bus_teardown();
+	ck_assert_int_eq(ksim_kvm_refs, 0);
+	ksim_check_clean();
+	ksim_teardown();
+	ck_assert_int_eq(shim_slab_live(), base_slab);
+}
+
+static TCase *qd_tcase(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, qd_setup, qd_teardown);
+	tcase_set_timeout(tc, 60);
+	return tc;
+}
+
+static void masks_of(struct kvm_s390_ap_masks *m, const char *apm,
+		     const char *aqm, const char *adm)
+{
+	ksim_masks(m, apm, aqm, adm);
+}
+
+#if IS_ENABLED(CONFIG_ZCRYPT)
+/* zcrypt's default driver, then apmatrix at its late_initcall */
+static void start(void)
+{
+	ck_assert_int_eq(ap_driver_register(&ksim_zcrypt_drv, THIS_MODULE,
+					    "cex4queue"), 0);
+	ksim_ap_bus_late_initcall();
+}
+
+static struct ap_driver *apmatrix_drv(unsigned int a, unsigned int d)
+{
+	struct ap_driver *drv = ksim_qdev_driver(a, d);
+
+	ck_assert_ptr_nonnull(drv);
+	ck_assert_str_eq(drv->driver.name, "apmatrix");
+	return drv;
+}
+
+static void holder_is(unsigned int a, unsigned int d, const char *want)
+{
+	char buf[KSIM_PAGE_SIZE];
+
+	ck_assert_int_gt(ksim_qdev_attr(a, d, "apmatrix_holder", buf), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_register_binds_free_queues)
+{
+	ksim_host_own("1", "1");
+	ksim_qdev_add(1, 1, CEX7);
+	ksim_qdev_add(2, 1, CEX7);
+	ksim_qdev_add(3, 1, 5);		/* CEX2A: not our type */
+	start();
+	ck_assert_str_eq(ksim_qdev_driver(1, 1)->driver.name, "cex4queue");
+	apmatrix_drv(2, 1);
+	ck_assert_ptr_null(ksim_qdev_driver(3, 1));
+	/* a queue that appears later is bound too */
+	ksim_qdev_add(2, 2, AP_DEVICE_TYPE_CEX4);
+	apmatrix_drv(2, 2);
+	holder_is(2, 2, "free\n");
+	/* module exit unbinds; a second exit does nothing */
+	kvm_s390_apmx_qdrv_exit();
+	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
+	kvm_s390_apmx_qdrv_exit();
+	ck_assert_int_eq(ksim_qdev_attr(2, 1, "apmatrix_holder", (char[8]){0}),
+			 -ENOENT);
+}
+END_TEST
+
+START_TEST(test_register_before_bus)
+{
+	/* KVM=y: the bus registers after kvm's init; module init is a no-op */
+	ksim_ap_bus_reset(false);
+	kvm_s390_apmx_qdrv_init();
+	ksim_ap_bus_late_initcall();
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "apmatrix not registered (-22)"));
+	/* no AP instructions: the driver does not even try */
+	ksim_ap_bus_reset(true);
+	ksim_logs_clear();
+	ksim_host.ap_instr = false;
+	ksim_ap_bus_late_initcall();
+	ksim_qdev_add(2, 1, CEX7);
+	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
+	ck_assert_str_eq(ksim_printk_log(), "");
+}
+END_TEST
+
+START_TEST(test_in_use_vetoes_held_queue)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	char want[64];
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ksim_qdev_add(5, 1, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	/* aqmask 1 alone gives no APQN to the host: allowed */
+	ck_assert_int_eq(ksim_aqmask_store("1"), 0);
+	/* apmask 4 would take 04.0001 from the guest: refused, unchanged */
+	ck_assert_int_eq(ksim_apmask_store("4"), -EBUSY);
+	ck_assert(!apmx_mask_test(ksim_host.apmask, 4));
+	snprintf(want, sizeof(want), "04.0001 stays with apmatrix: vm %llu pid 1000 usage",
+		 (unsigned long long)ksim_vm_id(kvm));
+	ck_assert_msg(strstr(ksim_printk_log(), want), "log: %s",
+		      ksim_printk_log());
+	apmatrix_drv(4, 1);
+	/* apmask 5 takes a queue nobody holds: allowed, zcrypt gets it */
+	ck_assert_int_eq(ksim_apmask_store("5"), 0);
+	ck_assert_str_eq(ksim_qdev_driver(5, 1)->driver.name, "cex4queue");
+	ck_assert_int_eq(ksim_set(kvm, "4:5", "1", "", NULL), -EADDRNOTAVAIL);
+	/* aqmask 1:2 would give the host 05.0002, which the guest uses */
+	ck_assert_int_eq(ksim_set(kvm, "5", "2", "", NULL), 0);
+	ck_assert_int_eq(ksim_aqmask_store("1:2"), -EBUSY);
+	ck_assert(!apmx_mask_test(ksim_host.aqmask, 2));
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "05.0002 stays with apmatrix: vm"));
+	/* after a clear the queue goes to the host */
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_int_eq(ksim_apmask_store("4:5"), 0);
+	ck_assert_str_eq(ksim_qdev_driver(4, 1)->driver.name, "cex4queue");
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(test_in_use_grant_and_quarantine)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_grant g;
+	char want[64];
+
+	start();
+	ksim_qdev_add(6, 3, CEX7);
+	ksim_qdev_add(7, 3, CEX7);
+	memset(&g, 0, sizeof(g));
+	masks_of(&g.masks, "6", "3", "");
+	ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g), 0);
+	snprintf(want, sizeof(want), "grant %llu pid 1000\n",
+		 (unsigned long long)g.grant_id);
+	holder_is(6, 3, want);
+	ck_assert_int_eq(ksim_aqmask_store("3"), 0);
+	ck_assert_int_eq(ksim_apmask_store("6"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0003 stays with apmatrix: grant"));
+	ck_assert_int_eq(ksim_close(g.fd), 0);
+	holder_is(6, 3, "free\n");
+	/* a queue whose reset failed is not handed to the host either */
+	ksim_host.q[7][3].reset_hangs = true;
+	ck_assert_int_eq(ksim_set(kvm, "7", "3", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	holder_is(7, 3, "quarantined\n");
+	ck_assert_int_eq(ksim_apmask_store("7"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "07.0003 stays with apmatrix: quarantined"));
+	/* the grant's queue may go now */
+	ck_assert_int_eq(ksim_apmask_store("6"), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(test_holder_text)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_grant g;
+	char want[96];
+	u64 id;
+
+	start();
+	ksim_qdev_add(8, 1, CEX7);
+	ksim_qdev_add(8, 2, CEX7);
+	ksim_qdev_add(8, 3, CEX7);
+	memset(&g, 0, sizeof(g));
+	masks_of(&g.masks, "8", "3", "");
+	ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g), 0);
+	snprintf(want, sizeof(want), "grant %llu pid 1000\n",
+		 (unsigned long long)g.grant_id);
+	holder_is(8, 3, want);
+	ksim_task.tgid = 4242;
+	ck_assert_int_eq(ksim_set(kvm, "8", "1", "1:2", NULL), 0);
+	ksim_task.tgid = 1000;
+	id = ksim_vm_id(kvm);
+	snprintf(want, sizeof(want), "vm %llu pid 4242 usage+control\n",
+		 (unsigned long long)id);
+	holder_is(8, 1, want);
+	snprintf(want, sizeof(want), "vm %llu pid 4242 control\n",
+		 (unsigned long long)id);
+	holder_is(8, 2, want);
+	/* the VMM uses the grant: both show */
+	{
+		struct kvm_s390_ap_matrix a;
+
+		ksim_matrix(&a, "8", "1:3", "1:2");
+		a.flags = KVM_S390_AP_MATRIX_F_GRANT;
+		a.grant_fd = g.fd;
+		ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &a), 0);
+	}
+	snprintf(want, sizeof(want), "vm %llu pid 4242 usage grant %llu pid 1000\n",
+		 (unsigned long long)id, (unsigned long long)g.grant_id);
+	holder_is(8, 3, want);
+	ck_assert_int_eq(ksim_close(g.fd), 0);
+	ksim_vm_destroy(kvm);
+	holder_is(8, 1, "free\n");
+}
+END_TEST
+
+START_TEST(test_removed_queue_unplugged_and_reset)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_masks eff;
+	struct ap_driver *drv;
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ksim_qdev_add(4, 2, CEX7);
+	ksim_qdev_add(9, 1, CEX7);
+	drv = apmatrix_drv(4, 1);
+	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "1", NULL), 0);
+	ksim_host.q[4][1].secret = 0x5ec7e7;
+	ksim_host.q[9][1].secret = 0x5ec7e8;
+	/* the admin unbinds 04.0001: adapter 4 leaves the CRYCB, reset */
+	ksim_qdev_unbind(4, 1);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "9", "1:2", "1");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_assert_crycb(kvm, &eff);
+	masks_of(&eff, "4:9", "1:2", "1");
+	ck_assert_mem_eq(&m.requested, &eff, sizeof(eff));
+	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0);
+	ck_assert_uint_eq(ksim_host.q[9][1].secret, 0x5ec7e8);
+	ck_assert_ptr_eq(ksim_user(4, 1), &kvm->arch.crypto.apmx->owner);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "04.0001: removed, unplugged from VM"));
+	/* a set keeps filtering it; binding it again plugs it back */
+	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "", &m), 0);
+	masks_of(&eff, "9", "1:2", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ck_assert_int_eq(ksim_qdev_bind(4, 1, drv), 0);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "4:9", "1:2", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_assert_crycb(kvm, &eff);
+	/* the queue vanishes from the configuration and comes back */
+	ksim_qdev_del(9, 2);	/* never had a device: nothing happens */
+	ksim_qdev_add(9, 2, CEX7);
+	ksim_qdev_del(9, 2);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "4", "1:2", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_qdev_add(9, 2, CEX7);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "4:9", "1:2", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	/* a reset that cannot be verified is reported */
+	ksim_host.q[4][2].reset_hangs = true;
+	ksim_qdev_unbind(4, 2);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "04.0002: removed, reset not verified"));
+	ksim_host.q[4][2].reset_hangs = false;
+	/* a dying VM is left to its teardown */
+	ksim_kvm_dying = true;
+	ksim_host.q[9][1].secret = 7;
+	ksim_qdev_unbind(9, 1);
+	ck_assert_uint_eq(ksim_host.q[9][1].secret, 7);
+	ksim_kvm_dying = false;
+	ksim_vm_destroy(kvm);
+	ck_assert_uint_eq(ksim_host.q[9][1].secret, 0);
+}
+END_TEST
+
+START_TEST(test_vfio_ap_bound_queue_never_claimed)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_grant g;
+
+	/* vfio_ap registered first takes the free queues */
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), -EBUSY);
+	ck_assert_refusal(&m.refusal, KVM_S390_AP_R_VFIO_AP, 6, 2,
+			  KVM_S390_AP_HOLDER_VFIO_AP);
+	ck_assert_int_eq(ksim_set(kvm, "6", "", "2", &m), -EBUSY);
+	ck_assert_uint_eq(m.refusal.field, KVM_S390_AP_FIELD_CONTROL);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	memset(&g, 0, sizeof(g));
+	masks_of(&g.masks, "6", "2", "");
+	ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g), -EBUSY);
+	ck_assert_refusal(&g.refusal, KVM_S390_AP_R_VFIO_AP, 6, 2,
+			  KVM_S390_AP_HOLDER_VFIO_AP);
+	/* unbound from vfio_ap (and reset by it): free for us again */
+	ksim_qdev_unbind(6, 2);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(test_vfio_ap_cannot_take_held_queue)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ap_driver *drv;
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	/* requested before the queue exists; vfio_ap's probe refuses it */
+	ck_assert_int_eq(ksim_set(kvm, "7", "3", "", NULL), 0);
+	ksim_qdev_add(7, 3, CEX7);
+	drv = apmatrix_drv(7, 3);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "07.0003 not bound to vfio_ap: apmatrix vm"));
+	/* sysfs bind to vfio_ap after an unbind is refused too */
+	ksim_qdev_unbind(7, 3);
+	ck_assert_int_eq(ksim_qdev_bind(7, 3, &ksim_vfio_ap_drv), -EBUSY);
+	ck_assert_int_eq(ksim_qdev_bind(7, 3, drv), 0);
+	/* vfio_ap cannot attach: the VM has a PQAP hook */
+	ck_assert_ptr_nonnull(kvm->arch.crypto.pqap_hook);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_ptr_null(kvm->arch.crypto.pqap_hook);
+	/* a VM vfio_ap attached to refuses the set */
+	{
+		static crypto_hook vfio_hook;
+		struct kvm_s390_ap_matrix m;
+
+		kvm->arch.crypto.pqap_hook = &vfio_hook;
+		ck_assert_int_eq(ksim_set(kvm, "7", "3", "", &m), -EBUSY);
+		ck_assert_refusal(&m.refusal, KVM_S390_AP_R_VFIO_AP,
+				  KVM_S390_AP_ID_NONE, KVM_S390_AP_ID_NONE,
+				  KVM_S390_AP_HOLDER_VFIO_AP);
+		kvm->arch.crypto.pqap_hook = NULL;
+	}
+	/* after the clear, vfio_ap may have the queue */
+	ksim_qdev_unbind(7, 3);
+	ck_assert_int_eq(ksim_qdev_bind(7, 3, &ksim_vfio_ap_drv), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+#else
+START_TEST(test_no_ap_bus)
+{
+	struct kvm_s390_ap_masks m;
+	struct kvm_s390_ap_masks before;
+	struct kvm_s390_ap_refusal r;
+
+	kvm_s390_apmx_qdrv_init();
+	kvm_s390_apmx_qdrv_exit();
+	masks_of(&m, "1-3", "4", "5");
+	before = m;
+	apmx_qdrv_filter(&m);
+	ck_assert_mem_eq(&m, &before, sizeof(m));
+	ck_assert_int_eq(apmx_qdrv_veto(1, 4, false, &r), 0);
+}
+END_TEST
+#endif
+
+Suite *ksim_suite_queue_driver(void)
+{
+	Suite *s = suite_create("queue-driver");
+	TCase *tc = qd_tcase("queue-driver");
+
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	tcase_add_test(tc, test_register_binds_free_queues);
+	tcase_add_test(tc, test_register_before_bus);
+	tcase_add_test(tc, test_in_use_vetoes_held_queue);
+	tcase_add_test(tc, test_in_use_grant_and_quarantine);
+	tcase_add_test(tc, test_holder_text);
+	tcase_add_test(tc, test_removed_queue_unplugged_and_reset);
+	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
+	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
+#else
+	tcase_add_test(tc, test_no_ap_bus);
+#endif
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,8 +1,461 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AP matrix queue driver (work in progress, issue 4): a non-default
- * ap_driver that binds the AP queues the host released to KVM guests,
- * vetoes apmask/aqmask edits that would take back a queue a guest or a
- * grant holds (.in_use), unplugs queues that disappear (.remove) and shows
- * each queue's holder in sysfs.  Owned by the queue-driver engineer.
+ * KVM/s390 AP matrix: the "apmatrix" AP queue driver.
+ *
+ * A non-default ap_driver that binds the AP queues the host released
+ * (apmask/aqmask bit clear), like vfio_ap, and matches the same queue
+ * types (CEX4 to CEX8).  /sys/bus/ap/drivers/ then shows the partition:
+ * the default zcrypt drivers, vfio_ap and apmatrix.  The driver
+ *   - probe:  takes every queue offered; a queue that comes back is
+ *             plugged into the guest that holds it again;
+ *   - remove: a queue that disappears (or is unbound) leaves its guest's
+ *             effective matrix (the whole adapter, as the CRYCB cannot
+ *             filter a single APQN) and is reset; the guest keeps its
+ *             requested matrix and the ownership table keeps the queue
+ *             for it, so the queue comes back when it is bound again;
+ *   - in_use: refuses an apmask/aqmask edit that would give the default
+ *             drivers a queue a guest uses, a grant reserves or the
+ *             table withholds (being reset, quarantined);
+ *   - apmatrix_holder: a sysfs attribute of every bound queue naming who
+ *             holds it.
+ *
+ * Choosing between apmatrix and vfio_ap: both are non-default drivers of
+ * the same queue types, so the driver core gives a free queue to the first
+ * of them whose probe succeeds.  vfio_ap's probe refuses a queue that the
+ * ownership table gives to a guest or a grant
+ * (kvm_s390_apmx_vfio_ap_probe()), and a queue bound to vfio_ap is never
+ * claimed or reserved here (apmx_qdrv_veto(), holder vfio_ap).  An
+ * administrator moves a free queue with the driver core's unbind/bind:
+ *   echo 05.0004 > /sys/bus/ap/drivers/apmatrix/unbind
+ *   echo 05.0004 > /sys/bus/ap/drivers/vfio_ap/bind
+ * Queues never bound to apmatrix (not yet configured, say) may still be
+ * requested, as with vfio_ap: they are plugged in when they appear.
+ *
+ * Registration: with KVM=m, kvm_arch_init() registers the driver (the AP
+ * bus is built in and registered long before).  With KVM=y, kvm's init
+ * runs before the AP bus registers (both are device initcalls, arch/
+ * links before drivers/), so a late_initcall registers it.  Without AP
+ * instructions the AP bus does not register and neither does the driver.
+ * With CONFIG_ZCRYPT=n there is no AP bus: everything here is compiled
+ * out.  Module direction: kvm.ko uses the built-in AP bus; vfio_ap.ko
+ * calls kvm.ko (as it already does), never the reverse.
+ *
+ * Locking (see ap-matrix.h): in_use() is called by the AP bus with
+ * ap_perms_mutex held and takes apmx_table_lock only.  probe() and
+ * remove() run under the queue's device lock; they take apmx_table_lock to
+ * look up the holder, drop it, then kvm->lock of the holding VM (a
+ * reference keeps the VM alive), the PQAP hook rwsem and apmx_table_lock,
+ * in the order of ap-matrix.h.  The sets of queues gone from apmatrix and
+ * bound to vfio_ap are protected by apmx_table_lock.
+ *
+ * Copyright IBM Corp. and the apmatrix developers
  */
+#define KMSG_COMPONENT "kvm-s390"
+#define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
+
+#include <linux/device.h>
+#include <linux/export.h>
+#include <linux/init.h>
+#include <linux/kvm_host.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <asm/ap.h>
+#include "ap-matrix.h"
+
+#if IS_ENABLED(CONFIG_ZCRYPT)
+#include "ap_bus.h"
+
+/* Queues once bound to apmatrix and now gone: filtered from the CRYCB. */
+static struct apmx_apqn_set apmx_qdrv_gone;
+/* Queues bound to vfio_ap: never claimed or reserved here. */
+static struct apmx_apqn_set apmx_qdrv_vfio;
+/* The driver is registered (apmx_qdrv_register() succeeded). */
+static bool apmx_qdrv_registered;
+
+/* "vm 18446744073709551615 pid -2147483648 usage+control grant ..." */
+#define APMX_QDRV_HOLDER_LEN	128
+
+static const char * const apmx_qdrv_use_str[] = {
+	[APMX_SLOT_USAGE]			= "usage",
+	[APMX_SLOT_CONTROL]			= "control",
+	[APMX_SLOT_USAGE | APMX_SLOT_CONTROL]	= "usage+control",
+};
+
+/*
+ * Describe who holds (@apid, @apqi) into @buf: "free", or a guest
+ * ("vm ID pid PID usage|control|usage+control"), a grant ("grant ID pid
+ * PID"), both, "resetting" or "quarantined".  Caller holds
+ * apmx_table_lock.  Returns the length written.
+ */
+static int apmx_qdrv_holder_text(unsigned int apid, unsigned int apqi,
+				 char *buf, size_t len)
+{
+	struct apmx_slot s;
+	int n = 0;
+
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	if (s.state & APMX_SLOT_QUARANTINED)
+		n += scnprintf(buf + n, len - n, "quarantined");
+	else if (s.state & APMX_SLOT_RESETTING)
+		n += scnprintf(buf + n, len - n, "resetting");
+	else if (s.user)
+		n += scnprintf(buf + n, len - n, "vm %llu pid %d %s",
+			       s.user->id, s.user->pid,
+			       apmx_qdrv_use_str[s.state &
+						 (APMX_SLOT_USAGE |
+						  APMX_SLOT_CONTROL)]);
+	if (s.reserver)
+		n += scnprintf(buf + n, len - n, "%sgrant %llu pid %d",
+			       n ? " " : "", s.reserver->id, s.reserver->pid);
+	if (!n)
+		n = scnprintf(buf, len, "free");
+	return n;
+}
+
+static ssize_t apmatrix_holder_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	ap_qid_t qid = to_ap_queue(dev)->qid;
+	char who[APMX_QDRV_HOLDER_LEN];
+
+	mutex_lock(&apmx_table_lock);
+	apmx_qdrv_holder_text(AP_QID_CARD(qid), AP_QID_QUEUE(qid), who,
+			      sizeof(who));
+	mutex_unlock(&apmx_table_lock);
+	return sysfs_emit(buf, "%s\n", who);
+}
+static DEVICE_ATTR_RO(apmatrix_holder);
+
+static struct attribute *apmx_qdrv_attrs[] = {
+	&dev_attr_apmatrix_holder.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(apmx_qdrv);
+
+/*
+ * The guest that uses (@apid, @apqi), with a reference, or NULL.  Caller
+ * holds apmx_table_lock.  A VM whose last reference is gone is being
+ * destroyed; its teardown releases and resets the queue.
+ */
+static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
+{
+	struct kvm_s390_apmx *vm;
+	struct apmx_slot s;
+
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	if (!s.user || s.user->type != KVM_S390_AP_HOLDER_VM)
+		return NULL;
+	vm = container_of(s.user, struct kvm_s390_apmx, owner);
+	return kvm_get_kvm_safe(vm->kvm) ? vm->kvm : NULL;
+}
+
+/*
+ * Recompute @kvm's effective matrix from its requested one and the queues
+ * gone from apmatrix, and write it to the CRYCB if it changed.  Then, if
+ * @removed, reset (@apid, @apqi), which the guest no longer reaches.
+ */
+static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
+			     unsigned int apid, unsigned int apqi)
+{
+	struct kvm_s390_ap_masks eff;
+	struct kvm_s390_apmx *vm;
+
+	mutex_lock(&kvm->lock);
+	vm = kvm->arch.crypto.apmx;
+	if (vm) {
+		apmx_effective(&vm->requested, &vm->lim, &eff);
+		apmx_qdrv_filter(&eff);
+		if (memcmp(&eff, &vm->effective, sizeof(eff)))
+			apmx_vm_commit(kvm, vm, &eff);
+		pr_notice("AP queue %02x.%04x: %s VM %llu\n", apid, apqi,
+			  removed ? "removed, unplugged from" : "back, plugged into",
+			  vm->owner.id);
+	}
+	if (removed && !apmx_zeroize(apid, apqi))
+		pr_warn("AP queue %02x.%04x: removed, reset not verified\n",
+			apid, apqi);
+	mutex_unlock(&kvm->lock);
+}
+
+static int apmx_qdrv_probe(struct ap_device *apdev)
+{
+	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
+	unsigned int apid = AP_QID_CARD(qid), apqi = AP_QID_QUEUE(qid);
+	struct kvm *kvm;
+
+	mutex_lock(&apmx_table_lock);
+	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
+	kvm = apmx_qdrv_user_get(apid, apqi);
+	mutex_unlock(&apmx_table_lock);
+	if (kvm) {
+		/* the queue is back: plug it in again */
+		apmx_qdrv_replug(kvm, false, apid, apqi);
+		kvm_put_kvm(kvm);
+	}
+	return 0;
+}
+
+static void apmx_qdrv_remove(struct ap_device *apdev)
+{
+	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
+	unsigned int apid = AP_QID_CARD(qid), apqi = AP_QID_QUEUE(qid);
+	struct kvm *kvm;
+
+	mutex_lock(&apmx_table_lock);
+	apmx_mask_set(apmx_qdrv_gone.row[apid], apqi);
+	kvm = apmx_qdrv_user_get(apid, apqi);
+	mutex_unlock(&apmx_table_lock);
+	if (!kvm)
+		return;
+	apmx_qdrv_replug(kvm, true, apid, apqi);
+	kvm_put_kvm(kvm);
+}
+
+/*
+ * The AP bus asks before it gives the APQNs @apm x @aqm (bitmaps of
+ * AP_DEVICES/AP_DOMAINS bits, bit 0 leftmost: on s390 the same bytes as
+ * the core's masks) to its default drivers.  Called with ap_perms_mutex
+ * held.  Returns -EBUSY, naming the first APQN and its holder, if the
+ * table has any of them for a guest, a grant or a reset.
+ */
+static int apmx_qdrv_in_use(unsigned long *apm, unsigned long *aqm)
+{
+	u8 am[APMX_MASK_BYTES], qm[APMX_MASK_BYTES];
+	char who[APMX_QDRV_HOLDER_LEN];
+	unsigned int apid, apqi;
+	struct apmx_slot s;
+	int rc = 0;
+
+	memcpy(am, apm, sizeof(am));
+	memcpy(qm, aqm, sizeof(qm));
+	mutex_lock(&apmx_table_lock);
+	apmx_for_each_id(apid, am) {
+		apmx_for_each_id(apqi, qm) {
+			apmx_table_lookup(&apmx_table, apid, apqi, &s);
+			if (!s.user && !s.reserver && !s.state)
+				continue;
+			apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
+			pr_notice("AP queue %02x.%04x stays with apmatrix: %s\n",
+				  apid, apqi, who);
+			rc = -EBUSY;
+			goto out;
+		}
+	}
+out:
+	mutex_unlock(&apmx_table_lock);
+	return rc;
+}
+
+static struct ap_device_id apmx_qdrv_ids[] = {
+	{ .dev_type = AP_DEVICE_TYPE_CEX4,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX5,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX6,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX7,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX8,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ /* end of list */ },
+};
+
+static struct ap_driver apmx_qdrv = {
+	.probe = apmx_qdrv_probe,
+	.remove = apmx_qdrv_remove,
+	.in_use = apmx_qdrv_in_use,
+	.ids = apmx_qdrv_ids,
+	.driver.dev_groups = apmx_qdrv_groups,
+};
+
+/**
+ * apmx_qdrv_filter() - drop the adapters of queues gone from apmatrix
+ * @eff: a guest's effective matrix, changed in place
+ *
+ * An adapter leaves @eff if one of its usage queues (@eff's apm x aqm) was
+ * bound to apmatrix and is no longer: the CRYCB cannot hide a single
+ * APQN.  Takes apmx_table_lock; the caller may hold kvm->lock.
+ */
+void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
+{
+	unsigned int apid;
+
+	mutex_lock(&apmx_table_lock);
+	apmx_for_each_id(apid, eff->apm)
+		if (apmx_mask_intersects(apmx_qdrv_gone.row[apid], eff->aqm))
+			apmx_mask_clear(eff->apm, apid);
+	mutex_unlock(&apmx_table_lock);
+}
+
+/**
+ * apmx_qdrv_veto() - refuse an APQN bound to vfio_ap
+ * @apid: adapter id
+ * @apqi: usage or control domain id
+ * @control: the APQN is wanted as a control domain only
+ * @r: filled on refusal
+ *
+ * Caller holds apmx_table_lock (the veto of apmx_table_replace() and
+ * apmx_table_reserve()).
+ *
+ * Return: 0, or -EBUSY with @r naming the APQN and vfio_ap.
+ */
+int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
+		   struct kvm_s390_ap_refusal *r)
+{
+	if (!apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi))
+		return 0;
+	apmx_refusal_fill(r, KVM_S390_AP_R_VFIO_AP,
+			  control ? KVM_S390_AP_FIELD_CONTROL :
+				    KVM_S390_AP_FIELD_APQN,
+			  apid, apqi, NULL, KVM_S390_AP_HOLDER_VFIO_AP);
+	return -EBUSY;
+}
+
+/**
+ * kvm_s390_apmx_vfio_ap_probe() - may vfio_ap bind a queue?
+ * @apqn: the queue's APQN (adapter << 8 | domain)
+ *
+ * Called by vfio_ap's probe.  A queue a guest configured by ioctl uses,
+ * a grant reserves or the table withholds stays with apmatrix; otherwise
+ * the queue is recorded as bound to vfio_ap until
+ * kvm_s390_apmx_vfio_ap_remove(), and nobody can claim it here meanwhile.
+ *
+ * Return: 0, or -EBUSY (vfio_ap's probe must fail with it).
+ */
+int kvm_s390_apmx_vfio_ap_probe(int apqn)
+{
+	unsigned int apid = AP_QID_CARD(apqn), apqi = AP_QID_QUEUE(apqn);
+	struct apmx_slot s;
+	char who[APMX_QDRV_HOLDER_LEN];
+	int rc = 0;
+
+	mutex_lock(&apmx_table_lock);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	if (s.user || s.reserver || s.state) {
+		apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
+		pr_notice("AP queue %02x.%04x not bound to vfio_ap: apmatrix %s\n",
+			  apid, apqi, who);
+		rc = -EBUSY;
+	} else {
+		apmx_mask_set(apmx_qdrv_vfio.row[apid], apqi);
+	}
+	mutex_unlock(&apmx_table_lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
+
+/**
+ * kvm_s390_apmx_vfio_ap_remove() - a queue left vfio_ap
+ * @apqn: the queue's APQN (adapter << 8 | domain)
+ *
+ * Called by vfio_ap's remove, after it reset the queue.
+ */
+void kvm_s390_apmx_vfio_ap_remove(int apqn)
+{
+	mutex_lock(&apmx_table_lock);
+	apmx_mask_clear(apmx_qdrv_vfio.row[AP_QID_CARD(apqn)],
+			AP_QID_QUEUE(apqn));
+	mutex_unlock(&apmx_table_lock);
+}
+EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_remove);
+
+/* Failing is not fatal: the ioctls work, nothing vetoes mask edits. */
+static void apmx_qdrv_register(void)
+{
+	int rc;
+
+	if (!ap_instructions_available())
+		return;
+	rc = ap_driver_register(&apmx_qdrv, THIS_MODULE, "apmatrix");
+	if (rc) {
+		pr_warn("AP queue driver apmatrix not registered (%d)\n", rc);
+		return;
+	}
+	apmx_qdrv_registered = true;
+}
+
+#ifdef MODULE
+/**
+ * kvm_s390_apmx_qdrv_init() - register the apmatrix AP queue driver
+ *
+ * Called from kvm_arch_init(); with KVM=m the AP bus is up by then.  A
+ * failure is logged, not fatal.
+ */
+void kvm_s390_apmx_qdrv_init(void)
+{
+	apmx_qdrv_register();
+}
+#else
+void kvm_s390_apmx_qdrv_init(void)
+{
+}
+
+/* KVM=y: kvm's init ran before the AP bus registered. */
+static int __init apmx_qdrv_late_init(void)
+{
+	apmx_qdrv_register();
+	return 0;
+}
+late_initcall(apmx_qdrv_late_init);
+#endif
+
+/**
+ * kvm_s390_apmx_qdrv_exit() - unregister the apmatrix AP queue driver
+ *
+ * Called from kvm_arch_exit() before the table goes away: every VM is
+ * gone, so unbinding the queues unplugs nothing.
+ */
+void kvm_s390_apmx_qdrv_exit(void)
+{
+	if (!apmx_qdrv_registered)
+		return;
+	ap_driver_unregister(&apmx_qdrv);
+	apmx_qdrv_registered = false;
+}
+
+#else /* !CONFIG_ZCRYPT: no AP bus, no queue driver */
+
+void kvm_s390_apmx_qdrv_init(void)
+{
+}
+
+void kvm_s390_apmx_qdrv_exit(void)
+{
+}
+
+void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
+{
+}
+
+int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
+		   struct kvm_s390_ap_refusal *r)
+{
+	return 0;
+}
+
+#endif
+
+/**
+ * apmx_qdrv_host_veto() - what the host and vfio_ap keep
+ * @ctx: unused
+ * @apid: adapter id
+ * @apqi: usage or control domain id
+ * @control: the APQN is wanted as a control domain only
+ * @r: filled on refusal
+ *
+ * The veto of a claim or a reservation: apmx_host_veto() (the default
+ * drivers), then apmx_qdrv_veto() (vfio_ap).  Caller holds
+ * apmx_host_lock() and apmx_table_lock.
+ *
+ * Return: 0, or the errno of the veto that refused, with @r filled.
+ */
+int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
+			bool control, struct kvm_s390_ap_refusal *r)
+{
+	int rc = apmx_host_veto(ctx, apid, apqi, control, r);
+
+	return rc ? rc : apmx_qdrv_veto(apid, apqi, control, r);
+}
