@@ -459,6 +459,8 @@ struct kvm *ksim_vm_create(u32 crycb_format_bits)
 void ksim_vm_destroy(struct kvm *kvm)
 {
 	kvm_s390_apmx_destroy(kvm);
+	if (kvm->arch.crypto.apmx || kvm->arch.crypto.pqap_hook)
+		violation("VM destroyed with AP matrix state or PQAP hook left\n");
 	if (kvm->lock.locked)
 		violation("VM destroyed with kvm->lock held\n");
 	free(kvm);
