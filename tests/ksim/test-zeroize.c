@@ -299,6 +299,55 @@ START_TEST(reset_ioctl_zeroizes_kept_queues)
 }
 END_TEST
 
+/* no secret survives a change of owner, whatever path releases the queue */
+START_TEST(no_secret_survives_owner_change)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_refusal r;
+
+	ck_assert_int_eq(ksim_set(a, "5-6", "9", "", NULL), 0);
+	ksim_host.q[6][9].secret = 0xfeed;
+	switch (_i) {
+	case 0:		/* clear */
+		ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+		break;
+	case 1:		/* shrink by set */
+		ck_assert_int_eq(ksim_set(a, "5", "9", "", NULL), 0);
+		break;
+	case 2:		/* VM destroy (the VMM was killed) */
+		ksim_vm_destroy(a);
+		a = NULL;
+		break;
+	case 3:		/* guest reset: the same guest keeps it, zeroized */
+		ck_assert_int_eq(ksim_ioctl(a, KVM_S390_RESET_AP_QUEUES, &r), 0);
+		ck_assert_uint_eq(ksim_host.q[6][9].secret, 0);
+		ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+		break;
+	}
+	ck_assert_uint_eq(ksim_host.q[6][9].secret, 0);
+	ck_assert_int_eq(ksim_set(b, "6", "9", "", NULL), 0);
+	/* and a queue whose reset failed is never handed on, nor granted */
+	ksim_host.q[6][9].secret = 0xbad;
+	ksim_host.q[6][9].reset_hangs = true;
+	ck_assert_int_eq(ksim_ioctl(b, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_int_eq(ksim_set(b, "6", "9", "", NULL), -EIO);
+	{
+		struct kvm_s390_ap_grant g;
+
+		memset(&g, 0, sizeof(g));
+		ksim_masks(&g.masks, "6", "9", "");
+		ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g),
+				 -EIO);
+		ck_assert_refusal(&g.refusal, KVM_S390_AP_R_QUARANTINED, 6, 9,
+				  KVM_S390_AP_HOLDER_QUARANTINE);
+	}
+	if (a)
+		ksim_vm_destroy(a);
+	ksim_vm_destroy(b);
+}
+END_TEST
+
 Suite *ksim_suite_zeroize(void)
 {
 	Suite *s = suite_create("zeroize");
@@ -319,6 +368,7 @@ Suite *ksim_suite_zeroize(void)
 	tcase_add_test(tc, vm_destroy_releases_everything);
 	tcase_add_test(tc, vm_destroy_with_failed_reset_quarantines);
 	tcase_add_test(tc, reset_ioctl_zeroizes_kept_queues);
+	tcase_add_loop_test(tc, no_secret_survives_owner_change, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
