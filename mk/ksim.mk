@@ -99,17 +99,20 @@ check-ksim-s390x: $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt
 check-ksim-asan: $(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt
 	$(call ksim_run,ksim-asan,ASAN_OPTIONS=detect_leaks=1,$(KSIM_DIR)/asan)
 
-# cached: rerun only when a kernel file, a test or a shim changed
+# cached: rerun only when a kernel file, a test or a shim changed (a failed
+# run is not cached)
 $(KSIM_DIR)/coverage.out: $(KSIM_DEPS) $(KSIM_CORE_TESTS)
-	@mkdir -p $(@D)
+	@mkdir -p $(@D); rm -f $@
 	@if $(MAKE) --no-print-directory -f $(TOP)/Makefile coverage > $@.tmp 2>&1; \
-	then echo "ksim-coverage: 1 passed, 0 failed" >> $@.tmp; \
-	else echo "ksim-coverage: 0 passed, 1 failed" >> $@.tmp; fi; mv $@.tmp $@
+	then echo "ksim-coverage: 1 passed, 0 failed" >> $@.tmp; mv $@.tmp $@; \
+	else echo "ksim-coverage: 0 passed, 1 failed" >> $@.tmp; exit 1; fi
 
-check-ksim-coverage: $(KSIM_DIR)/coverage.out
+check-ksim-coverage:
 	@mkdir -p $(BUILD)/results
-	@cp $< $(BUILD)/results/ksim-coverage.result; grep '^coverage' $<; \
-	tail -n 1 $<; tail -n 1 $< | grep -q ' 0 failed$$'
+	@$(MAKE) --no-print-directory -f $(TOP)/Makefile $(KSIM_DIR)/coverage.out; \
+	f=$(KSIM_DIR)/coverage.out; [ -e $$f ] || f=$$f.tmp; \
+	cp $$f $(BUILD)/results/ksim-coverage.result; grep '^coverage' $$f; \
+	tail -n 1 $$f; tail -n 1 $$f | grep -q ' 0 failed$$'
 
 # Coverage: -O0 --coverage builds of both ksim binaries and of the core's
 # Check suites (tests/core, which exercise the parts of the core the VM
