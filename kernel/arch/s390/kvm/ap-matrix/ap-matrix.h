@@ -93,6 +93,7 @@ void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 void kvm_s390_apmx_qdrv_init(void);
 void kvm_s390_apmx_qdrv_exit(void);
 void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff);
+void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m);
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r);
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,

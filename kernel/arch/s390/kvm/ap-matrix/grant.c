@@ -102,6 +102,8 @@ static int apmx_grant_reserve(struct apmx_grant *g,
 				apmx_qdrv_host_veto, NULL, &arg->refusal);
 	mutex_unlock(&apmx_table_lock);
 	apmx_host_unlock();
+	if (!rc)
+		apmx_qdrv_attach(&arg->masks);	/* bind them to apmatrix */
 	return rc;
 }
 

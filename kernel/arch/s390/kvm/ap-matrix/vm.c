@@ -309,6 +309,7 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	/* the guest no longer sees them; nobody can claim them until done */
 	apmx_zeroize_set(&vm->released, true, NULL);
 	mutex_unlock(&kvm->lock);
+	apmx_qdrv_attach(want);		/* bind the queues to apmatrix */
 	return 0;
 
 out_unlock:
