@@ -93,8 +93,10 @@ static int probe(struct ap_driver *drv, struct ap_queue *q)
 	if (!matches(drv, q) || owned != !!(drv->flags & 1))
 		return -ENODEV;
 	rc = drv->probe(&q->ap_dev);
-	if (ksim_locks_held())
+	if (ksim_locks_held()) {
 		fprintf(stderr, "ksim: probe returned holding locks\n");
+		ksim_violations++;
+	}
 	if (!rc)
 		q->ap_dev.device.driver = &drv->driver;
 	return rc;
@@ -209,6 +211,7 @@ void ksim_ap_bus_reset(bool up)
 	ndrivers = 0;
 	bus_up = up;
 	ksim_kvm_refs = 0;
+	ksim_qdev_refs = 0;
 	ksim_kvm_dying = false;
 	ksim_zcrypt_drv.driver.name = "cex4queue";
 	ksim_vfio_ap_drv.driver.name = "vfio_ap";
@@ -273,6 +276,34 @@ void ksim_qdev_unbind(unsigned int apid, unsigned int apqi)
 {
 	if (qdev[apid][apqi])
 		detach(qdev[apid][apqi]);
+}
+
+int ksim_qdev_refs;
+
+struct ap_queue *ap_get_qdev(ap_qid_t qid)
+{
+	struct ap_queue *q = qdev[AP_QID_CARD(qid)][AP_QID_QUEUE(qid)];
+
+	if (q)
+		ksim_qdev_refs++;
+	return q;
+}
+
+void put_device(struct device *dev)
+{
+	ksim_qdev_refs--;
+}
+
+int device_attach(struct device *dev)
+{
+	struct ap_queue *q = to_ap_queue(dev);
+
+	if (ksim_locks_held()) {
+		fprintf(stderr, "ksim: device_attach holding locks\n");
+		ksim_violations++;
+	}
+	attach(q);
+	return q->ap_dev.device.driver ? 1 : 0;
 }
 
 struct ap_driver *ksim_qdev_driver(unsigned int apid, unsigned int apqi)

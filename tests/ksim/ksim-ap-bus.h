@@ -40,8 +40,9 @@ int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
 int ksim_apmask_store(const char *apm);
 int ksim_aqmask_store(const char *aqm);
 
-/* kvm references taken and not put */
+/* kvm and queue device references taken and not put */
 extern int ksim_kvm_refs;
+extern int ksim_qdev_refs;
 /* kvm_get_kvm_safe() fails (the VM is being destroyed) */
 extern bool ksim_kvm_dying;
 

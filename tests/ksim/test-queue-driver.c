@@ -26,6 +26,7 @@ static void qd_teardown(void)
 {
 	ksim_ap_bus_teardown();
 	ck_assert_int_eq(ksim_kvm_refs, 0);
+	ck_assert_int_eq(ksim_qdev_refs, 0);
 	ksim_check_clean();
 	ksim_teardown();
 	ck_assert_int_eq(shim_slab_live(), base_slab);
@@ -72,19 +73,27 @@ static void holder_is(unsigned int a, unsigned int d, const char *want)
 	ck_assert_str_eq(buf, want);
 }
 
-START_TEST(test_register_binds_free_queues)
+START_TEST(test_binds_held_queues_only)
 {
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
 	ksim_host_own("1", "1");
 	ksim_qdev_add(1, 1, CEX7);
 	ksim_qdev_add(2, 1, CEX7);
 	ksim_qdev_add(3, 1, 5);		/* CEX2A: not our type */
 	start();
 	ck_assert_str_eq(ksim_qdev_driver(1, 1)->driver.name, "cex4queue");
+	/* free queues stay unbound: vfio_ap may load later and take them */
+	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
+	/* a set binds what it claims (of our types, existing ones) */
+	ck_assert_int_eq(ksim_set(kvm, "2:3", "1:2", "", NULL), 0);
 	apmatrix_drv(2, 1);
 	ck_assert_ptr_null(ksim_qdev_driver(3, 1));
-	/* a queue that appears later is bound too */
+	/* a held queue that appears later is bound too */
 	ksim_qdev_add(2, 2, AP_DEVICE_TYPE_CEX4);
 	apmatrix_drv(2, 2);
+	/* given back: still bound, shown free */
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
 	holder_is(2, 2, "free\n");
 	/* module exit unbinds; a second exit does nothing */
 	kvm_s390_apmx_qdrv_exit();
@@ -92,6 +101,10 @@ START_TEST(test_register_binds_free_queues)
 	kvm_s390_apmx_qdrv_exit();
 	ck_assert_int_eq(ksim_qdev_attr(2, 1, "apmatrix_holder", (char[8]){0}),
 			 -ENOENT);
+	/* not registered: a set binds nothing */
+	ck_assert_int_eq(ksim_set(kvm, "2", "1", "", NULL), 0);
+	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
+	ksim_vm_destroy(kvm);
 }
 END_TEST
 
@@ -239,8 +252,8 @@ START_TEST(test_removed_queue_unplugged_and_reset)
 	ksim_qdev_add(4, 1, CEX7);
 	ksim_qdev_add(4, 2, CEX7);
 	ksim_qdev_add(9, 1, CEX7);
-	drv = apmatrix_drv(4, 1);
 	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "1", NULL), 0);
+	drv = apmatrix_drv(4, 1);
 	ksim_host.q[4][1].secret = 0x5ec7e7;
 	ksim_host.q[9][1].secret = 0x5ec7e8;
 	/* the admin unbinds 04.0001: adapter 4 leaves the CRYCB, reset */
@@ -255,11 +268,16 @@ START_TEST(test_removed_queue_unplugged_and_reset)
 	ck_assert_uint_eq(ksim_host.q[9][1].secret, 0x5ec7e8);
 	ck_assert_ptr_eq(ksim_user(4, 1), &kvm->arch.crypto.apmx->owner);
 	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "04.0001: removed, unplugged from VM"));
-	/* a set keeps filtering it; binding it again plugs it back */
-	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "", &m), 0);
-	masks_of(&eff, "9", "1:2", "");
-	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	/* binding it again plugs it back */
 	ck_assert_int_eq(ksim_qdev_bind(4, 1, drv), 0);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "4:9", "1:2", "1");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	/* so does the guest's next set, which binds what it asks for */
+	ksim_qdev_unbind(4, 1);
+	ck_assert_ptr_null(ksim_qdev_driver(4, 1));
+	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "", &m), 0);
+	ck_assert_ptr_eq(ksim_qdev_driver(4, 1), drv);
 	ksim_get(kvm, &m);
 	masks_of(&eff, "4:9", "1:2", "");
 	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
@@ -384,7 +402,7 @@ Suite *ksim_suite_queue_driver(void)
 	TCase *tc = qd_tcase("queue-driver");
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
-	tcase_add_test(tc, test_register_binds_free_queues);
+	tcase_add_test(tc, test_binds_held_queues_only);
 	tcase_add_test(tc, test_register_before_bus);
 	tcase_add_test(tc, test_in_use_vetoes_held_queue);
 	tcase_add_test(tc, test_in_use_grant_and_quarantine);

@@ -111,6 +111,11 @@ struct ap_driver {
 
 int ap_driver_register(struct ap_driver *drv, struct module *owner,
 		       char *name);
+/* the queue device of @qid with a reference, or NULL */
+struct ap_queue *ap_get_qdev(ap_qid_t qid);
+void put_device(struct device *dev);
+/* 1: bound, 0: no driver took it, < 0: error */
+int device_attach(struct device *dev);
 void ap_driver_unregister(struct ap_driver *drv);
 
 /* exported by queue-driver.c to vfio_ap (asm/kvm_host.h in the kernel) */

@@ -3,11 +3,17 @@
  * KVM/s390 AP matrix: the "apmatrix" AP queue driver.
  *
  * A non-default ap_driver that binds the AP queues the host released
- * (apmask/aqmask bit clear), like vfio_ap, and matches the same queue
- * types (CEX4 to CEX8).  /sys/bus/ap/drivers/ then shows the partition:
- * the default zcrypt drivers, vfio_ap and apmatrix.  The driver
- *   - probe:  takes every queue offered; a queue that comes back is
- *             plugged into the guest that holds it again;
+ * (apmask/aqmask bit clear) and a guest or a grant holds, like vfio_ap
+ * for its mdevs, and matches the same queue types (CEX4 to CEX8).
+ * /sys/bus/ap/drivers/ then shows the partition: the default zcrypt
+ * drivers, vfio_ap and apmatrix.  The driver
+ *   - probe:  takes a queue the ownership table gives to a guest or a
+ *             grant (or withholds for its reset), and declines a free
+ *             one, so that a host that never uses the AP matrix ioctls
+ *             keeps offering its free queues to vfio_ap exactly as
+ *             before; a set or a grant binds the queues it claims
+ *             (apmx_qdrv_attach()); a queue that comes back is plugged
+ *             into the guest that holds it again;
  *   - remove: a queue that disappears (or is unbound) leaves its guest's
  *             effective matrix (the whole adapter, as the CRYCB cannot
  *             filter a single APQN) and is reset; the guest keeps its
@@ -20,16 +26,20 @@
  *             holds it.
  *
  * Choosing between apmatrix and vfio_ap: both are non-default drivers of
- * the same queue types, so the driver core gives a free queue to the first
- * of them whose probe succeeds.  vfio_ap's probe refuses a queue that the
- * ownership table gives to a guest or a grant
+ * the same queue types.  The table decides: apmatrix binds only queues
+ * the table holds, vfio_ap's probe refuses them
  * (kvm_s390_apmx_vfio_ap_probe()), and a queue bound to vfio_ap is never
- * claimed or reserved here (apmx_qdrv_veto(), holder vfio_ap).  An
- * administrator moves a free queue with the driver core's unbind/bind:
+ * claimed or reserved here (apmx_qdrv_veto(), holder vfio_ap).  So an
+ * administrator gives a queue to vfio_ap by binding it there (it is free
+ * or vfio_ap.ko takes it when it loads), and to a guest by unbinding it
+ * from vfio_ap and setting it with the ioctl:
+ *   echo 05.0004 > /sys/bus/ap/drivers/vfio_ap/unbind
+ * A queue a guest gave back stays bound to apmatrix ("free") until it is
+ * unbound:
  *   echo 05.0004 > /sys/bus/ap/drivers/apmatrix/unbind
  *   echo 05.0004 > /sys/bus/ap/drivers/vfio_ap/bind
- * Queues never bound to apmatrix (not yet configured, say) may still be
- * requested, as with vfio_ap: they are plugged in when they appear.
+ * Queues that do not exist yet may still be requested, as with vfio_ap:
+ * they are plugged in when they appear.
  *
  * Registration: with KVM=m, kvm_arch_init() registers the driver (the AP
  * bus is built in and registered long before).  With KVM=y, kvm's init
@@ -184,9 +194,16 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 {
 	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
 	unsigned int apid = AP_QID_CARD(qid), apqi = AP_QID_QUEUE(qid);
+	struct apmx_slot s;
 	struct kvm *kvm;
 
 	mutex_lock(&apmx_table_lock);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	if (!s.user && !s.reserver && !s.state) {
+		/* free: leave it to vfio_ap or to a later set */
+		mutex_unlock(&apmx_table_lock);
+		return -ENODEV;
+	}
 	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
 	kvm = apmx_qdrv_user_get(apid, apqi);
 	mutex_unlock(&apmx_table_lock);
@@ -288,6 +305,40 @@ void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
 		if (apmx_mask_intersects(apmx_qdrv_gone.row[apid], eff->aqm))
 			apmx_mask_clear(eff->apm, apid);
 	mutex_unlock(&apmx_table_lock);
+}
+
+/**
+ * apmx_qdrv_attach() - bind the queues of a set or a grant to apmatrix
+ * @m: the matrix just claimed or reserved; its queues apm x (aqm | adm)
+ *     are bound if they exist and are not bound yet
+ *
+ * Called without any lock of ap-matrix.h held (the driver core takes the
+ * device lock and calls apmx_qdrv_probe()).
+ */
+void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
+{
+	unsigned int apid, apqi, i;
+	u8 doms[APMX_MASK_BYTES];
+	struct ap_queue *q;
+	int rc;
+
+	if (!apmx_qdrv_registered)
+		return;
+	for (i = 0; i < APMX_MASK_BYTES; i++)
+		doms[i] = m->aqm[i] | m->adm[i];
+	apmx_for_each_id(apid, m->apm) {
+		apmx_for_each_id(apqi, doms) {
+			q = ap_get_qdev(AP_MKQID(apid, apqi));
+			if (!q)
+				continue;
+			/* 1: bound (already or now), 0: no driver took it */
+			rc = device_attach(&q->ap_dev.device);
+			if (rc < 0)
+				pr_warn("AP queue %02x.%04x: not bound to apmatrix (%d)\n",
+					apid, apqi, rc);
+			put_device(&q->ap_dev.device);
+		}
+	}
 }
 
 /**
@@ -427,6 +478,10 @@ void kvm_s390_apmx_qdrv_exit(void)
 }
 
 void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
+{
+}
+
+void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
 {
 }
 
