@@ -196,6 +196,18 @@ START_TEST(test_in_use_grant_and_quarantine)
 }
 END_TEST
 
+static char during_zapq[KSIM_PAGE_SIZE];
+
+static void read_holder_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 8 || apqi != 1)
+		return;
+	ksim_thread_switch();
+	ck_assert_int_gt(ksim_qdev_attr(8, 1, "apmatrix_holder", during_zapq),
+			 0);
+	ksim_thread_return();
+}
+
 START_TEST(test_holder_text)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
@@ -236,7 +248,11 @@ START_TEST(test_holder_text)
 		 (unsigned long long)id, (unsigned long long)g.grant_id);
 	holder_is(8, 3, want);
 	ck_assert_int_eq(ksim_close(g.fd), 0);
+	/* while the destroy zeroizes 08.0001 another thread reads the text */
+	ksim_host.on_zapq = read_holder_during_zapq;
 	ksim_vm_destroy(kvm);
+	ksim_host.on_zapq = NULL;
+	ck_assert_str_eq(during_zapq, "resetting\n");
 	holder_is(8, 1, "free\n");
 }
 END_TEST
