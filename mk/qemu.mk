@@ -38,7 +38,7 @@ $(QEMU_STAMPS)/built: $(QEMU_STAMPS)/applied $(QEMU_RUN)
 	@touch $@
 
 $(QEMU_STAMPS)/cross: $(QEMU_STAMPS)/applied $(QEMU_SCRIPTS)/s390x-sysroot \
-		$(QEMU_SCRIPTS)/configure-cross
+		$(QEMU_SCRIPTS)/configure-cross $(QEMU_RUN)
 	@rm -f $@
 	$(QEMU_RUN) cross
 	@touch $@
