@@ -11,11 +11,15 @@
 #                             apmatrix core) inside the series from the repo
 #
 # Trees: $(CACHE)/qemu/pristine (Debian source as a git repo),
-# $(CACHE)/qemu/s390x-sysroot, $(BUILD)/qemu/{src,build,build-s390x}.
-# Stamps: the series is reapplied only when qemu-patches/series changed;
-# ninja rebuilds only what the patches touched.
+# $(CACHE)/qemu/s390x-sysroot, and $(QEMU_DIR)/{am,src,build,build-s390x}.
+# QEMU_DIR is in the cache, so that a fresh clone (CI) reuses the build:
+# the series is reapplied when qemu-patches/series is newer than the stamp,
+# and since only files whose content changed are rewritten, ninja rebuilds
+# only what the series changed.  Checks always rerun in a fresh clone.
+# Use QEMU_DIR=$(BUILD)/qemu for a build private to one clone.
 
-QEMU_DIR     := $(BUILD)/qemu
+QEMU_DIR     ?= $(CACHE)/qemu-build
+export QEMU_DIR
 QEMU_STAMPS  := $(QEMU_DIR)/stamps
 QEMU_SCRIPTS := $(TOP)/qemu-patches/scripts
 QEMU_SERIES  := $(sort $(wildcard $(TOP)/qemu-patches/series/*.patch))
