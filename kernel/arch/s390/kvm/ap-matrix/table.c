@@ -300,6 +300,28 @@ static void apmx_refusal_none(struct kvm_s390_ap_refusal *r)
 			  KVM_S390_AP_HOLDER_NONE);
 }
 
+/*
+ * Everything that may refuse a change, before anything is changed: pass 1
+ * (apmx_check_change()) and the allocation of the rows pass 2 writes to.
+ */
+static int apmx_prepare_change(struct apmx_table *t,
+			       const struct apmx_owner *o,
+			       const struct kvm_s390_ap_masks *want,
+			       const struct apmx_owner *grant, bool reserving,
+			       apmx_veto_t veto, void *ctx,
+			       struct kvm_s390_ap_refusal *r)
+{
+	int rc;
+
+	rc = apmx_check_change(t, o, want, grant, reserving, veto, ctx, r);
+	if (rc)
+		return rc;
+	rc = apmx_rows_get(t, want);
+	if (rc)
+		apmx_refusal_none(r);
+	return rc;
+}
+
 /**
  * apmx_table_replace() - replace what a guest uses, all or nothing
  * @t: the table
@@ -336,14 +358,9 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 		apmx_set_clear(released);
 	if (claimed)
 		apmx_set_clear(claimed);
-	rc = apmx_check_change(t, o, want, grant, false, veto, ctx, r);
+	rc = apmx_prepare_change(t, o, want, grant, false, veto, ctx, r);
 	if (rc)
 		return rc;
-	rc = apmx_rows_get(t, want);
-	if (rc) {
-		apmx_refusal_none(r);
-		return rc;
-	}
 
 	/* pass 2: what @o keeps or gives up */
 	apmx_domains(&o->held, dom);
@@ -377,7 +394,6 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 		}
 	}
 	o->held = *want;
-	apmx_refusal_none(r);
 	if (r)
 		memset(r, 0, sizeof(*r));
 	return 0;
@@ -462,14 +478,9 @@ int apmx_table_reserve(struct apmx_table *t, struct apmx_owner *g,
 {
 	int rc;
 
-	rc = apmx_check_change(t, g, want, g, true, veto, ctx, r);
+	rc = apmx_prepare_change(t, g, want, g, true, veto, ctx, r);
 	if (rc)
 		return rc;
-	rc = apmx_rows_get(t, want);
-	if (rc) {
-		apmx_refusal_none(r);
-		return rc;
-	}
 	apmx_reserve_apply(t, g, want);
 	if (r)
 		memset(r, 0, sizeof(*r));
