@@ -33,8 +33,17 @@ START_TEST(every_refusal_is_atomic)
 		{ &v4, "11", "1,2,4", "", true, -EPERM, KVM_S390_AP_R_NOT_GRANTED, 11, 4 },
 		/* granted, but another guest uses it */
 		{ &v4, "10", "1", "", true, -EADDRINUSE, KVM_S390_AP_R_IN_USE, 10, 1 },
-		/* reserved by another grant than the one presented */
-		{ &v4, "200", "200", "", true, -EADDRINUSE, KVM_S390_AP_R_RESERVED, 200, 200 },
+		/* reserved by another grant than the one presented: outside
+		 * the caller's grant, so nothing about the other grant */
+		{ &v4, "200", "200", "", true, -EPERM, KVM_S390_AP_R_NOT_GRANTED, 200, 200 },
+		/* G reserves 11.0003 for control only: not as a usage queue */
+		{ &v4, "11", "3", "", true, -EPERM, KVM_S390_AP_R_NOT_GRANTED, 11, 3 },
+		/* G reserves 11.0001 for usage only: not as a control domain */
+		{ &v4, "11", "2", "1", true, -EPERM, KVM_S390_AP_R_NOT_GRANTED, 11, 1 },
+		/* outside the grant comes first: v2's 03.0005 is not
+		 * named, nor the reset of 03.0008 */
+		{ &v4, "3", "5", "", true, -EPERM, KVM_S390_AP_R_NOT_GRANTED, 3, 5 },
+		{ &v4, "3", "8", "", true, -EPERM, KVM_S390_AP_R_NOT_GRANTED, 3, 8 },
 	};
 	unsigned int i;
 

@@ -35,11 +35,11 @@ START_TEST(grant_lifecycle)
 	ck_assert_int_eq(claim(&v3, M("1", "6", ""), &r), -EADDRINUSE);
 	assert_refusal(&r, KVM_S390_AP_R_RESERVED, 1, 6,
 		       KVM_S390_AP_HOLDER_GRANT, &G);
-	/* with another grant, the same */
+	/* with another grant, it lies outside that grant: no holder */
 	ck_assert_int_eq(reserve(&G2, M("7", "7", ""), &r), 0);
-	ck_assert_int_eq(claim_g(&v3, M("1,7", "6,7", ""), &G2, &r), -EADDRINUSE);
-	assert_refusal(&r, KVM_S390_AP_R_RESERVED, 1, 6,
-		       KVM_S390_AP_HOLDER_GRANT, &G);
+	ck_assert_int_eq(claim_g(&v3, M("1,7", "6,7", ""), &G2, &r), -EPERM);
+	assert_refusal(&r, KVM_S390_AP_R_NOT_GRANTED, 1, 6,
+		       KVM_S390_AP_HOLDER_NONE, NULL);
 	/* a second grant cannot reserve what the first reserves... */
 	ck_assert_int_eq(reserve(&G2, M("2,7", "6,7", ""), &r), -EADDRINUSE);
 	assert_refusal(&r, KVM_S390_AP_R_RESERVED, 2, 6,
@@ -125,6 +125,65 @@ START_TEST(grant_survives_reset_of_its_queue)
 }
 END_TEST
 
+/* A grant gives exactly the kinds it grants, per APQN. */
+START_TEST(grant_kinds_are_exact)
+{
+	struct apmx_owner G = GRANT(50, 500), v1 = VM(1, 1);
+	struct kvm_s390_ap_refusal r;
+
+	/* 05.0004 for control only, 05.0001 for usage only, 05.0002 both */
+	ck_assert_int_eq(reserve(&G, M("5", "1,2", "2,4"), &r), 0);
+	ck_assert_uint_eq(slot(5, 4).reserved, APMX_SLOT_CONTROL);
+	ck_assert_uint_eq(slot(5, 1).reserved, APMX_SLOT_USAGE);
+	ck_assert_uint_eq(slot(5, 2).reserved,
+			  APMX_SLOT_USAGE | APMX_SLOT_CONTROL);
+	/* a control domain granted is not a usage queue granted */
+	ck_assert_int_eq(claim_g(&v1, M("5", "4", ""), &G, &r), -EPERM);
+	assert_refusal(&r, KVM_S390_AP_R_NOT_GRANTED, 5, 4,
+		       KVM_S390_AP_HOLDER_NONE, NULL);
+	/* nor the reverse */
+	ck_assert_int_eq(claim_g(&v1, M("5", "", "1"), &G, &r), -EPERM);
+	assert_refusal(&r, KVM_S390_AP_R_NOT_GRANTED, 5, 1,
+		       KVM_S390_AP_HOLDER_NONE, NULL);
+	ck_assert(apmx_mask_empty(v1.held.apm));
+	/* what it grants, it gives */
+	ck_assert_int_eq(claim_g(&v1, M("5", "1,2", "2,4"), &G, &r), 0);
+	/* held as control only: using it for usage needs the grant too */
+	ck_assert_int_eq(claim_g(&v1, M("5", "1,2,4", "2,4"), &G, &r), -EPERM);
+	assert_refusal(&r, KVM_S390_AP_R_NOT_GRANTED, 5, 4,
+		       KVM_S390_AP_HOLDER_NONE, NULL);
+	/* held for usage only: adding it as control needs the grant too */
+	ck_assert_int_eq(claim_g(&v1, M("5", "1,2", "1,2,4"), &G, &r), -EPERM);
+	assert_refusal(&r, KVM_S390_AP_R_NOT_GRANTED, 5, 1,
+		       KVM_S390_AP_HOLDER_NONE, NULL);
+	/* any other grant is no key to what v1 already holds */
+	{
+		struct apmx_owner G2 = GRANT(51, 501);
+
+		ck_assert_int_eq(reserve(&G2, M("6", "1", ""), &r), 0);
+		ck_assert_int_eq(claim_g(&v1, M("5", "1,2,4", "2,4"), &G2, &r),
+				 -EPERM);
+		assert_refusal(&r, KVM_S390_AP_R_NOT_GRANTED, 5, 4,
+			       KVM_S390_AP_HOLDER_NONE, NULL);
+		apmx_table_unreserve(&T, &G2);
+	}
+	ck_assert_uint_eq(slot(5, 4).state, APMX_SLOT_CONTROL);
+	/* a re-reservation changes the kinds of the APQNs it keeps */
+	ck_assert_int_eq(reserve(&G, M("5", "1,2,4", "2,4"), &r), 0);
+	ck_assert_uint_eq(slot(5, 4).reserved,
+			  APMX_SLOT_USAGE | APMX_SLOT_CONTROL);
+	ck_assert_int_eq(claim_g(&v1, M("5", "1,2,4", "2,4"), &G, &r), 0);
+	apmx_table_unreserve(&T, &G);
+	ck_assert_uint_eq(slot(5, 4).reserved, 0);
+	ck_assert_int_eq(claim(&v1, NONE_M, &r), 0);
+	apmx_table_reset_done(&T, 5, 1, true);
+	apmx_table_reset_done(&T, 5, 2, true);
+	apmx_table_reset_done(&T, 5, 4, true);
+	assert_rows_tight();
+	ck_assert_ptr_null(T.rows[5]);
+}
+END_TEST
+
 Suite *grant_suite(void)
 {
 	Suite *s = suite_create("grant");
@@ -134,6 +193,7 @@ Suite *grant_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, grant_lifecycle);
 	tcase_add_test(tc, grant_survives_reset_of_its_queue);
+	tcase_add_test(tc, grant_kinds_are_exact);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,7 @@ struct mslot {
 	int user;	/* guest index or -1 */
 	int reserver;	/* grant index or -1 */
 	u8 state;
+	u8 reserved;	/* kinds the grant reserves */
 };
 
 struct model {
@@ -107,11 +108,18 @@ static void refuse(struct kvm_s390_ap_refusal *r, u32 reason, int ai, int di,
 }
 
 /* The model's check of one newly taken / upgraded APQN; 0 if fine. */
-static int mcheck(int ai, int di, bool newly, bool reserving, int self,
-		  int grant, struct kvm_s390_ap_refusal *r)
+static int mcheck(int ai, int di, bool newly, u8 gain, bool veto,
+		  bool reserving, int self, int grant,
+		  struct kvm_s390_ap_refusal *r)
 {
 	const struct mslot *s = &md.s[ai][di];
 
+	if (!reserving && grant >= 0 &&
+	    (s->reserver != grant || (s->reserved & gain) != gain)) {
+		refuse(r, KVM_S390_AP_R_NOT_GRANTED, ai, di,
+		       KVM_S390_AP_HOLDER_NONE, 0, 0);
+		return -EPERM;
+	}
 	if (newly) {
 		if (s->state & (APMX_SLOT_RESETTING | APMX_SLOT_QUARANTINED)) {
 			refuse(r, KVM_S390_AP_R_QUARANTINED, ai, di,
@@ -130,13 +138,8 @@ static int mcheck(int ai, int di, bool newly, bool reserving, int self,
 			       grants[s->reserver].pid, grants[s->reserver].id);
 			return -EADDRINUSE;
 		}
-		if (!reserving && grant >= 0 && s->reserver < 0) {
-			refuse(r, KVM_S390_AP_R_NOT_GRANTED, ai, di,
-			       KVM_S390_AP_HOLDER_NONE, 0, 0);
-			return -EPERM;
-		}
 	}
-	if (vetoed[ai][di]) {
+	if (veto && vetoed[ai][di]) {
 		refuse(r, KVM_S390_AP_R_HOST_OWNED, ai, di,
 		       KVM_S390_AP_HOLDER_HOST, 0, 0);
 		return -EADDRNOTAVAIL;
@@ -155,11 +158,13 @@ static int mcheck_all(const struct kvm_s390_ap_masks *old,
 			bool newly = nf && !of;
 			bool upgrade = of && !(of & APMX_SLOT_USAGE) &&
 				       (nf & APMX_SLOT_USAGE);
+			u8 gain = nf & ~of;
 			int rc;
 
-			if (!newly && !upgrade)
+			if (!gain)
 				continue;
-			rc = mcheck(ai, di, newly, reserving, self, grant, r);
+			rc = mcheck(ai, di, newly, gain, newly || upgrade,
+				    reserving, self, grant, r);
 			if (rc)
 				return rc;
 		}
@@ -225,10 +230,14 @@ static int mreserve(int j, const struct kvm_s390_ap_masks *want, bool nomem,
 		for (int di = 0; di < NU; di++) {
 			struct mslot *s = &md.s[ai][di];
 
-			if (mflags(want, ai, di))
+			if (mflags(want, ai, di)) {
 				s->reserver = j;
-			else if (mflags(&md.gheld[j], ai, di) && s->reserver == j)
+				s->reserved = mflags(want, ai, di);
+			} else if (mflags(&md.gheld[j], ai, di) &&
+				   s->reserver == j) {
 				s->reserver = -1;
+				s->reserved = 0;
+			}
 		}
 	}
 	md.gheld[j] = *want;
@@ -274,14 +283,15 @@ static void compare(long live0)
 
 			apmx_table_lookup(&T, a, d, &s);
 			if (di < 0) {
-				EXPECT(!s.user && !s.reserver && !s.state);
+				EXPECT(!s.user && !s.reserver && !s.state && !s.reserved);
 				continue;
 			}
 			EXPECT_MSG(owner_index(s.user, guests, NG) ==
 				      md.s[ai][di].user &&
 				      owner_index(s.reserver, grants, NGR) ==
 				      md.s[ai][di].reserver &&
-				      s.state == md.s[ai][di].state, "slot (%u,%u): %d/%d/%x, model %d/%d/%x", a, d, owner_index(s.user, guests, NG), owner_index(s.reserver, grants, NGR), s.state, md.s[ai][di].user, md.s[ai][di].reserver, md.s[ai][di].state);
+				      s.state == md.s[ai][di].state &&
+				      s.reserved == md.s[ai][di].reserved, "slot (%u,%u): %d/%d/%x, model %d/%d/%x", a, d, owner_index(s.user, guests, NG), owner_index(s.reserver, grants, NGR), s.state, md.s[ai][di].user, md.s[ai][di].reserver, md.s[ai][di].state);
 		}
 	}
 	EXPECT((shim_slab_live()) == (live0 + rows));

@@ -156,7 +156,11 @@ size_t apmx_crycb_image(u8 format, const struct kvm_s390_ap_masks *m,
  * apm x adm; an APQN is held by at most one guest, whether as usage, as
  * control domain or both (the same guest may have it both ways): control
  * domains are exclusive at APQN granularity (docs/design.md explains why
- * although vfio_ap shares them).  Reservations are per APQN too.
+ * although vfio_ap shares them).  Reservations are per APQN and per kind:
+ * a grant of apm x aqm reserves those APQNs for usage, a grant of
+ * apm x adm for control, and a guest that claims under a grant gets only
+ * the kinds the grant reserves (a control domain granted is not a usage
+ * domain granted).
  *
  * Data structure: 256 row pointers indexed by adapter (2 KiB); a row is 256
  * slots indexed by domain (24 bytes each on 64-bit: 6 KiB, an 8 KiB kmalloc
@@ -187,12 +191,15 @@ struct apmx_owner {
 /*
  * A slot: @user is set iff @state has USAGE or CONTROL; RESETTING and
  * QUARANTINED (the "withheld" states) exclude a user and each other;
- * @reserver is independent of the rest.  An all-zero slot is free.
+ * @reserver is independent of the rest, and @reserved (APMX_SLOT_USAGE
+ * and/or APMX_SLOT_CONTROL) is non-zero iff @reserver is set: the kinds
+ * the grant reserves the APQN for.  An all-zero slot is free.
  */
 struct apmx_slot {
 	struct apmx_owner *user;	/* guest using it, or NULL */
 	struct apmx_owner *reserver;	/* grant reserving it, or NULL */
 	u8 state;			/* APMX_SLOT_* */
+	u8 reserved;			/* kinds @reserver reserves */
 };
 
 struct apmx_table {
@@ -228,7 +235,14 @@ void apmx_table_destroy(struct apmx_table *t);
 
 /*
  * Replace what guest @o uses by @want (usage apm x aqm, control apm x adm),
- * all or nothing.  Every APQN @o newly takes is checked, in this order:
+ * all or nothing.  Every APQN for which @o gains a kind (usage or
+ * control) it did not have is checked, in this order:
+ *   - with @grant, @grant does not reserve the APQN for every kind @o
+ *     gains: -EPERM, KVM_S390_AP_R_NOT_GRANTED, no holder.  This comes
+ *     first, so that a caller learns nothing about APQNs outside its grant
+ *     (without @grant, the caller is privileged and unreserved APQNs are
+ *     fine);
+ *   then, for APQNs @o did not hold at all:
  *   - withheld (RESETTING or QUARANTINED): -EIO, KVM_S390_AP_R_QUARANTINED,
  *     holder KVM_S390_AP_HOLDER_QUARANTINE (also for @o's own released
  *     APQNs: a queue is handed back only after its zeroize);
@@ -236,13 +250,10 @@ void apmx_table_destroy(struct apmx_table *t);
  *     user;
  *   - reserved by a grant other than @grant: -EADDRINUSE,
  *     KVM_S390_AP_R_RESERVED, holder the grant;
- *   - with @grant, not reserved by @grant: -EPERM,
- *     KVM_S390_AP_R_NOT_GRANTED, no holder (without @grant, the caller is
- *     privileged and unreserved APQNs are fine);
- *   - @veto (may be NULL), which is also asked for APQNs @o keeps but now
- *     uses for usage instead of control only.
- * APQNs @o keeps are not checked again.  An APQN that only changes between
- * usage and control stays with @o and is neither released nor claimed.
+ *   and last @veto (may be NULL), asked for APQNs @o newly takes and for
+ *   APQNs @o keeps but now uses for usage instead of control only.
+ * An APQN that only changes between usage and control stays with @o and
+ * is neither released nor claimed.
  *
  * On success: @o->held = @want; APQNs @o used before and not now are in
  * @released and marked APMX_SLOT_RESETTING, with no user (nobody can claim
@@ -272,9 +283,11 @@ void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 			   unsigned int apqi, bool ok);
 
 /*
- * Make grant @g reserve exactly @want: apm x (aqm | adm); all or nothing.
+ * Make grant @g reserve exactly @want: apm x aqm for usage and apm x adm
+ * for control (an APQN in both is reserved for both); all or nothing.
  * Usually called once on a fresh grant (@g->held empty); a later call
- * replaces the reservation (adds the new APQNs, drops those not in @want).
+ * replaces the reservation (adds the new APQNs, drops those not in @want,
+ * sets the kinds of those it keeps).
  * Every APQN @g newly reserves is checked like a claim: withheld -EIO
  * (R_QUARANTINED), used by a guest -EADDRINUSE (R_IN_USE, whether or not
  * another grant covers it), reserved by another grant -EADDRINUSE

@@ -139,7 +139,7 @@ void apmx_table_lookup(const struct apmx_table *t, unsigned int apid,
 
 static bool apmx_slot_empty(const struct apmx_slot *s)
 {
-	return !s->user && !s->reserver && !s->state;
+	return !s->user && !s->reserver && !s->state && !s->reserved;
 }
 
 /* Free the row of @apid if all its slots are empty. */
@@ -212,16 +212,27 @@ unwind:
 }
 
 /*
- * May @o (a guest with @grant, or a grant when @reserving) newly take the
- * APQN whose slot is @s?  Fills @r and returns an errno if not.
+ * May @o (a guest with @grant, or a grant when @reserving) gain the kinds
+ * @gain (APMX_SLOT_USAGE/_CONTROL) of the APQN whose slot is @s?  @newly:
+ * @o does not hold the APQN at all yet.  Fills @r and returns an errno if
+ * not.
  */
 static int apmx_may_take(const struct apmx_slot *s, const struct apmx_owner *o,
 			 const struct apmx_owner *grant, bool reserving,
-			 unsigned int apid, unsigned int apqi,
-			 struct kvm_s390_ap_refusal *r)
+			 bool newly, u8 gain, unsigned int apid,
+			 unsigned int apqi, struct kvm_s390_ap_refusal *r)
 {
 	const u8 f = KVM_S390_AP_FIELD_APQN;
 
+	/* first, so that nothing about others leaks outside the grant */
+	if (!reserving && grant &&
+	    (s->reserver != grant || (s->reserved & gain) != gain)) {
+		apmx_refusal_fill(r, KVM_S390_AP_R_NOT_GRANTED, f, apid, apqi,
+				  NULL, KVM_S390_AP_HOLDER_NONE);
+		return -EPERM;
+	}
+	if (!newly)
+		return 0;
 	if (s->state & APMX_SLOT_WITHHELD) {
 		apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED, f, apid, apqi,
 				  NULL, KVM_S390_AP_HOLDER_QUARANTINE);
@@ -237,19 +248,15 @@ static int apmx_may_take(const struct apmx_slot *s, const struct apmx_owner *o,
 				  s->reserver, s->reserver->type);
 		return -EADDRINUSE;
 	}
-	if (!reserving && grant && !s->reserver) {
-		apmx_refusal_fill(r, KVM_S390_AP_R_NOT_GRANTED, f, apid, apqi,
-				  NULL, KVM_S390_AP_HOLDER_NONE);
-		return -EPERM;
-	}
 	return 0;
 }
 
 /*
  * Pass 1 of a change of what @o holds (as a guest, or as a grant when
- * @reserving) from @o->held to @want: check every APQN @o newly takes
- * (it did not hold it before) or newly uses for usage (it held it as a
- * control domain only), in ascending (adapter, domain) order.
+ * @reserving) from @o->held to @want: check every APQN for which @o gains
+ * a kind (usage or control) in ascending (adapter, domain) order; @veto is
+ * asked for APQNs @o newly takes or newly uses for usage (it held them as
+ * a control domain only).
  */
 static int apmx_check_change(const struct apmx_table *t,
 			     const struct apmx_owner *o,
@@ -270,17 +277,16 @@ static int apmx_check_change(const struct apmx_table *t,
 		apmx_for_each_id(apqi, dom) {
 			was = apmx_flags(&o->held, apid, apqi);
 			now = apmx_flags(want, apid, apqi);
-			if (was && (was & APMX_SLOT_USAGE ||
-				    !(now & APMX_SLOT_USAGE)))
+			if (!(now & ~was))
 				continue;
 			s = t->rows[apid] ? &t->rows[apid][apqi] : &none;
-			if (!was) {
-				rc = apmx_may_take(s, o, grant, reserving,
-						   apid, apqi, r);
-				if (rc)
-					return rc;
-			}
-			if (!veto)
+			rc = apmx_may_take(s, o, grant, reserving, !was,
+					   now & ~was, apid, apqi, r);
+			if (rc)
+				return rc;
+			/* kept for usage, or kept and still control only */
+			if (!veto || (was && ((was & APMX_SLOT_USAGE) ||
+					      !(now & APMX_SLOT_USAGE))))
 				continue;
 			apmx_refusal_fill(r, KVM_S390_AP_OK,
 					  KVM_S390_AP_FIELD_APQN, apid, apqi,
@@ -440,6 +446,7 @@ static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
 		apmx_for_each_id(apqi, dom) {
 			s = &t->rows[apid][apqi];
 			s->reserver = g;
+			s->reserved = apmx_flags(want, apid, apqi);
 		}
 	}
 	g->held = *want;
@@ -450,8 +457,10 @@ static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
 			    apmx_flags(want, apid, apqi))
 				continue;
 			s = &t->rows[apid][apqi];
-			if (s->reserver == g)
+			if (s->reserver == g) {
 				s->reserver = NULL;
+				s->reserved = 0;
+			}
 		}
 		apmx_row_put(t, apid);
 	}
