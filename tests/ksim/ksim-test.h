@@ -33,5 +33,6 @@ Suite *ksim_suite_ioctl(void);
 Suite *ksim_suite_owner(void);
 Suite *ksim_suite_zeroize(void);
 Suite *ksim_suite_grant(void);
+Suite *ksim_suite_privilege(void);
 
 #endif

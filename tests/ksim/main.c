@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ksim-test.h"
+#include "ksim-task.h"
 
 static long slab_base;
 
 void ksim_setup(void)
 {
 	ksim_reset();
+	ksim_task_reset();
 	shim_slab_reset();
 	slab_base = shim_slab_live();
 }
@@ -30,6 +32,7 @@ static void teardown(void)
 	ksim_check_clean();
 	ksim_teardown();
 	ck_assert_int_eq(shim_slab_live(), slab_base);
+	ck_assert_int_eq(ksim_pid_refs(), 0);
 }
 
 TCase *ksim_tcase(const char *name)
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ksim_suite_owner());
 	srunner_add_suite(sr, ksim_suite_zeroize());
 	srunner_add_suite(sr, ksim_suite_grant());
+	srunner_add_suite(sr, ksim_suite_privilege());
 	if (ksim_suite_queue_driver)
 		srunner_add_suite(sr, ksim_suite_queue_driver());
 	srunner_run_all(sr, CK_NORMAL);

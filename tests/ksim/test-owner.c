@@ -277,9 +277,12 @@ START_TEST(unprivileged_eperm)
 	ck_assert_uint_eq(out.refusal.holder_type, KVM_S390_AP_HOLDER_NONE);
 	ck_assert(strstr(ksim_printk_log(), "not granted to the caller"));
 	assert_unchanged(&st, a, b);
-	/* same matrix again, a usage domain kept as control only: fine */
+	/* same matrix again: fine */
 	ck_assert_int_eq(ksim_set(a, "1-2", "1-2", "3", NULL), 0);
-	ck_assert_int_eq(ksim_set(a, "1-2", "1", "2-3", NULL), 0);
+	/* a usage domain held is no control domain held: new use */
+	ck_assert_int_eq(ksim_set(a, "1-2", "1", "2-3", &out), -EPERM);
+	ck_assert_refusal(&out.refusal, KVM_S390_AP_R_NOT_GRANTED, 1, 2,
+			  KVM_S390_AP_HOLDER_NONE);
 	/* shrinking and clearing: fine */
 	ck_assert_int_eq(ksim_set(a, "1", "1", "", NULL), 0);
 	ck_assert_uint_eq(ksim_host.q[2][1].zapq_calls, 1);

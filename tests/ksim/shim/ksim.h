@@ -36,10 +36,11 @@ int ksim_warn_on(int cond, const char *file, int line);
 
 /* ---- locks: rank = position in the lock order of ap-matrix.h ---------- */
 enum {
-	KSIM_RANK_AP_PERMS = 1,
-	KSIM_RANK_KVM = 2,
-	KSIM_RANK_PQAP_HOOK = 3,
-	KSIM_RANK_TABLE = 4,
+	KSIM_RANK_VM_OP = 1,		/* kvm_s390_apmx.op_lock */
+	KSIM_RANK_AP_PERMS = 2,
+	KSIM_RANK_KVM = 3,
+	KSIM_RANK_PQAP_HOOK = 4,
+	KSIM_RANK_TABLE = 5,
 };
 
 struct mutex {

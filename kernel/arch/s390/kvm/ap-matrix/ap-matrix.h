@@ -11,6 +11,10 @@
  *   grant.c    grant file descriptors (KVM_S390_CREATE_AP_GRANT)
  *
  * LOCK ORDER (outermost first; release in reverse):
+ *   0. kvm_s390_apmx.op_lock     per VM: one SET/CLEAR/RESET at a time,
+ *                                held across the queue resets that follow
+ *                                it (taken killably; nothing global is
+ *                                held while a reset waits).
  *   1. ap_perms_mutex            AP bus: apmask/aqmask may not change while
  *                                a claim is checked against them
  *                                (apmx_host_lock()).
@@ -38,20 +42,26 @@
 #include <asm/kvm_ap_matrix.h>
 #include "apmx.h"
 
-/* Per-VM state, kvm->arch.crypto.apmx; NULL until the first set. */
+/*
+ * Per-VM state, kvm->arch.crypto.apmx; NULL until the first AP matrix
+ * ioctl, then kept until the VM is destroyed.
+ */
 struct kvm_s390_apmx {
+	struct mutex op_lock;			/* lock 0: one AP op at a time */
+	struct pid *pid;			/* creator's thread group */
 	struct apmx_owner owner;		/* this VM in the table */
 	struct kvm_s390_ap_masks requested;	/* last successful set */
 	struct kvm_s390_ap_masks effective;	/* what the CRYCB holds */
 	struct apmx_limits lim;			/* of this VM's CRYCB */
 	crypto_hook pqap_hook;			/* installed while non-empty */
 	struct kvm *kvm;			/* back pointer (queue driver) */
-	struct apmx_apqn_set released;		/* scratch, under kvm->lock */
+	struct apmx_apqn_set released;		/* scratch, under op_lock */
 };
 
 /* A grant: its reservation in the table lives as long as its file. */
 struct apmx_grant {
 	struct apmx_owner owner;
+	struct pid *pid;			/* creator's thread group */
 };
 
 /* What QCI reports about the host. */
@@ -76,6 +86,7 @@ long kvm_s390_apmx_dev_ioctl(unsigned int ioctl, void __user *argp);
 /* host.c */
 void apmx_host_info(struct apmx_host_info *info);
 void apmx_host_lock(void);
+int apmx_host_lock_killable(void);
 void apmx_host_unlock(void);
 int apmx_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 		   bool control, struct kvm_s390_ap_refusal *r);
@@ -88,6 +99,10 @@ struct apmx_grant *apmx_grant_fdget(int fd, struct fd *f);
 /* vm.c: write @eff to the CRYCB; caller holds kvm->lock */
 void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 		    const struct kvm_s390_ap_masks *eff);
+/* vm.c: @o's pid in the caller's pid namespace, 0 if it is not visible */
+pid_t apmx_owner_pid_vnr(const struct apmx_owner *o);
+/* vm.c: what the caller may learn of the holder in @r; table lock held */
+void apmx_refusal_localize(struct kvm_s390_ap_refusal *r, bool privileged);
 
 /* queue-driver.c: the apmatrix AP queue driver */
 void kvm_s390_apmx_qdrv_init(void);
@@ -99,12 +114,24 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 			bool control, struct kvm_s390_ap_refusal *r);
 
-/* zeroize.c */
-#define APMX_ZEROIZE_TRIES	10	/* ZAPQ attempts while busy */
-#define APMX_VERIFY_TRIES	25	/* TAPQ polls after ZAPQ */
-#define APMX_WAIT_MS		20	/* between two attempts */
+/*
+ * zeroize.c: reset (ZAPQ) and verify (TAPQ) queues, all of a set at once.
+ * Per queue at most APMX_ZEROIZE_TRIES ZAPQs (busy, or a reset such as the
+ * AP bus's RAPQ already running) and APMX_VERIFY_TRIES TAPQs; a set sleeps
+ * once per round, APMX_WAIT_MS, at most APMX_ZEROIZE_MAX_WAITS times
+ * whatever its size (APMX_ZEROIZE_MAX_MS = 660 ms of msleep()).  The
+ * table's QUARANTINED slots are entered and left only here; while any
+ * exists, the module is pinned (kvm.ko cannot be unloaded and forget it).
+ */
+#define APMX_ZEROIZE_TRIES	10	/* ZAPQs per queue */
+#define APMX_VERIFY_TRIES	25	/* TAPQs per queue */
+#define APMX_WAIT_MS		20	/* one wait per round */
+#define APMX_ZEROIZE_MAX_WAITS	(APMX_ZEROIZE_TRIES - 1 + APMX_VERIFY_TRIES - 1)
+#define APMX_ZEROIZE_MAX_MS	(APMX_ZEROIZE_MAX_WAITS * APMX_WAIT_MS)
+#define APMX_ZEROIZE_BATCH	32	/* queues per batch without scratch */
 bool apmx_zeroize(unsigned int apid, unsigned int apqi);
 unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 			      struct kvm_s390_ap_refusal *r);
+bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 
 #endif /* _KVM_S390_AP_MATRIX_H */

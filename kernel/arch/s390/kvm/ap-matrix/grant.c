@@ -23,6 +23,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -40,6 +41,7 @@ static int apmx_grant_release(struct inode *inode, struct file *filp)
 	mutex_lock(&apmx_table_lock);
 	apmx_table_unreserve(&apmx_table, &g->owner);
 	mutex_unlock(&apmx_table_lock);
+	put_pid(g->pid);
 	kfree(g);
 	return 0;
 }
@@ -96,10 +98,14 @@ static int apmx_grant_reserve(struct apmx_grant *g,
 	rc = apmx_check_limits(&arg->masks, &lim, &arg->refusal);
 	if (rc)
 		return rc;
-	apmx_host_lock();
+	rc = apmx_host_lock_killable();
+	if (rc)
+		return rc;
 	mutex_lock(&apmx_table_lock);
 	rc = apmx_table_reserve(&apmx_table, &g->owner, &arg->masks,
 				apmx_qdrv_host_veto, NULL, &arg->refusal);
+	if (rc)
+		apmx_refusal_localize(&arg->refusal, true);
 	mutex_unlock(&apmx_table_lock);
 	apmx_host_unlock();
 	if (!rc)
@@ -140,18 +146,19 @@ long kvm_s390_apmx_create_grant(struct kvm_s390_ap_grant __user *uarg)
 	if (!g)
 		return -ENOMEM;
 	g->owner.type = KVM_S390_AP_HOLDER_GRANT;
+	g->pid = get_task_pid(current, PIDTYPE_TGID);
+	/* the initial namespace's number, for the kernel log only */
 	g->owner.pid = task_tgid_nr(current);
 	g->owner.id = atomic64_inc_return(&apmx_grant_ids);
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
-		kfree(g);
-		return fd;
+		rc = fd;
+		goto out_free;
 	}
 	file = anon_inode_getfile("kvm-ap-grant", &apmx_grant_fops, g, O_RDWR);
 	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		kfree(g);
-		return PTR_ERR(file);
+		rc = PTR_ERR(file);
+		goto out_fd;
 	}
 	/* from here on, fput() frees g and ends its reservation */
 	rc = apmx_grant_reserve(g, &arg);
@@ -181,5 +188,12 @@ out_put:
 	if (rc != -EFAULT && copy_to_user(&uarg->refusal, &arg.refusal,
 					  sizeof(arg.refusal)))
 		return -EFAULT;
+	return rc;
+
+out_fd:
+	put_unused_fd(fd);
+out_free:
+	put_pid(g->pid);
+	kfree(g);
 	return rc;
 }

@@ -51,6 +51,20 @@ void apmx_host_lock(void)
 }
 
 /**
+ * apmx_host_lock_killable() - apmx_host_lock(), unless a fatal signal comes
+ *
+ * Return: 0 with the lock held, or -EINTR.
+ */
+int apmx_host_lock_killable(void)
+{
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	return mutex_lock_killable(&ap_perms_mutex);
+#else
+	return 0;
+#endif
+}
+
+/**
  * apmx_host_unlock() - release what apmx_host_lock() took
  */
 void apmx_host_unlock(void)

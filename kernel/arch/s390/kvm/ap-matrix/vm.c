@@ -15,11 +15,13 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/container_of.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/printk.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
@@ -152,23 +154,85 @@ static int apmx_handle_pqap(struct kvm_vcpu *vcpu)
 	return 0;
 }
 
-/* Get (allocate on first use) @kvm's state.  Caller holds kvm->lock. */
-static struct kvm_s390_apmx *apmx_vm_state(struct kvm *kvm)
+/*
+ * Get @kvm's state, allocated on first use if @create; it stays until the
+ * VM is destroyed, so the caller may use it after dropping kvm->lock.
+ * Takes kvm->lock killably.  Returns the state, NULL (none and !@create)
+ * or an ERR_PTR (-ENOMEM, -EINTR).
+ */
+static struct kvm_s390_apmx *apmx_vm_state(struct kvm *kvm, bool create)
 {
-	struct kvm_s390_apmx *vm = kvm->arch.crypto.apmx;
+	struct kvm_s390_apmx *vm;
 
-	if (vm)
-		return vm;
+	if (mutex_lock_killable(&kvm->lock))
+		return ERR_PTR(-EINTR);
+	vm = kvm->arch.crypto.apmx;
+	if (vm || !create)
+		goto out;
 	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	if (!vm)
-		return NULL;
+	if (!vm) {
+		vm = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	mutex_init(&vm->op_lock);
+	vm->pid = get_task_pid(current, PIDTYPE_TGID);
 	vm->owner.type = KVM_S390_AP_HOLDER_VM;
+	/* the initial namespace's number, for the kernel log only */
 	vm->owner.pid = task_tgid_nr(current);
 	vm->owner.id = atomic64_inc_return(&apmx_vm_ids);
 	vm->pqap_hook = apmx_handle_pqap;
 	vm->kvm = kvm;
 	kvm->arch.crypto.apmx = vm;
+out:
+	mutex_unlock(&kvm->lock);
 	return vm;
+}
+
+/**
+ * apmx_owner_pid_vnr() - the pid of a holder, as the caller sees it
+ * @o: a guest or a grant in the table
+ *
+ * Return: the thread group id of @o's creator in the caller's pid
+ * namespace, or 0 if it is not visible there (or @o has none).
+ */
+pid_t apmx_owner_pid_vnr(const struct apmx_owner *o)
+{
+	struct pid *pid = NULL;
+
+	if (o->type == KVM_S390_AP_HOLDER_VM)
+		pid = container_of(o, struct kvm_s390_apmx, owner)->pid;
+	else if (o->type == KVM_S390_AP_HOLDER_GRANT)
+		pid = container_of(o, struct apmx_grant, owner)->pid;
+	return pid ? pid_vnr(pid) : 0;
+}
+
+/**
+ * apmx_refusal_localize() - what the caller may learn of a holder
+ * @r: a refusal the table just filled (its pid is the initial pid
+ *     namespace's)
+ * @privileged: the caller has CAP_SYS_ADMIN
+ *
+ * A privileged caller gets the holder's pid in its own pid namespace (0
+ * if not visible there); any other caller gets no pid.  An unprivileged
+ * caller only ever sees a holder inside its own grant (anything else is
+ * KVM_S390_AP_R_NOT_GRANTED first): a VM or the grant it was given,
+ * whose ids it may know.  Caller holds apmx_table_lock, so the holder the
+ * slot names is the one the table reported.
+ */
+void apmx_refusal_localize(struct kvm_s390_ap_refusal *r, bool privileged)
+{
+	const struct apmx_owner *o = NULL;
+	struct apmx_slot s;
+
+	if (r->holder_type != KVM_S390_AP_HOLDER_VM &&
+	    r->holder_type != KVM_S390_AP_HOLDER_GRANT)
+		return;
+	apmx_table_lookup(&apmx_table, r->adapter, r->domain, &s);
+	if (r->reason == KVM_S390_AP_R_IN_USE)
+		o = s.user;
+	else if (r->reason == KVM_S390_AP_R_RESERVED)
+		o = s.reserver;
+	r->holder_pid = privileged && o ? apmx_owner_pid_vnr(o) : 0;
 }
 
 /* A PQAP hook that is not ours means vfio_ap has the VM. */
@@ -180,8 +244,11 @@ static bool apmx_vfio_ap_attached(struct kvm *kvm, struct kvm_s390_apmx *vm)
 }
 
 /*
- * Write @eff into the CRYCB and install or remove the PQAP hook.  Caller
- * holds kvm->lock; takes pqap_hook_rwsem.  Cannot fail.
+ * Write @eff into the CRYCB and install or remove the PQAP hook.  The
+ * hook stays installed while the guest's requested matrix is not empty,
+ * even if nothing of it is effective now: the VM belongs to apmatrix and
+ * vfio_ap (which refuses a VM with a PQAP hook) cannot take it over.
+ * Caller holds kvm->lock; takes pqap_hook_rwsem.  Cannot fail.
  */
 void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 		    const struct kvm_s390_ap_masks *eff)
@@ -193,12 +260,13 @@ void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 	BUILD_BUG_ON(sizeof(apm) != sizeof(eff->apm));
 	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
 	vm->effective = *eff;
+	if (!apmx_masks_empty(&vm->requested))
+		kvm->arch.crypto.pqap_hook = &vm->pqap_hook;
+	else if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
+		kvm->arch.crypto.pqap_hook = NULL;
 	if (apmx_masks_empty(eff)) {
-		if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
-			kvm->arch.crypto.pqap_hook = NULL;
 		kvm_arch_crypto_clear_masks(kvm);
 	} else {
-		kvm->arch.crypto.pqap_hook = &vm->pqap_hook;
 		/* the masks are MSB-0 images: copy bytes, no bit ops */
 		memcpy(apm, eff->apm, sizeof(apm));
 		memcpy(aqm, eff->aqm, sizeof(aqm));
@@ -209,26 +277,28 @@ void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 }
 
 /*
- * The first APQN of @want that @held does not already give the guest for
- * the same use (usage, or control only): what an unprivileged caller
- * without a grant may not take.  Fills @r and returns -EPERM, or 0.
+ * The first APQN, in ascending (adapter, domain) order, for which @want
+ * asks a kind (usage or control) that @held does not already give the
+ * guest: what an unprivileged caller without a grant may not take.  A
+ * control domain held is no usage domain held, nor the reverse.  Fills @r
+ * and returns -EPERM, or 0.
  */
 static int apmx_first_new(const struct kvm_s390_ap_masks *want,
 			  const struct kvm_s390_ap_masks *held,
 			  struct kvm_s390_ap_refusal *r)
 {
+	bool usage, control, had_apid;
 	unsigned int apid, apqi;
-	bool usage, had;
 
 	apmx_for_each_id(apid, want->apm) {
+		had_apid = apmx_mask_test(held->apm, apid);
 		for (apqi = 0; apqi < APMX_NR_IDS; apqi++) {
 			usage = apmx_mask_test(want->aqm, apqi);
-			if (!usage && !apmx_mask_test(want->adm, apqi))
-				continue;
-			had = apmx_mask_test(held->apm, apid) &&
-			      (apmx_mask_test(held->aqm, apqi) ||
-			       (!usage && apmx_mask_test(held->adm, apqi)));
-			if (had)
+			control = apmx_mask_test(want->adm, apqi);
+			if ((!usage || (had_apid &&
+					apmx_mask_test(held->aqm, apqi))) &&
+			    (!control || (had_apid &&
+					  apmx_mask_test(held->adm, apqi))))
 				continue;
 			apmx_refusal_fill(r, KVM_S390_AP_R_NOT_GRANTED,
 					  KVM_S390_AP_FIELD_APQN, apid, apqi,
@@ -241,33 +311,46 @@ static int apmx_first_new(const struct kvm_s390_ap_masks *want,
 
 /*
  * Replace @kvm's matrix by @want: check the limits, claim in the table,
- * write the CRYCB, then zeroize what the guest gave back.  Fills the output
- * fields of @out.  All or nothing.
+ * write the CRYCB, then reset what the guest gave back.  Fills the output
+ * fields of @out.  All or nothing.  Takes the locks of ap-matrix.h in
+ * order, killably; the resets run with op_lock only.
  */
 static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 			 bool privileged, const struct apmx_grant *grant,
 			 struct kvm_s390_ap_matrix *out)
 {
+	const struct kvm_s390_ap_refusal *log = &out->refusal;
+	struct kvm_s390_ap_refusal logged;
 	struct kvm_s390_ap_masks eff;
 	struct kvm_s390_apmx *vm;
 	struct apmx_limits lim;
-	u64 vm_id = 0;
 	int rc;
 
-	apmx_host_lock();
-	mutex_lock(&kvm->lock);
+	vm = apmx_vm_state(kvm, !apmx_masks_empty(want));
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	if (!vm) {
+		/* nothing held, nothing wanted: the limits only */
+		if (mutex_lock_killable(&kvm->lock))
+			return -EINTR;
+		apmx_vm_limits(kvm, &lim, out);
+		mutex_unlock(&kvm->lock);
+		return 0;
+	}
+	if (mutex_lock_killable(&vm->op_lock))
+		return -EINTR;
+	rc = apmx_host_lock_killable();
+	if (rc)
+		goto out_op;
+	rc = mutex_lock_killable(&kvm->lock);
+	if (rc)
+		goto out_host;
 	apmx_vm_limits(kvm, &lim, out);
-	vm = kvm->arch.crypto.apmx;
-	if (apmx_masks_empty(want) && (!vm || apmx_masks_empty(&vm->requested))) {
+	if (apmx_masks_empty(want) && apmx_masks_empty(&vm->requested)) {
 		/* nothing held, nothing wanted: not even vfio_ap matters */
 		rc = 0;
 		goto out_unlock;
 	}
-	vm = apmx_vm_state(kvm);
-	rc = -ENOMEM;
-	if (!vm)
-		goto out_unlock;
-	vm_id = vm->owner.id;
 	if (apmx_vfio_ap_attached(kvm, vm)) {
 		apmx_refusal_fill(&out->refusal, KVM_S390_AP_R_VFIO_AP,
 				  KVM_S390_AP_FIELD_NONE, KVM_S390_AP_ID_NONE,
@@ -292,6 +375,12 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 				grant ? &grant->owner : NULL, apmx_qdrv_host_veto,
 				NULL, &vm->released, NULL,
 				&out->refusal);
+	if (rc) {
+		/* the log names the holder; the caller learns what it may */
+		logged = out->refusal;
+		log = &logged;
+		apmx_refusal_localize(&out->refusal, privileged);
+	}
 	mutex_unlock(&apmx_table_lock);
 	if (rc)
 		goto out_unlock;
@@ -302,23 +391,29 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	apmx_qdrv_filter(&eff);	/* queues gone from the host */
 	apmx_vm_commit(kvm, vm, &eff);
 	out->effective = eff;
+	mutex_unlock(&kvm->lock);
 	apmx_host_unlock();
 	APMX_EVENT(kvm, "AP matrix set: %u adapters, %u domains, %u control domains",
 		   apmx_mask_weight(eff.apm), apmx_mask_weight(eff.aqm),
 		   apmx_mask_weight(eff.adm));
-	/* the guest no longer sees them; nobody can claim them until done */
+	/*
+	 * The guest no longer sees them and nobody can claim them until the
+	 * reset is done; no global lock and no kvm->lock is held meanwhile.
+	 */
 	apmx_zeroize_set(&vm->released, true, NULL);
-	mutex_unlock(&kvm->lock);
+	mutex_unlock(&vm->op_lock);
 	apmx_qdrv_attach(want);		/* bind the queues to apmatrix */
 	return 0;
 
 out_unlock:
-	if (vm)
-		out->effective = vm->effective;
+	out->effective = vm->effective;
 	mutex_unlock(&kvm->lock);
+out_host:
 	apmx_host_unlock();
-	if (rc && out->refusal.reason != KVM_S390_AP_OK)
-		apmx_report(kvm, vm_id, rc, &out->refusal);
+out_op:
+	mutex_unlock(&vm->op_lock);
+	if (rc && log->reason != KVM_S390_AP_OK)
+		apmx_report(kvm, vm->owner.id, rc, log);
 	return rc;
 }
 
@@ -373,7 +468,8 @@ static int apmx_ioctl_get(struct kvm *kvm, struct kvm_s390_ap_matrix __user *uar
 	struct apmx_limits lim;
 
 	memset(&arg, 0, sizeof(arg));
-	mutex_lock(&kvm->lock);
+	if (mutex_lock_killable(&kvm->lock))
+		return -EINTR;
 	apmx_vm_limits(kvm, &lim, &arg);
 	vm = kvm->arch.crypto.apmx;
 	if (vm) {
@@ -395,6 +491,12 @@ static int apmx_ioctl_clear(struct kvm *kvm)
 	return apmx_vm_apply(kvm, &none, false, NULL, &out);
 }
 
+/*
+ * KVM_S390_RESET_AP_QUEUES: reset the usage queues the guest has now.
+ * op_lock keeps the guest's matrix as it is meanwhile, so no queue can
+ * have moved to another guest when its reset is issued; kvm->lock is held
+ * only to read the matrix, not while the resets wait.
+ */
 static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *uarg)
 {
 	struct kvm_s390_ap_refusal r;
@@ -405,19 +507,25 @@ static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *
 	memset(&r, 0, sizeof(r));
 	if (copy_to_user(uarg, &r, sizeof(r)))
 		return -EFAULT;
-	mutex_lock(&kvm->lock);
-	vm = kvm->arch.crypto.apmx;
-	if (vm) {
-		apmx_set_clear(&vm->released);
-		apmx_for_each_id(apid, vm->effective.apm)
-			memcpy(vm->released.row[apid], vm->effective.aqm,
-			       APMX_MASK_BYTES);
-		if (apmx_zeroize_set(&vm->released, false, &r))
-			rc = -EIO;
-	}
-	mutex_unlock(&kvm->lock);
+	vm = apmx_vm_state(kvm, false);
+	if (IS_ERR_OR_NULL(vm))
+		return PTR_ERR_OR_ZERO(vm);
+	if (mutex_lock_killable(&vm->op_lock))
+		return -EINTR;
+	rc = mutex_lock_killable(&kvm->lock);
 	if (rc)
+		goto out_op;
+	apmx_set_clear(&vm->released);
+	apmx_for_each_id(apid, vm->effective.apm)
+		memcpy(vm->released.row[apid], vm->effective.aqm,
+		       APMX_MASK_BYTES);
+	mutex_unlock(&kvm->lock);
+	if (apmx_zeroize_set(&vm->released, false, &r)) {
+		rc = -EIO;
 		apmx_report(kvm, vm->owner.id, rc, &r);
+	}
+out_op:
+	mutex_unlock(&vm->op_lock);
 	if (copy_to_user(uarg, &r, sizeof(r)))
 		return rc ? rc : -EFAULT;
 	return rc;
@@ -494,6 +602,7 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 
 	if (!vm)
 		return;
+	mutex_lock(&vm->op_lock);
 	mutex_lock(&kvm->lock);
 	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
 	if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
@@ -505,9 +614,13 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 				NULL, &vm->released, NULL, &r);
 	mutex_unlock(&apmx_table_lock);
 	WARN_ON_ONCE(rc);
-	apmx_zeroize_set(&vm->released, true, NULL);
 	kvm->arch.crypto.apmx = NULL;
 	mutex_unlock(&kvm->lock);
+	/* the table withholds them: the resets need no lock but op_lock */
+	apmx_zeroize_set(&vm->released, true, NULL);
+	mutex_unlock(&vm->op_lock);
+	mutex_destroy(&vm->op_lock);
+	put_pid(vm->pid);
 	kvfree(vm);
 }
 
