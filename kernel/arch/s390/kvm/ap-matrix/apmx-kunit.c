@@ -570,6 +570,37 @@ static void apmx_test_table_grant(struct kunit *test)
 	apmx_table_destroy(&f->t);
 }
 
+/* A grant reserves per kind: a control domain granted is no usage queue. */
+static void apmx_test_table_grant_kinds(struct kunit *test)
+{
+	struct apmx_table_fixture *f = apmx_fixture(test);
+	struct kvm_s390_ap_masks res, want;
+	struct kvm_s390_ap_refusal r;
+	struct apmx_slot s;
+
+	apmx_ids(&res, IDS(5), NULL, IDS(4));
+	KUNIT_ASSERT_EQ(test, apmx_table_reserve(&f->t, &f->g, &res, NULL, NULL,
+						 &r), 0);
+	apmx_table_lookup(&f->t, 5, 4, &s);
+	KUNIT_EXPECT_EQ(test, s.reserved, (u8)APMX_SLOT_CONTROL);
+	apmx_ids(&want, IDS(5), IDS(4), NULL);
+	KUNIT_EXPECT_EQ(test, apmx_table_replace(&f->t, &f->a, &want, &f->g,
+						 NULL, NULL, NULL, NULL, &r),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, r.reason, (u32)KVM_S390_AP_R_NOT_GRANTED);
+	KUNIT_EXPECT_EQ(test, r.holder_type, KVM_S390_AP_HOLDER_NONE);
+	/* as control domain, as granted */
+	KUNIT_EXPECT_EQ(test, apmx_table_replace(&f->t, &f->a, &res, &f->g,
+						 NULL, NULL, NULL, NULL, &r), 0);
+	/* and not upgraded to usage under the same grant */
+	apmx_ids(&want, IDS(5), IDS(4), IDS(4));
+	KUNIT_EXPECT_EQ(test, apmx_table_replace(&f->t, &f->a, &want, &f->g,
+						 NULL, NULL, NULL, NULL, &r),
+			-EPERM);
+	apmx_table_unreserve(&f->t, &f->g);
+	apmx_table_destroy(&f->t);
+}
+
 static struct kunit_case apmx_test_cases[] = {
 	KUNIT_CASE(apmx_test_mask_bit_order),
 	KUNIT_CASE(apmx_test_mask_matches_kernel_bitops),
@@ -582,6 +613,7 @@ static struct kunit_case apmx_test_cases[] = {
 	KUNIT_CASE(apmx_test_table_release),
 	KUNIT_CASE(apmx_test_table_veto),
 	KUNIT_CASE(apmx_test_table_grant),
+	KUNIT_CASE(apmx_test_table_grant_kinds),
 	{}
 };
 
