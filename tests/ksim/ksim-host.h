@@ -26,6 +26,9 @@ struct ksim_queue {
 	unsigned int resetting;	/* remaining 02 answers */
 	unsigned int zapq_calls;
 	unsigned int tapq_calls;
+	/* a reset (ZAPQ or RAPQ) takes this long on the virtual clock */
+	unsigned int reset_ms;
+	unsigned long reset_end;	/* state: the running reset ends */
 };
 
 struct ksim_host {
@@ -70,6 +73,21 @@ const char *ksim_event_log(void);
 void ksim_logs_clear(void);
 extern unsigned int ksim_warnings;
 extern unsigned long ksim_slept_ms;
+
+/*
+ * The virtual clock: msleep() advances it, nothing else does (never reset;
+ * measure differences).  Lock holds are timed on it: the longest hold of
+ * a lock of @rank (KSIM_RANK_*) since ksim_lock_hold_reset().
+ */
+extern unsigned long ksim_now_ms;
+unsigned long ksim_lock_hold_max(int rank);
+void ksim_lock_hold_reset(void);
+
+/* The AP bus resets (apid, apqi) with RAPQ, which does not zeroize. */
+void ksim_rapq(unsigned int apid, unsigned int apqi);
+
+/* References on the module (__module_get() minus module_put()). */
+extern int ksim_module_refs;
 
 /* fds: grant files */
 #define KSIM_MAX_FDS	32

@@ -108,8 +108,13 @@ struct held {
 	const void *lock;
 	int rank;
 	const char *name;
+	unsigned long since;	/* ksim_now_ms when taken */
 };
 static struct held held[KSIM_MAX_THREADS][KSIM_MAX_HELD];
+/* the longest hold (virtual ms) per rank since ksim_lock_hold_reset() */
+#define KSIM_MAX_RANK	16
+static unsigned long hold_max[KSIM_MAX_RANK];
+unsigned long ksim_now_ms;
 static unsigned int nheld[KSIM_MAX_THREADS];
 static unsigned int thread;
 
@@ -172,8 +177,27 @@ static void acquire(const void *lock, int rank, const char *name)
 		violation("too many locks held\n");
 		return;
 	}
-	held[thread][n] = (struct held){ lock, rank, name };
+	held[thread][n] = (struct held){ lock, rank, name, ksim_now_ms };
 	nheld[thread] = n + 1;
+}
+
+static void record_hold(const struct held *h)
+{
+	unsigned long t = ksim_now_ms - h->since;
+	int r = h->rank < 0 || h->rank >= KSIM_MAX_RANK ? 0 : h->rank;
+
+	if (t > hold_max[r])
+		hold_max[r] = t;
+}
+
+unsigned long ksim_lock_hold_max(int rank)
+{
+	return rank < 0 || rank >= KSIM_MAX_RANK ? 0 : hold_max[rank];
+}
+
+void ksim_lock_hold_reset(void)
+{
+	memset(hold_max, 0, sizeof(hold_max));
 }
 
 static void release(const void *lock, const char *name)
@@ -182,6 +206,7 @@ static void release(const void *lock, const char *name)
 
 	for (i = 0; i < n; i++) {
 		if (held[thread][i].lock == lock) {
+			record_hold(&held[thread][i]);
 			memmove(&held[thread][i], &held[thread][i + 1],
 				(n - i - 1) * sizeof(held[0][0]));
 			nheld[thread] = n - 1;
@@ -191,6 +216,15 @@ static void release(const void *lock, const char *name)
 	violation("unlock of %s, which this thread does not hold\n", name);
 }
 
+/*
+ * kernel/locking/mutex.c mutex_lock()/mutex_unlock() and
+ * kernel/locking/rwsem.c down_*()/up_*(), with the checks lockdep
+ * (kernel/locking/lockdep.c) makes: the lock order of ap-matrix.h (by
+ * rank), no recursion, no unlock of a lock this thread does not hold.
+ * Single threaded, a contended lock would never be released, so it is a
+ * deadlock.  Every hold is timed on the virtual clock of msleep(), so
+ * tests can assert how long a lock was held (ksim_lock_hold_max()).
+ */
 void mutex_lock(struct mutex *m)
 {
 	if (m->locked) {
@@ -247,12 +281,43 @@ void up_read(struct rw_semaphore *s)
 	release(s, s->name);
 }
 
+/*
+ * kernel/time/timer.c msleep(): sleeps uninterruptibly for at least @ms
+ * (msecs_to_jiffies(@ms) + 1 jiffies: 30 ms for msleep(20) at HZ=100).
+ * ksim advances its virtual clock, ksim_now_ms, by exactly @ms, the lower
+ * bound, and counts the sleep in ksim_slept_ms.  Sleeping holding the
+ * table lock or ap_perms_mutex (which every AP bus probe and mask edit
+ * waits for) is a violation.
+ */
 void msleep(unsigned int ms)
 {
 	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))
 		violation("msleep(%u) holding the table lock or ap_perms_mutex\n",
 			  ms);
 	ksim_slept_ms += ms;
+	ksim_now_ms += ms;
+}
+
+/*
+ * kernel/module/main.c __module_get()/module_put() for a KVM=m build,
+ * where THIS_MODULE is kvm.ko: ksim counts them whatever the module
+ * pointer (in ksim THIS_MODULE is NULL, as with KVM=y, where both do
+ * nothing).  module_put() below zero is the WARN_ON() of module_put().
+ */
+int ksim_module_refs;
+
+void __module_get(struct module *module)
+{
+	ksim_module_refs++;
+}
+
+void module_put(struct module *module)
+{
+	if (ksim_module_refs <= 0) {
+		violation("module_put() without a reference\n");
+		return;
+	}
+	ksim_module_refs--;
 }
 
 /* ---- caller ------------------------------------------------------------- */
@@ -341,11 +406,58 @@ static struct ap_queue_status status(u8 rc, bool empty, bool irq)
 	return st;
 }
 
+/*
+ * A reset of @q (a ZAPQ, or the AP bus's RAPQ) is still running: TAPQ
+ * answers 02 and a new ZAPQ is not performed.  It ends after
+ * q->reset_polls TAPQs and q->reset_ms of virtual time, whichever is
+ * later (both 0: at once).
+ */
+static bool in_reset(const struct ksim_queue *q)
+{
+	return q->resetting || ksim_now_ms < q->reset_end;
+}
+
+/* Start a reset; only ZAPQ (@zeroize) clears what the queue holds. */
+static void start_reset(struct ksim_queue *q, bool zeroize)
+{
+	if (zeroize)
+		q->secret = 0;
+	q->resetting = q->reset_polls;
+	q->reset_end = ksim_now_ms + q->reset_ms;
+}
+
+/*
+ * arch/s390/include/asm/ap.h ap_rapq() as drivers/s390/crypto/ap_queue.c
+ * ap_sm_reset() issues it: the AP bus resets a queue (on probe, after an
+ * error, on a mask change).  RAPQ empties the queue but does not zeroize:
+ * the secret stays.  Meanwhile ZAPQ answers 02 and is not performed.
+ */
+void ksim_rapq(unsigned int apid, unsigned int apqi)
+{
+	struct ksim_queue *q = &ksim_host.q[apid & 0xff][apqi & 0xff];
+
+	if (q->exists && !in_reset(q))
+		start_reset(q, false);
+}
+
+/*
+ * arch/s390/include/asm/ap.h ap_zapq(), PQAP(ZAPQ), with the response
+ * codes 6.1 reads in drivers/s390/crypto/vfio_ap_ops.c
+ * vfio_ap_mdev_reset_queue():
+ *   01  the queue is not in the configuration: nothing happens; whatever
+ *       it holds is still there when it comes back;
+ *   02  a reset is in progress (the AP bus's RAPQ, or an earlier ZAPQ):
+ *       this ZAPQ is not performed;
+ *   00  the reset starts and the queue is zeroized (secret cleared).
+ * A script code replaces the answer: 00 as above, 02 means a RAPQ runs
+ * (it starts now unless one is running; the secret stays), anything else
+ * (05 busy, 07, 03, 04, 06) changes nothing.
+ */
 struct ap_queue_status ap_zapq(ap_qid_t qid)
 {
 	unsigned int apid = (qid >> 8) & 0xff, apqi = qid & 0xff;
 	struct ksim_queue *q = &ksim_host.q[apid][apqi];
-	u8 rc = AP_RESPONSE_NORMAL;
+	u8 rc;
 
 	if (lock_held_here(&apmx_table_lock))
 		violation("ZAPQ %02x.%04x under the table lock\n", apid, apqi);
@@ -358,14 +470,24 @@ struct ap_queue_status ap_zapq(ap_qid_t qid)
 		rc = q->zapq_script[0];
 		memmove(q->zapq_script, q->zapq_script + 1,
 			--q->zapq_script_len);
+	} else {
+		rc = in_reset(q) ? AP_RESPONSE_RESET_IN_PROGRESS :
+				   AP_RESPONSE_NORMAL;
 	}
-	if (rc == AP_RESPONSE_NORMAL || rc == AP_RESPONSE_RESET_IN_PROGRESS) {
-		q->secret = 0;
-		q->resetting = q->reset_polls;
-	}
+	if (rc == AP_RESPONSE_NORMAL)
+		start_reset(q, true);
+	else if (rc == AP_RESPONSE_RESET_IN_PROGRESS && !in_reset(q))
+		start_reset(q, false);	/* the AP bus's RAPQ */
 	return status(rc, false, false);
 }
 
+/*
+ * arch/s390/include/asm/ap.h ap_tapq(), PQAP(TAPQ): 01 for a queue not in
+ * the configuration, 02 while a reset runs (forever with reset_hangs),
+ * then 00 with an empty queue and interruptions disabled (irq_stays: a
+ * broken queue that keeps them enabled).  A scripted code is answered
+ * first, with queue_empty set for 00 only.  @info is not modelled (0).
+ */
 struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
 {
 	unsigned int apid = (qid >> 8) & 0xff, apqi = qid & 0xff;
@@ -385,8 +507,9 @@ struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
 	}
 	if (q->reset_hangs)
 		return status(AP_RESPONSE_RESET_IN_PROGRESS, false, false);
-	if (q->resetting) {
-		q->resetting--;
+	if (in_reset(q)) {
+		if (q->resetting)
+			q->resetting--;
 		return status(AP_RESPONSE_RESET_IN_PROGRESS, false, false);
 	}
 	return status(AP_RESPONSE_NORMAL, true, q->irq_stays);

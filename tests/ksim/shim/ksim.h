@@ -111,6 +111,21 @@ int debug_sprintf_event(debug_info_t *id, int level, const char *fmt, ...)
 
 void msleep(unsigned int ms);
 
+/* include/linux/printk.h; ksim logs every message (no rate limit) */
+#define pr_warn_ratelimited(fmt, ...) \
+	ksim_printk("warn", pr_fmt(fmt), ##__VA_ARGS__)
+#ifndef pr_notice
+#define pr_notice(fmt, ...) ksim_printk("notice", pr_fmt(fmt), ##__VA_ARGS__)
+#endif
+
+/* include/linux/slab.h kvmalloc_array(): NULL on overflow, not zeroed */
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	return kmalloc(n * size, flags);
+}
+
 /* GFP flags and kvzalloc on top of the core's slab shim */
 #define GFP_KERNEL_ACCOUNT	GFP_KERNEL
 static inline void *kvzalloc(size_t size, gfp_t flags)
@@ -126,6 +141,9 @@ static inline void kvfree(const void *p)
 /* ---- files: a simulated fd table (grant fds) --------------------------- */
 struct module;
 #define THIS_MODULE	((struct module *)0)
+/* kernel/module/main.c (ksim.c counts them: ksim_module_refs) */
+void __module_get(struct module *module);
+void module_put(struct module *module);
 struct inode;
 struct file;
 #include <sys/types.h>	/* loff_t */
