@@ -3,7 +3,10 @@
  * ksim: no secret survives a change of owner.  Queues leaving a guest
  * (shrink, clear, VM destroy) are zeroized with ZAPQ and verified with
  * TAPQ before anybody else can claim them; a queue whose reset cannot be
- * verified is quarantined; the reset ioctl zeroizes what a guest keeps.
+ * verified is quarantined until a retry verifies it; the reset ioctl
+ * zeroizes what a guest keeps.  A set is reset all at once (every ZAPQ,
+ * then the TAPQs together, one wait per round) within a bound measured
+ * on the virtual clock of msleep().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,15 +69,59 @@ START_TEST(zeroize_busy_forever_fails_bounded)
 }
 END_TEST
 
-START_TEST(zeroize_reset_in_progress_waits)
+/* a reset that takes 60 ms: TAPQ says 02 until then */
+START_TEST(zeroize_reset_takes_time)
+{
+	struct ksim_queue *q = &ksim_host.q[4][1];
+	unsigned long t0 = ksim_now_ms;
+
+	q->secret = 42;
+	q->reset_ms = 60;
+	ck_assert(apmx_zeroize(4, 1));
+	ck_assert_uint_eq(q->secret, 0);
+	ck_assert_uint_eq(q->zapq_calls, 1);
+	ck_assert_uint_eq(q->tapq_calls, 4);
+	ck_assert_uint_eq(ksim_now_ms - t0, 60);
+}
+END_TEST
+
+/*
+ * ZAPQ RC 02: a reset is already running, e.g. the AP bus's RAPQ
+ * (ap_queue.c ap_sm_reset()), which does not zeroize.  Wait until it is
+ * done, then ZAPQ again (as 6.1's vfio_ap_mdev_reset_queue() does), then
+ * verify.  _i 0: ZAPQ answers 02 (a RAPQ starts just before it), 1: the
+ * AP bus started a RAPQ earlier.
+ */
+START_TEST(zeroize_rc02_is_rapq_zapq_again)
+{
+	struct ksim_queue *q = &ksim_host.q[4][1];
+	unsigned long t0 = ksim_now_ms;
+
+	q->secret = 42;
+	q->reset_ms = 40;
+	if (_i)
+		ksim_rapq(4, 1);
+	else
+		ZAPQ(q, AP_RESPONSE_RESET_IN_PROGRESS);
+	ck_assert(apmx_zeroize(4, 1));
+	ck_assert_uint_eq(q->secret, 0);
+	ck_assert_uint_eq(q->zapq_calls, 2);
+	/* 40 ms of RAPQ, then 40 ms of our ZAPQ */
+	ck_assert_uint_eq(ksim_now_ms - t0, 80);
+}
+END_TEST
+
+/* a RAPQ again at every ZAPQ: bounded by APMX_ZEROIZE_TRIES */
+START_TEST(zeroize_rc02_forever_fails_bounded)
 {
 	struct ksim_queue *q = &ksim_host.q[4][1];
 
-	ZAPQ(q, AP_RESPONSE_RESET_IN_PROGRESS);
-	q->reset_polls = 3;
-	ck_assert(apmx_zeroize(4, 1));
-	ck_assert_uint_eq(q->tapq_calls, 4);
-	ck_assert_uint_eq(ksim_slept_ms, 3 * APMX_WAIT_MS);
+	q->secret = 42;
+	ZAPQ(q, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2);
+	ck_assert(!apmx_zeroize(4, 1));
+	ck_assert_uint_eq(q->secret, 42);
+	ck_assert_uint_eq(q->zapq_calls, APMX_ZEROIZE_TRIES);
+	ck_assert_uint_le(ksim_slept_ms, APMX_ZEROIZE_MAX_MS);
 }
 END_TEST
 
@@ -86,9 +133,11 @@ START_TEST(zeroize_tapq_busy_changed_then_ok)
 	     AP_RESPONSE_RESET_IN_PROGRESS);
 	ck_assert(apmx_zeroize(4, 1));
 	ck_assert_uint_eq(q->tapq_calls, 4);
+	ck_assert_uint_eq(ksim_slept_ms, 3 * APMX_WAIT_MS);
 }
 END_TEST
 
+/* no sleep after the last poll: it would not change the verdict */
 START_TEST(zeroize_reset_hangs_fails_bounded)
 {
 	struct ksim_queue *q = &ksim_host.q[4][1];
@@ -96,7 +145,7 @@ START_TEST(zeroize_reset_hangs_fails_bounded)
 	q->reset_hangs = true;
 	ck_assert(!apmx_zeroize(4, 1));
 	ck_assert_uint_eq(q->tapq_calls, APMX_VERIFY_TRIES);
-	ck_assert_uint_eq(ksim_slept_ms, APMX_VERIFY_TRIES * APMX_WAIT_MS);
+	ck_assert_uint_eq(ksim_slept_ms, (APMX_VERIFY_TRIES - 1) * APMX_WAIT_MS);
 }
 END_TEST
 
@@ -119,6 +168,7 @@ START_TEST(zeroize_hard_errors_fail)
 	script(q->zapq_script, &q->zapq_script_len, &rc[_i], 1);
 	ck_assert(!apmx_zeroize(4, 1));
 	ck_assert_uint_eq(q->zapq_calls, 1);
+	ck_assert_uint_eq(ksim_slept_ms, 0);
 }
 END_TEST
 
@@ -131,11 +181,231 @@ START_TEST(zeroize_tapq_hard_error_fails)
 }
 END_TEST
 
-START_TEST(zeroize_unconfigured_queue_ok)
+/*
+ * ZAPQ RC 01: the queue is not in the configuration (card deconfigured).
+ * Nothing was reset: what it holds is there again when it comes back.
+ */
+START_TEST(zeroize_not_available_is_not_zeroized)
 {
 	ksim_host.q[4][1].exists = false;
-	ck_assert(apmx_zeroize(4, 1));
+	ksim_host.q[4][1].secret = 42;
+	ck_assert(!apmx_zeroize(4, 1));
+	ck_assert_uint_eq(ksim_host.q[4][1].zapq_calls, 1);
 	ck_assert_uint_eq(ksim_host.q[4][1].tapq_calls, 0);
+	ck_assert_uint_eq(ksim_slept_ms, 0);
+	ksim_host.q[4][1].exists = true;
+	ck_assert_uint_eq(ksim_host.q[4][1].secret, 42);
+	/* no such APQN */
+	ck_assert(!apmx_zeroize(256, 1));
+	ck_assert(!apmx_zeroize(4, 256));
+	ck_assert_uint_eq(ksim_host.q[4][1].zapq_calls, 1);
+}
+END_TEST
+
+/* the longest a single queue can take: busy 9 times, then never done */
+START_TEST(zeroize_worst_case_single)
+{
+	struct ksim_queue *q = &ksim_host.q[4][1];
+	unsigned long t0 = ksim_now_ms;
+
+	ZAPQ(q, 5, 7, 5, 7, 5, 7, 5, 7, 5, 0);
+	q->reset_hangs = true;
+	ck_assert(!apmx_zeroize(4, 1));
+	ck_assert_uint_eq(q->zapq_calls, APMX_ZEROIZE_TRIES);
+	ck_assert_uint_eq(q->tapq_calls, APMX_VERIFY_TRIES);
+	ck_assert_uint_eq(ksim_now_ms - t0, APMX_ZEROIZE_MAX_MS);
+	/* the figure the kernel-doc and the lock-order comment give */
+	ck_assert_uint_eq(APMX_ZEROIZE_MAX_MS, 660);
+}
+END_TEST
+
+/* ---- apmx_zeroize_set(): all ZAPQs first, then verify together --------- */
+
+static struct apmx_apqn_set *set_of(const char *apm, const char *aqm)
+{
+	struct apmx_apqn_set *s = calloc(1, sizeof(*s));
+	struct kvm_s390_ap_masks m;
+	unsigned int a;
+
+	ck_assert_ptr_nonnull(s);
+	ksim_masks(&m, apm, aqm, "");
+	apmx_for_each_id(a, m.apm)
+		memcpy(s->row[a], m.aqm, APMX_MASK_BYTES);
+	return s;
+}
+
+/* no lock but the VM's op_lock is held across a wait */
+static void assert_no_global_lock_waited(void)
+{
+	ck_assert_uint_eq(ksim_lock_hold_max(KSIM_RANK_AP_PERMS), 0);
+	ck_assert_uint_eq(ksim_lock_hold_max(KSIM_RANK_KVM), 0);
+	ck_assert_uint_eq(ksim_lock_hold_max(KSIM_RANK_PQAP_HOOK), 0);
+	ck_assert_uint_eq(ksim_lock_hold_max(KSIM_RANK_TABLE), 0);
+}
+
+/*
+ * A release of 256 queues (one adapter x 256 domains, APXA, Na=Nd=255)
+ * whose resets take 20 ms each: about one wait period, not 256.
+ */
+START_TEST(set_256_queues_reset_together)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	unsigned int d, z[256];
+	unsigned long t0;
+
+	ck_assert_int_eq(ksim_set(a, "7", "0-255", "", NULL), 0);
+	for (d = 0; d < 256; d++) {
+		ksim_host.q[7][d].secret = 0x1000 + d;
+		ksim_host.q[7][d].reset_ms = 20;
+		z[d] = ksim_host.q[7][d].zapq_calls;
+	}
+	ksim_lock_hold_reset();
+	t0 = ksim_now_ms;
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_le(ksim_now_ms - t0, 100);
+	ck_assert_uint_le(ksim_lock_hold_max(KSIM_RANK_VM_OP), 100);
+	assert_no_global_lock_waited();
+	for (d = 0; d < 256; d++) {
+		ck_assert_uint_eq(ksim_host.q[7][d].secret, 0);
+		ck_assert_uint_eq(ksim_host.q[7][d].zapq_calls, z[d] + 1);
+	}
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(a);
+}
+END_TEST
+
+/*
+ * The bound holds whatever the queues do: 256 queues, each with one of
+ * the slow patterns; the set ends after APMX_ZEROIZE_MAX_MS, the queues
+ * that made it are free, the others quarantined.
+ */
+START_TEST(set_worst_case_bound)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q;
+	unsigned long t0;
+	unsigned int d;
+
+	ck_assert_int_eq(ksim_set(a, "7", "0-255", "", NULL), 0);
+	for (d = 0; d < 256; d++) {
+		q = &ksim_host.q[7][d];
+		q->secret = 0x1000 + d;
+		switch (d % 5) {
+		case 0:		/* the worst: busy 9 times, then hangs */
+			ZAPQ(q, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0);
+			q->reset_hangs = true;
+			break;
+		case 1:		/* RAPQs of 60 ms in the way, then fine */
+			ZAPQ(q, 2, 2);
+			q->reset_ms = 60;
+			break;
+		case 2:		/* interruptions never go off */
+			q->irq_stays = true;
+			break;
+		case 3:		/* busy forever */
+			ZAPQ(q, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5);
+			break;
+		case 4:		/* slow but fine */
+			q->reset_ms = 200;
+			break;
+		}
+	}
+	ksim_lock_hold_reset();
+	t0 = ksim_now_ms;
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_eq(ksim_now_ms - t0, APMX_ZEROIZE_MAX_MS);
+	ck_assert_uint_eq(ksim_lock_hold_max(KSIM_RANK_VM_OP),
+			  APMX_ZEROIZE_MAX_MS);
+	assert_no_global_lock_waited();
+	for (d = 0; d < 256; d++) {
+		q = &ksim_host.q[7][d];
+		ck_assert_uint_le(q->zapq_calls, APMX_ZEROIZE_TRIES);
+		ck_assert_uint_le(q->tapq_calls, APMX_VERIFY_TRIES);
+		if (d % 5 == 1 || d % 5 == 4) {
+			ck_assert_uint_eq(q->secret, 0);
+			ck_assert(ksim_table_free(7, d));
+		} else {
+			ck_assert(!ksim_table_free(7, d));
+		}
+	}
+	ksim_vm_destroy(a);
+}
+END_TEST
+
+/*
+ * Several failures: @r names the first in ascending (adapter, domain)
+ * order, not the first to fail in time.  05.0003 fails last (its reset
+ * hangs), 05.00c8 and 09.0001 at once.
+ */
+START_TEST(set_reports_first_failure)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct apmx_apqn_set *s = set_of("2:5:9", "1:3:200");
+	struct kvm_s390_ap_refusal r;
+
+	ksim_host.q[5][3].reset_hangs = true;
+	ZAPQ(&ksim_host.q[5][200], AP_RESPONSE_CHECKSTOPPED);
+	ksim_host.q[9][1].exists = false;
+	memset(&r, 0xff, sizeof(r));
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 3);
+	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 5, 3,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	ck_assert_uint_eq(r.field, KVM_S390_AP_FIELD_APQN);
+	ck_assert_uint_eq(ksim_host.q[2][200].zapq_calls, 1);
+	ck_assert_uint_eq(ksim_host.q[9][200].zapq_calls, 1);
+	/* the same through the reset ioctl */
+	ksim_host.q[5][3].reset_hangs = false;
+	ksim_host.q[9][1].exists = true;
+	ck_assert_int_eq(ksim_set(a, "2:5:9", "1:3:200", "", NULL), 0);
+	ksim_host.q[5][3].reset_hangs = true;
+	ksim_host.q[9][1].irq_stays = true;
+	ZAPQ(&ksim_host.q[5][200], AP_RESPONSE_CHECKSTOPPED);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_RESET_AP_QUEUES, &r), -EIO);
+	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 5, 3,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	ksim_host.q[5][3].reset_hangs = false;
+	ksim_host.q[9][1].irq_stays = false;
+	ksim_vm_destroy(a);
+	free(s);
+}
+END_TEST
+
+/* without scratch memory: batches on the stack, slower but as correct */
+START_TEST(set_allocation_failure_falls_back)
+{
+	struct apmx_apqn_set *s = set_of("3", "0-255");
+	struct kvm_s390_ap_refusal r;
+	unsigned long t0;
+	unsigned int d;
+
+	for (d = 0; d < 256; d++) {
+		ksim_host.q[3][d].secret = d + 1;
+		ksim_host.q[3][d].reset_ms = 20;
+	}
+	ksim_host.q[3][50].irq_stays = true;
+	ksim_host.q[3][40].reset_hangs = true;
+	shim_slab_fail_nth(1);
+	t0 = ksim_now_ms;
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 2);
+	ck_assert_uint_eq(shim_slab_failed(), 1);
+	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 3, 40,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	for (d = 0; d < 256; d++)
+		ck_assert_uint_eq(ksim_host.q[3][d].secret, 0);
+	/* 8 batches: 7 of one wait, the one with 03.0028 and 03.0032 waits
+	 * until their polls run out
+	 */
+	ck_assert_uint_eq(ksim_now_ms - t0,
+			  (256 / APMX_ZEROIZE_BATCH - 1) * APMX_WAIT_MS +
+			  (APMX_VERIFY_TRIES - 1) * APMX_WAIT_MS);
+	/* with memory: all together */
+	ksim_host.q[3][40].reset_hangs = false;
+	ksim_host.q[3][50].irq_stays = false;
+	t0 = ksim_now_ms;
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, NULL), 0);
+	ck_assert_uint_eq(ksim_now_ms - t0, APMX_WAIT_MS);
+	free(s);
 }
 END_TEST
 
@@ -263,6 +533,155 @@ START_TEST(vm_destroy_with_failed_reset_quarantines)
 	ck_assert_uint_eq(ksim_table_used(), 1);
 	ck_assert(!ksim_table_free(7, 7));
 	ck_assert(strstr(ksim_printk_log(), "AP queue 07.0007: reset not verified"));
+	/* kvm.ko cannot be unloaded while the table withholds a queue */
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ksim_host.q[7][7].irq_stays = false;
+	ck_assert(apmx_zeroize_retry(7, 7));
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+}
+END_TEST
+
+/* released while the AP bus runs its own RAPQ (ZAPQ RC 02) */
+START_TEST(release_during_rapq_zeroizes)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	unsigned int z;
+
+	ck_assert_int_eq(ksim_set(a, "6", "9", "", NULL), 0);
+	z = ksim_host.q[6][9].zapq_calls;
+	ksim_host.q[6][9].secret = 0xfeed;
+	ksim_host.q[6][9].reset_ms = 40;
+	ksim_rapq(6, 9);
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_eq(ksim_host.q[6][9].secret, 0);
+	ck_assert_uint_eq(ksim_host.q[6][9].zapq_calls, z + 2);
+	ck_assert(ksim_table_free(6, 9));
+	ck_assert_int_eq(ksim_set(b, "6", "9", "", NULL), 0);
+	ksim_vm_destroy(a);
+	ksim_vm_destroy(b);
+}
+END_TEST
+
+/*
+ * ZAPQ RC 01: a queue released while its card is deconfigured was not
+ * reset.  It stays withheld; when the card comes back it is reset
+ * (apmx_zeroize_retry(), from the queue driver's probe or the admin) and
+ * only then free.
+ */
+START_TEST(release_while_deconfigured_stays_withheld)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+	struct apmx_slot s;
+
+	ck_assert_int_eq(ksim_set(a, "4", "1-2", "", NULL), 0);
+	ksim_host.q[4][1].secret = 0x5ec7e7;
+	ksim_host.q[4][1].exists = false;	/* card deconfigured */
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	apmx_table_lookup(&apmx_table, 4, 1, &s);
+	ck_assert_uint_eq(s.state, APMX_SLOT_QUARANTINED);
+	ck_assert(ksim_table_free(4, 2));
+	ck_assert(strstr(ksim_printk_log(),
+			 "AP queue 04.0001: reset not verified, queue quarantined (ZAPQ RC 01"));
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert_int_eq(ksim_set(b, "4", "1", "", &out), -EIO);
+	ck_assert_refusal(&out.refusal, KVM_S390_AP_R_QUARANTINED, 4, 1,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	/* still away: the retry fails, the queue stays withheld */
+	ck_assert(!apmx_zeroize_retry(4, 1));
+	ck_assert(!ksim_table_free(4, 1));
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* back: reset, then free */
+	ksim_host.q[4][1].exists = true;
+	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0x5ec7e7);
+	ck_assert(apmx_zeroize_retry(4, 1));
+	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0);
+	ck_assert(ksim_table_free(4, 1));
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_int_eq(ksim_set(b, "4", "1", "", NULL), 0);
+	ksim_vm_destroy(a);
+	ksim_vm_destroy(b);
+}
+END_TEST
+
+static bool retry_rc;
+static unsigned int retry_apid, retry_apqi;
+
+/* another thread retries (retry_apid, retry_apqi) during a ZAPQ */
+static void retry_meanwhile(unsigned int apid, unsigned int apqi)
+{
+	ksim_host.on_zapq = NULL;
+	ksim_thread_switch();
+	retry_rc = apmx_zeroize_retry(retry_apid, retry_apqi);
+	ksim_thread_return();
+}
+
+/* apmx_zeroize_retry() resets only what the table quarantined */
+START_TEST(retry_only_quarantined)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	unsigned int z33, z34;
+
+	/* free: nothing to do */
+	ck_assert(apmx_zeroize_retry(3, 3));
+	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, 0);
+	ck_assert(!apmx_zeroize_retry(256, 0));
+	ck_assert(!apmx_zeroize_retry(0, 256));
+	/* used by a guest: never reset under it */
+	ck_assert_int_eq(ksim_set(a, "3", "3-4", "", NULL), 0);
+	z33 = ksim_host.q[3][3].zapq_calls;
+	z34 = ksim_host.q[3][4].zapq_calls;
+	ck_assert(!apmx_zeroize_retry(3, 3));
+	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, z33);
+	/* being reset by a release: left to it */
+	retry_apid = 3;
+	retry_apqi = 4;
+	ksim_host.on_zapq = retry_meanwhile;
+	ck_assert_int_eq(ksim_set(a, "3", "3", "", NULL), 0);
+	ck_assert(!retry_rc);
+	ck_assert_uint_eq(ksim_host.q[3][4].zapq_calls, z34 + 1);
+	ck_assert(ksim_table_free(3, 4));
+	/* quarantined, and another retry of it is running: not twice */
+	ksim_host.q[3][3].irq_stays = true;
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert(!ksim_table_free(3, 3));
+	ksim_host.q[3][3].irq_stays = false;
+	retry_apqi = 3;
+	ksim_host.on_zapq = retry_meanwhile;
+	ck_assert(apmx_zeroize_retry(3, 3));
+	ck_assert(!retry_rc);
+	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, z33 + 2);
+	ck_assert(ksim_table_free(3, 3));
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ksim_vm_destroy(a);
+}
+END_TEST
+
+/* one module reference while any queue is quarantined, however many */
+START_TEST(module_pinned_while_quarantined)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+
+	ck_assert_int_eq(ksim_set(a, "1-2", "1-2", "", NULL), 0);
+	ksim_host.q[1][1].irq_stays = true;
+	ksim_host.q[2][2].irq_stays = true;
+	ck_assert_int_eq(ksim_set(a, "1-2", "", "", NULL), 0);
+	ck_assert_uint_eq(ksim_table_used(), 2);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* a retry that fails again changes nothing */
+	ck_assert(!apmx_zeroize_retry(1, 1));
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ksim_host.q[1][1].irq_stays = false;
+	ck_assert(apmx_zeroize_retry(1, 1));
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ksim_host.q[2][2].irq_stays = false;
+	ck_assert(apmx_zeroize_retry(2, 2));
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(a);
 }
 END_TEST
 
@@ -356,17 +775,28 @@ Suite *ksim_suite_zeroize(void)
 	tcase_add_test(tc, zeroize_normal);
 	tcase_add_test(tc, zeroize_busy_and_changed_retried);
 	tcase_add_test(tc, zeroize_busy_forever_fails_bounded);
-	tcase_add_test(tc, zeroize_reset_in_progress_waits);
+	tcase_add_test(tc, zeroize_reset_takes_time);
+	tcase_add_loop_test(tc, zeroize_rc02_is_rapq_zapq_again, 0, 2);
+	tcase_add_test(tc, zeroize_rc02_forever_fails_bounded);
 	tcase_add_test(tc, zeroize_tapq_busy_changed_then_ok);
 	tcase_add_test(tc, zeroize_reset_hangs_fails_bounded);
 	tcase_add_test(tc, zeroize_irq_stays_enabled_fails);
 	tcase_add_loop_test(tc, zeroize_hard_errors_fail, 0, 3);
 	tcase_add_test(tc, zeroize_tapq_hard_error_fails);
-	tcase_add_test(tc, zeroize_unconfigured_queue_ok);
+	tcase_add_test(tc, zeroize_not_available_is_not_zeroized);
+	tcase_add_test(tc, zeroize_worst_case_single);
+	tcase_add_test(tc, set_256_queues_reset_together);
+	tcase_add_test(tc, set_worst_case_bound);
+	tcase_add_test(tc, set_reports_first_failure);
+	tcase_add_test(tc, set_allocation_failure_falls_back);
 	tcase_add_test(tc, shrink_with_failed_reset_quarantines);
 	tcase_add_test(tc, running_guest_grow_and_shrink);
 	tcase_add_test(tc, vm_destroy_releases_everything);
 	tcase_add_test(tc, vm_destroy_with_failed_reset_quarantines);
+	tcase_add_test(tc, release_during_rapq_zeroizes);
+	tcase_add_test(tc, release_while_deconfigured_stays_withheld);
+	tcase_add_test(tc, retry_only_quarantined);
+	tcase_add_test(tc, module_pinned_while_quarantined);
 	tcase_add_test(tc, reset_ioctl_zeroizes_kept_queues);
 	tcase_add_loop_test(tc, no_secret_survives_owner_change, 0, 4);
 	suite_add_tcase(s, tc);

@@ -27,9 +27,16 @@
  * This is the order vfio_ap uses for 1-3 (ap_perms_mutex, kvm->lock,
  * pqap_hook_rwsem), so both can coexist.  The AP bus calls a driver's
  * in_use() with ap_perms_mutex held; in_use may take apmx_table_lock only.
- * Queue zeroize (ZAPQ/TAPQ, may sleep in msleep()) runs with kvm->lock held
- * but neither ap_perms_mutex nor apmx_table_lock; the queues being zeroized
- * are marked RESETTING in the table meanwhile, so nobody can claim them.
+ * Queue zeroize (zeroize.c: ZAPQ/TAPQ, sleeps in msleep()) runs with none of
+ * the locks 1-4 held; the queues being zeroized are marked RESETTING in the
+ * table meanwhile, so nobody can claim them.  A set is reset all at once:
+ * whatever its size, at most APMX_ZEROIZE_MAX_WAITS (33) sleeps of
+ * APMX_WAIT_MS (20 ms), i.e. 660 ms of msleep() (about 1 s at HZ=100),
+ * plus at most 35 PQAPs per queue; that is the longest op_lock is held
+ * across a reset (batches of APMX_ZEROIZE_BATCH, one after another, only
+ * if the scratch memory cannot be allocated).  apmx_table_lock is taken
+ * for one apmx_table_reset_done() per finished queue, never across a
+ * sleep or an AP instruction.
  *
  * Copyright IBM Corp. and the apmatrix developers
  */

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KVM/s390 AP matrix: zeroize a queue that leaves a guest.
+ * KVM/s390 AP matrix: zeroize the queues that leave a guest.
  *
- * ZAPQ resets the queue and zeroizes its keys; TAPQ then verifies that the
- * reset completed (queue empty, interruptions disabled).  Waiting is
- * bounded (APMX_ZEROIZE_TRIES / APMX_VERIFY_TRIES times APMX_WAIT_MS) and
- * sleeps in msleep(), so callers must not hold a spinlock; see the lock
- * order in ap-matrix.h.  A queue whose reset cannot be verified is
- * quarantined in the ownership table and never handed on.
+ * ZAPQ resets a queue and zeroizes it: its pending requests and replies
+ * are gone (the master keys of the adapter domain are not touched); TAPQ
+ * then verifies that the reset completed (response 00, queue empty,
+ * interruptions disabled).  A set of queues is reset all at once: every
+ * ZAPQ is issued first, then all queues are polled together, with one
+ * msleep() per round for the whole set, so the time a release takes does
+ * not grow with the number of its queues (see apmx_zeroize_set() for the
+ * bound).  Nothing here holds a lock while it waits; callers must not hold
+ * apmx_table_lock or ap_perms_mutex (see the lock order in ap-matrix.h).
+ * A queue whose reset cannot be verified is quarantined in the ownership
+ * table and never handed on until apmx_zeroize_retry() verifies a reset.
  *
  * Copyright IBM Corp. and the apmatrix developers
  */
@@ -15,36 +20,248 @@
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
 
 #include <linux/delay.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <asm/ap.h>
 #include "ap-matrix.h"
 
-static bool apmx_zapq(ap_qid_t qid, bool *gone)
-{
-	struct ap_queue_status st;
-	unsigned int i;
+/* Where the reset of one queue stands. */
+enum apmx_zq_state {
+	APMX_ZQ_ZAPQ,		/* ZAPQ to issue (again) */
+	APMX_ZQ_OTHER,		/* another reset (RAPQ) runs: poll, then ZAPQ */
+	APMX_ZQ_VERIFY,		/* our ZAPQ was accepted: poll until done */
+	APMX_ZQ_OK,		/* reset verified */
+	APMX_ZQ_FAILED,		/* reset not verified */
+};
 
-	for (i = 0; i < APMX_ZEROIZE_TRIES; i++) {
-		if (i)
-			msleep(APMX_WAIT_MS);
-		st = ap_zapq(qid);
+/* Why a reset was not verified. */
+enum apmx_zq_why {
+	APMX_ZQ_WHY_ZAPQ,	/* ZAPQ answered an error */
+	APMX_ZQ_WHY_TAPQ,	/* TAPQ answered an error */
+	APMX_ZQ_WHY_ZAPQS,	/* still busy after APMX_ZEROIZE_TRIES ZAPQs */
+	APMX_ZQ_WHY_TAPQS,	/* not done after APMX_VERIFY_TRIES TAPQs */
+};
+
+/* One queue being reset: 7 bytes, so a set of n queues needs 7n bytes. */
+struct apmx_zq {
+	u8 apid;
+	u8 apqi;
+	u8 state;		/* enum apmx_zq_state */
+	u8 why;			/* enum apmx_zq_why, when APMX_ZQ_FAILED */
+	u8 rc;			/* last response code */
+	u8 zapqs;		/* ZAPQs issued */
+	u8 tapqs;		/* TAPQs issued */
+};
+
+/*
+ * Under apmx_table_lock: the number of QUARANTINED slots in the table
+ * (they are entered and left only here), and the quarantined APQNs whose
+ * reset apmx_zeroize_retry() is running.
+ */
+static unsigned int apmx_quarantined;
+static struct apmx_apqn_set apmx_retrying;
+
+static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
+{
+	q->state = APMX_ZQ_FAILED;
+	q->why = why;
+	return true;
+}
+
+/*
+ * Advance the reset of @q as far as it goes without waiting: at most a
+ * TAPQ that sees another reset end, a ZAPQ and a TAPQ that verifies it.
+ * Each time it returns false @q has used up one ZAPQ (busy, or another
+ * reset running) or one TAPQ (not done yet) of its budget, and needs a
+ * wait; with no budget left it fails instead.  So a queue waits at most
+ * APMX_ZEROIZE_MAX_WAITS times.
+ *
+ * Response codes, as 6.1 reads them (drivers/s390/crypto/ap_queue.c
+ * ap_sm_reset_wait(), vfio_ap_ops.c vfio_ap_mdev_reset_queue()):
+ * ZAPQ 00 starts the reset; 02 means a reset is already running, which
+ * may be the AP bus's RAPQ and does not zeroize: wait until TAPQ reports
+ * it ended, then ZAPQ again; 05 and 07 are retried; anything else,
+ * including 01 (the queue is not in the configuration, so nothing was
+ * reset), fails.  The reset is verified by TAPQ 00 with the queue empty
+ * and interruptions disabled; TAPQ 02, 05, 07 and 00 short of that mean
+ * "not yet"; anything else fails.
+ *
+ * Return: true when @q is finished (APMX_ZQ_OK or APMX_ZQ_FAILED).
+ */
+static bool apmx_zq_step(struct apmx_zq *q)
+{
+	ap_qid_t qid = AP_MKQID(q->apid, q->apqi);
+	struct ap_queue_status st;
+
+	for (;;) {
+		if (q->state == APMX_ZQ_ZAPQ) {
+			/* never reached with the ZAPQs used up */
+			st = ap_zapq(qid);
+			q->zapqs++;
+			q->rc = st.response_code;
+			switch (st.response_code) {
+			case AP_RESPONSE_NORMAL:
+				q->state = APMX_ZQ_VERIFY;
+				continue;
+			case AP_RESPONSE_RESET_IN_PROGRESS:
+			case AP_RESPONSE_BUSY:
+			case AP_RESPONSE_OTHERWISE_CHANGED:
+				if (q->rc == AP_RESPONSE_RESET_IN_PROGRESS)
+					q->state = APMX_ZQ_OTHER;
+				if (q->zapqs >= APMX_ZEROIZE_TRIES)
+					return apmx_zq_fail(q, APMX_ZQ_WHY_ZAPQS);
+				return false;
+			default:
+				return apmx_zq_fail(q, APMX_ZQ_WHY_ZAPQ);
+			}
+		}
+		/* APMX_ZQ_OTHER or APMX_ZQ_VERIFY: poll */
+		if (q->tapqs >= APMX_VERIFY_TRIES)
+			return apmx_zq_fail(q, APMX_ZQ_WHY_TAPQS);
+		st = ap_tapq(qid, NULL);
+		q->tapqs++;
+		q->rc = st.response_code;
 		switch (st.response_code) {
 		case AP_RESPONSE_NORMAL:
+			if (q->state == APMX_ZQ_OTHER) {
+				/* the other reset is over: now ours */
+				q->state = APMX_ZQ_ZAPQ;
+				continue;
+			}
+			if (st.queue_empty && !st.irq_enabled) {
+				q->state = APMX_ZQ_OK;
+				return true;
+			}
+			break;
 		case AP_RESPONSE_RESET_IN_PROGRESS:
-			return true;
-		case AP_RESPONSE_Q_NOT_AVAIL:
-			/* not configured: nothing can reach it */
-			*gone = true;
-			return true;
 		case AP_RESPONSE_BUSY:
 		case AP_RESPONSE_OTHERWISE_CHANGED:
-			continue;
+			break;
 		default:
-			return false;
+			return apmx_zq_fail(q, APMX_ZQ_WHY_TAPQ);
 		}
+		if (q->tapqs >= APMX_VERIFY_TRIES)
+			return apmx_zq_fail(q, APMX_ZQ_WHY_TAPQS);
+		return false;
 	}
-	return false;
+}
+
+/*
+ * The reset of a withheld APQN ended: free its slot (@ok) or quarantine
+ * it, and keep count of the quarantined slots.  The first one pins the
+ * module, so that kvm_s390_apmx_exit() cannot forget it; the last one to
+ * go unpins it (THIS_MODULE is NULL with KVM=y: then both do nothing).
+ * Caller holds apmx_table_lock.
+ */
+static void apmx_reset_done(unsigned int apid, unsigned int apqi, bool ok)
+{
+	struct apmx_slot s;
+	bool was, now;
+
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	was = s.state & APMX_SLOT_QUARANTINED;
+	apmx_table_reset_done(&apmx_table, apid, apqi, ok);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	now = s.state & APMX_SLOT_QUARANTINED;
+	if (!was && now && !apmx_quarantined++)
+		__module_get(THIS_MODULE);
+	else if (was && !now && !--apmx_quarantined)
+		module_put(THIS_MODULE);
+}
+
+static void apmx_zq_publish(const struct apmx_zq *q)
+{
+	mutex_lock(&apmx_table_lock);
+	apmx_reset_done(q->apid, q->apqi, q->state == APMX_ZQ_OK);
+	mutex_unlock(&apmx_table_lock);
+}
+
+/*
+ * Reset the @n queues of @q together: each round advances every queue
+ * that is not finished by one step, then sleeps once if any is left.
+ * With @release, each outcome goes to the table as soon as it is known.
+ */
+static void apmx_zq_run(struct apmx_zq *q, unsigned int n, bool release)
+{
+	unsigned int i, pending;
+
+	do {
+		pending = 0;
+		for (i = 0; i < n; i++) {
+			if (q[i].state >= APMX_ZQ_OK)
+				continue;
+			if (!apmx_zq_step(&q[i]))
+				pending++;
+			else if (release)
+				apmx_zq_publish(&q[i]);
+		}
+		if (pending)
+			msleep(APMX_WAIT_MS);
+	} while (pending);
+}
+
+/*
+ * Fill @q with at most @max APQNs of @s in ascending (adapter, domain)
+ * order, from *@pos (adapter * 256 + domain) on; advance *@pos.
+ * Return: the number of entries filled, 0 at the end of @s.
+ */
+static unsigned int apmx_zq_fill(struct apmx_zq *q, unsigned int max,
+				 const struct apmx_apqn_set *s,
+				 unsigned int *pos)
+{
+	unsigned int apid, apqi, n = 0;
+
+	while (n < max && *pos < APMX_NR_IDS * APMX_NR_IDS) {
+		apid = *pos / APMX_NR_IDS;
+		apqi = apmx_mask_next(s->row[apid], *pos % APMX_NR_IDS);
+		if (apqi >= APMX_NR_IDS) {
+			*pos = (apid + 1) * APMX_NR_IDS;
+			continue;
+		}
+		q[n++] = (struct apmx_zq){ .apid = apid, .apqi = apqi,
+					   .state = APMX_ZQ_ZAPQ };
+		*pos = apid * APMX_NR_IDS + apqi + 1;
+	}
+	return n;
+}
+
+static const char * const apmx_zq_why_str[] = {
+	[APMX_ZQ_WHY_ZAPQ]	= "ZAPQ RC",
+	[APMX_ZQ_WHY_TAPQ]	= "TAPQ RC",
+	[APMX_ZQ_WHY_ZAPQS]	= "out of ZAPQs, last RC",
+	[APMX_ZQ_WHY_TAPQS]	= "out of TAPQs, last RC",
+};
+
+/*
+ * Log the failures among the @n queues of @q, in ascending order, and
+ * fill @r (if not NULL) with the first.  Return: the number of failures.
+ */
+static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
+				   bool release, struct kvm_s390_ap_refusal *r)
+{
+	unsigned int i, failed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (q[i].state == APMX_ZQ_OK)
+			continue;
+		pr_warn_ratelimited("AP queue %02x.%04x: reset not verified, queue %s (%s %02x%s)\n",
+				    q[i].apid, q[i].apqi,
+				    release ? "quarantined" : "kept",
+				    apmx_zq_why_str[q[i].why], q[i].rc,
+				    q[i].why == APMX_ZQ_WHY_ZAPQ &&
+				    q[i].rc == AP_RESPONSE_Q_NOT_AVAIL ?
+				    ": not available" : "");
+		if (r && !failed)
+			apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED,
+					  KVM_S390_AP_FIELD_APQN, q[i].apid,
+					  q[i].apqi, NULL,
+					  KVM_S390_AP_HOLDER_QUARANTINE);
+		failed++;
+	}
+	return failed;
 }
 
 /**
@@ -52,82 +269,129 @@ static bool apmx_zapq(ap_qid_t qid, bool *gone)
  * @apid: adapter id
  * @apqi: domain id
  *
- * Response codes: 00 and 02 (reset in progress) from ZAPQ go on to the
- * verification; 05 (busy) and 07 (otherwise changed) are retried; 01 (not
- * available) means the queue is not in the configuration, so nothing can
- * reach its keys.  TAPQ is polled until it reports 00 with an empty queue
- * and interruptions disabled; 02, 05 and 07 mean "not yet".  Anything else,
- * or running out of attempts, fails.
+ * The reset of apmx_zeroize_set() for a single queue, which the table does
+ * not hear of.  May sleep, at most APMX_ZEROIZE_MAX_WAITS times
+ * APMX_WAIT_MS; the caller must not hold apmx_table_lock or
+ * ap_perms_mutex.
  *
- * Return: true if the queue is known to be zeroized.
+ * Return: true if the reset was verified.  False also for a queue that is
+ * not in the configuration (ZAPQ RC 01): it was not reset.
  */
 bool apmx_zeroize(unsigned int apid, unsigned int apqi)
 {
-	ap_qid_t qid = AP_MKQID(apid, apqi);
-	struct ap_queue_status st;
-	bool gone = false;
-	unsigned int i;
+	struct apmx_zq q = { .apid = apid, .apqi = apqi,
+			     .state = APMX_ZQ_ZAPQ };
 
-	if (!apmx_zapq(qid, &gone))
+	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS)
 		return false;
-	if (gone)
-		return true;
-	for (i = 0; i < APMX_VERIFY_TRIES; i++) {
-		st = ap_tapq(qid, NULL);
-		switch (st.response_code) {
-		case AP_RESPONSE_NORMAL:
-			if (st.queue_empty && !st.irq_enabled)
-				return true;
-			break;
-		case AP_RESPONSE_RESET_IN_PROGRESS:
-		case AP_RESPONSE_BUSY:
-		case AP_RESPONSE_OTHERWISE_CHANGED:
-			break;
-		default:
-			return false;
-		}
-		msleep(APMX_WAIT_MS);
-	}
-	return false;
+	apmx_zq_run(&q, 1, false);
+	return q.state == APMX_ZQ_OK;
 }
 
 /**
- * apmx_zeroize_set() - zeroize every APQN of a set
+ * apmx_zeroize_set() - zeroize every APQN of a set, all at once
  * @s: the APQNs
  * @release: the APQNs were released in the table (APMX_SLOT_RESETTING):
- *	     tell the table the outcome, which frees or quarantines them
- * @r: if not NULL, filled with the first APQN that failed
+ *	     tell the table each outcome as soon as it is known, which frees
+ *	     or quarantines the APQN
+ * @r: if not NULL, filled with the first APQN (in ascending (adapter,
+ *     domain) order) whose reset was not verified; untouched if none
  *
- * Called without apmx_table_lock, which it takes per APQN.
+ * Issues the ZAPQ of every APQN first, then polls them all with TAPQ,
+ * sleeping once per round (APMX_WAIT_MS) while any is not finished; see
+ * apmx_zq_step() for the response codes.  A queue uses at most
+ * APMX_ZEROIZE_TRIES ZAPQs and APMX_VERIFY_TRIES TAPQs, and waits at most
+ * APMX_ZEROIZE_MAX_WAITS (33) rounds.
+ *
+ * Worst-case wall time, whatever the size of @s: 33 msleep(20), i.e.
+ * APMX_ZEROIZE_MAX_MS = 660 ms; msleep(20) sleeps 3 jiffies at HZ=100
+ * (s390 defconfig), so about 1 s, plus at most 35 PQAP instructions per
+ * queue.  That holds while the scratch memory (7 bytes per APQN, for sets
+ * above APMX_ZEROIZE_BATCH) can be allocated; if it cannot, the set is
+ * reset in batches of APMX_ZEROIZE_BATCH on the stack, one after another:
+ * up to DIV_ROUND_UP(n, 32) times the bound above.
+ *
+ * Context: may sleep.  Takes apmx_table_lock (with @release) once per
+ * finished APQN, never across a sleep or an AP instruction; the caller
+ * must hold neither apmx_table_lock nor ap_perms_mutex, and should hold
+ * no lock that others wait for.
  *
  * Return: the number of APQNs whose reset was not verified.
  */
 unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 			      struct kvm_s390_ap_refusal *r)
 {
-	unsigned int apid, apqi, failed = 0;
-	bool ok;
+	struct apmx_zq batch[APMX_ZEROIZE_BATCH];
+	unsigned int n, max, pos = 0, failed = 0;
+	struct apmx_zq *q = batch;
 
-	for (apid = 0; apid < APMX_NR_IDS; apid++) {
-		apmx_for_each_id(apqi, s->row[apid]) {
-			ok = apmx_zeroize(apid, apqi);
-			if (!ok) {
-				pr_warn("AP queue %02x.%04x: reset not verified, queue %s\n",
-					apid, apqi,
-					release ? "quarantined" : "kept");
-				if (r && !failed)
-					apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED,
-							  KVM_S390_AP_FIELD_APQN,
-							  apid, apqi, NULL,
-							  KVM_S390_AP_HOLDER_QUARANTINE);
-				failed++;
-			}
-			if (release) {
-				mutex_lock(&apmx_table_lock);
-				apmx_table_reset_done(&apmx_table, apid, apqi, ok);
-				mutex_unlock(&apmx_table_lock);
-			}
-		}
+	n = apmx_set_weight(s);
+	max = ARRAY_SIZE(batch);
+	if (n > max) {
+		q = kvmalloc_array(n, sizeof(*q), GFP_KERNEL);
+		if (q)
+			max = n;
+		else
+			q = batch;	/* slower, but as correct */
 	}
+	while ((n = apmx_zq_fill(q, max, s, &pos))) {
+		apmx_zq_run(q, n, release);
+		failed += apmx_zq_report(q, n, release, failed ? NULL : r);
+	}
+	if (q != batch)
+		kvfree(q);
 	return failed;
+}
+
+/**
+ * apmx_zeroize_retry() - reset a quarantined queue again
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * For an APQN that the table holds QUARANTINED (its reset failed, e.g.
+ * its card was deconfigured or checkstopped), reset and verify it again,
+ * as apmx_zeroize_set() does; if that is verified the APQN is free again
+ * (a reservation on it stays).  For the queue driver's probe (the card is
+ * back) and for the administrator.  Any other APQN is left alone: one
+ * that a guest uses is never reset under it, one that is being reset is
+ * left to that reset, as is one whose retry already runs.
+ *
+ * Context: may sleep (as apmx_zeroize()); takes apmx_table_lock, so the
+ * caller must hold no lock of the order in ap-matrix.h.
+ *
+ * Return: true if the APQN is free afterwards: neither used by a guest
+ * nor withheld (quarantined or being reset).
+ */
+bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_zq q = { .apid = apid, .apqi = apqi,
+			     .state = APMX_ZQ_ZAPQ };
+	struct apmx_slot s;
+	bool retry;
+
+	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS)
+		return false;
+	mutex_lock(&apmx_table_lock);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	retry = (s.state & APMX_SLOT_QUARANTINED) &&
+		!apmx_set_test(&apmx_retrying, apid, apqi);
+	if (retry)
+		apmx_mask_set(apmx_retrying.row[apid], apqi);
+	mutex_unlock(&apmx_table_lock);
+	if (!retry)
+		return !s.user && !s.state;
+
+	apmx_zq_run(&q, 1, false);
+
+	mutex_lock(&apmx_table_lock);
+	apmx_mask_clear(apmx_retrying.row[apid], apqi);
+	apmx_reset_done(apid, apqi, q.state == APMX_ZQ_OK);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	mutex_unlock(&apmx_table_lock);
+	if (q.state == APMX_ZQ_OK)
+		pr_notice("AP queue %02x.%04x: reset verified, no longer quarantined\n",
+			  apid, apqi);
+	else
+		apmx_zq_report(&q, 1, true, NULL);
+	return !s.user && !s.state;
 }
