@@ -314,6 +314,64 @@ START_TEST(grant_closed_during_set)
 }
 END_TEST
 
+/* Format 2: a grant of adapters above 63 and domains above 15 works. */
+START_TEST(grant_format2_high_ids)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *f1 = ksim_vm_create(CRYCB_FORMAT1);
+	struct kvm_s390_ap_matrix out;
+	struct kvm_s390_ap_grant g;
+
+	ck_assert_int_eq(grant("64,200", "16,255", "17", &g), 0);
+	reserver_is(64, 16, g.grant_id);
+	reserver_is(200, 255, g.grant_id);
+	reserver_is(200, 17, g.grant_id);
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(set_granted(kvm, g.fd, "64,200", "16,255", "17",
+				     &out), 0);
+	ksim_assert_crycb(kvm, &out.requested);
+	ck_assert_ptr_nonnull(ksim_user(200, 255));
+	ck_assert_ptr_nonnull(ksim_user(64, 17));
+	/* a format-1 guest cannot address them: the limit, not the grant */
+	ck_assert_int_eq(set_granted(f1, g.fd, "200", "255", "", &out),
+			 -EINVAL);
+	ck_assert_uint_eq(out.refusal.reason, KVM_S390_AP_R_ID_RANGE);
+	ksim_vm_destroy(kvm);
+	ksim_vm_destroy(f1);
+	ck_assert_int_eq(ksim_close(g.fd), 0);
+}
+END_TEST
+
+/*
+ * A file that is not a grant is refused by its type, whatever its
+ * private data: here a forged grant that "reserves" everything.
+ */
+static const struct file_operations forged_fops;
+
+START_TEST(grant_fd_checked_by_file_type)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+	struct apmx_grant *forged = calloc(1, sizeof(*forged));
+	int fd;
+
+	forged->owner.type = KVM_S390_AP_HOLDER_GRANT;
+	forged->owner.id = 999;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	fd_install(fd, anon_inode_getfile("kvm-ap-grant", &forged_fops,
+					  forged, O_RDWR));
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(set_granted(kvm, fd, "1", "1", "", &out), -EBADF);
+	ck_assert_ptr_null(ksim_user(1, 1));
+	/* nor a closed or never opened fd */
+	ck_assert_int_eq(set_granted(kvm, KSIM_MAX_FDS - 1, "1", "1", "", &out),
+			 -EBADF);
+	ck_assert_int_eq(ksim_close(fd), 0);
+	free(forged);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 Suite *ksim_suite_grant(void)
 {
 	Suite *s = suite_create("grant");
@@ -328,6 +386,8 @@ Suite *ksim_suite_grant(void)
 	tcase_add_test(tc, vm_destroyed_before_grant);
 	tcase_add_test(tc, one_grant_two_vms);
 	tcase_add_test(tc, grant_closed_during_set);
+	tcase_add_test(tc, grant_format2_high_ids);
+	tcase_add_test(tc, grant_fd_checked_by_file_type);
 	suite_add_tcase(s, tc);
 	return s;
 }

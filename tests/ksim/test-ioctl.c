@@ -357,6 +357,42 @@ START_TEST(pqap_aqic_answers)
 }
 END_TEST
 
+static struct kvm *order_vm;
+static unsigned int order_zapqs;
+
+/* at the ZAPQ of a released queue, the guest's CRYCB no longer has it */
+static void crycb_without_queue(unsigned int apid, unsigned int apqi)
+{
+	const u8 *apcb1 = order_vm->crycb_page + KSIM_APCB1_OFFSET;
+	bool apm = apcb1[apid / 8] & (0x80 >> (apid % 8));
+	bool aqm = apcb1[32 + apqi / 8] & (0x80 >> (apqi % 8));
+
+	order_zapqs++;
+	ck_assert_msg(!(apm && aqm),
+		      "ZAPQ of %02x.%04x while the guest still sees it",
+		      apid, apqi);
+}
+
+/* The CRYCB drops a queue before its ZAPQ, never after. */
+START_TEST(crycb_drops_queue_before_zapq)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+
+	ck_assert_int_eq(ksim_set(kvm, "3,5", "3,4", "", &out), 0);
+	order_vm = kvm;
+	order_zapqs = 0;
+	ksim_host.on_zapq = crycb_without_queue;
+	/* shrink by a domain, then by an adapter, then clear */
+	ck_assert_int_eq(ksim_set(kvm, "3,5", "3", "", &out), 0);
+	ck_assert_int_eq(ksim_set(kvm, "3", "3", "", &out), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ksim_host.on_zapq = NULL;
+	ck_assert_uint_ge(order_zapqs, 4);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 Suite *ksim_suite_ioctl(void)
 {
 	Suite *s = suite_create("ioctl");
@@ -376,6 +412,7 @@ Suite *ksim_suite_ioctl(void)
 	tcase_add_test(tc, capability_and_no_ap);
 	tcase_add_test(tc, unknown_ioctl_enotty);
 	tcase_add_test(tc, pqap_aqic_answers);
+	tcase_add_test(tc, crycb_drops_queue_before_zapq);
 	suite_add_tcase(s, tc);
 	return s;
 }
