@@ -125,6 +125,21 @@ START_TEST(zeroize_rc02_forever_fails_bounded)
 }
 END_TEST
 
+/* a RAPQ that takes all the TAPQs: our ZAPQ runs, but cannot be verified */
+START_TEST(zeroize_rapq_uses_up_polls)
+{
+	struct ksim_queue *q = &ksim_host.q[4][1];
+
+	q->secret = 42;
+	q->reset_polls = APMX_VERIFY_TRIES - 1;
+	ZAPQ(q, AP_RESPONSE_RESET_IN_PROGRESS);
+	ck_assert(!apmx_zeroize(4, 1));
+	ck_assert_uint_eq(q->zapq_calls, 2);
+	ck_assert_uint_eq(q->tapq_calls, APMX_VERIFY_TRIES);
+	ck_assert_uint_eq(ksim_slept_ms, APMX_VERIFY_TRIES * APMX_WAIT_MS);
+}
+END_TEST
+
 START_TEST(zeroize_tapq_busy_changed_then_ok)
 {
 	struct ksim_queue *q = &ksim_host.q[4][1];
@@ -778,6 +793,7 @@ Suite *ksim_suite_zeroize(void)
 	tcase_add_test(tc, zeroize_reset_takes_time);
 	tcase_add_loop_test(tc, zeroize_rc02_is_rapq_zapq_again, 0, 2);
 	tcase_add_test(tc, zeroize_rc02_forever_fails_bounded);
+	tcase_add_test(tc, zeroize_rapq_uses_up_polls);
 	tcase_add_test(tc, zeroize_tapq_busy_changed_then_ok);
 	tcase_add_test(tc, zeroize_reset_hangs_fails_bounded);
 	tcase_add_test(tc, zeroize_irq_stays_enabled_fails);
