@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ksim: the simulated AP bus, driver core and sysfs of the queue-driver
- * tests (see ksim-ap-bus.h).  It behaves like drivers/s390/crypto/ap_bus.c
- * and drivers/base/ of Linux 6.1 where queue-driver.c can tell: a queue
- * the default drivers own (apmask and aqmask bits set) is only probed by a
- * default driver, any other by the non-default ones, in registration
- * order, the first successful probe wins; an apmask/aqmask edit asks every
- * driver's in_use() about the newly reserved APQNs with ap_perms_mutex
- * held, and revises the bindings after dropping it.
+ * tests (see ksim-ap-bus.h), modelled on Linux 6.1: each function names
+ * the function of drivers/s390/crypto/ap_bus.c, ap_queue.c or
+ * drivers/base/ (bus.c, dd.c, driver.c, core.c) it models, and is as
+ * strict where queue-driver.c can tell:
+ *   - the bus has card devices (parent: the AP root device, on no bus) and
+ *     queue devices (parent: their card), in device_add() order;
+ *   - ap_get_qdev() finds only queues in ap_bus.c's hash, which
+ *     ap_device_probe() adds a queue to before the driver's probe (and
+ *     deletes on failure) and ap_device_remove() deletes it from: bound
+ *     queues, never unbound ones;
+ *   - a queue the default drivers own (apmask and aqmask bits set) is only
+ *     probed by a default driver, any other only by the non-default ones;
+ *     drivers are tried in registration order, the first probe that
+ *     succeeds wins, -ENODEV/-ENXIO are silent, other errors are logged;
+ *   - an apmask/aqmask edit asks every driver's in_use() about the newly
+ *     reserved APQNs with ap_perms_mutex held, drops it, and then reprobes
+ *     only the queues whose default-driver status changed.
+ * Not modelled: ap_queue_remove()'s single unverified ZAPQ after a
+ * driver's remove (the tests must see the driver's own reset), uevents,
+ * asynchronous probing, the AP bus's scan thread.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,19 +28,46 @@
 #include <string.h>
 #include "ksim-ap-bus.h"
 
-#define KSIM_MAX_DRIVERS	4
+#define KSIM_MAX_DRIVERS	6
 
-static struct ap_queue *qdev[256][256];
+/* ap_bus.c: static struct bus_type ap_bus_type; bus->p once registered */
+static struct bus_type ap_bus_type = { .name = "ap" };
+static bool bus_up;
+/* ap_bus.c ap_root_device = root_device_register("ap"): on no bus */
+static struct device ap_root_device = { .ksim = { .name = "ap" } };
+/* the bus's klist_devices, in device_add() order */
+static struct device *dev_head;
+/* the bus's klist_drivers, in registration order */
 static struct ap_driver *drivers[KSIM_MAX_DRIVERS];
 static unsigned int ndrivers;
-static bool bus_up;
+/* the simulation's index of registered devices */
+static struct ap_card *cards[AP_DEVICES];
+static struct ap_queue *qdev[AP_DEVICES][AP_DOMAINS];
+static unsigned long bind_seq;
+
 extern struct mutex ap_perms_mutex;	/* ksim.c, also without ZCRYPT */
 int ksim_kvm_refs;
+int ksim_qdev_refs;
 bool ksim_kvm_dying;
+int ksim_ap_bus_fail_register;
+unsigned int ksim_revise_unbound_flags;
+void (*ksim_ap_bus_before_revise)(void);
 
 /* queue-driver.c's late_initcall (absent with CONFIG_ZCRYPT=0) */
 extern int (*ksim_late_initcall)(void) __attribute__((weak));
 
+/* a kernel rule broken: counted, logged, reported by every test */
+static void bus_violation(const char *fmt, const char *what)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	fprintf(stderr, "ksim: %s", msg);
+	ksim_printk("violation", "%s", msg);
+	ksim_violations++;
+}
+
+/* lib/vsprintf.c scnprintf() */
 int scnprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -41,6 +81,7 @@ int scnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n < (int)size ? n : (int)size - 1;
 }
 
+/* fs/sysfs/file.c sysfs_emit() */
 int sysfs_emit(char *buf, const char *fmt, ...)
 {
 	va_list ap;
@@ -52,6 +93,44 @@ int sysfs_emit(char *buf, const char *fmt, ...)
 	return n;
 }
 
+/* lib/kstrtox.c kstrtouint() via _kstrtoull() */
+int kstrtouint(const char *s, unsigned int base, unsigned int *res)
+{
+	unsigned long long v = 0;
+	unsigned int d, n = 0;
+
+	if (*s == '+')
+		s++;
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (;; s++, n++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			break;
+		if (d >= base)
+			break;
+		if (v > (~0ULL - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (!n)
+		return -EINVAL;
+	if (*s == '\n')
+		s++;
+	if (*s)
+		return -EINVAL;
+	if (v != (unsigned int)v)
+		return -ERANGE;
+	*res = v;
+	return 0;
+}
+
+/* virt/kvm/kvm_main.c kvm_get_kvm_safe(), kvm_put_kvm() (counted) */
 bool kvm_get_kvm_safe(struct kvm *kvm)
 {
 	if (ksim_kvm_dying)
@@ -65,95 +144,510 @@ void kvm_put_kvm(struct kvm *kvm)
 	ksim_kvm_refs--;
 }
 
-static bool host_owned(unsigned int apid, unsigned int apqi)
+struct ap_queue *ksim_to_ap_queue(struct device *dev)
 {
-	return apmx_mask_test(ksim_host.apmask, apid) &&
-	       apmx_mask_test(ksim_host.aqmask, apqi);
+	if (!dev->ksim.is_queue)
+		bus_violation("to_ap_queue() of %s, not a queue device\n",
+			      dev_name(dev));
+	return container_of(dev, struct ap_queue, ap_dev.device);
 }
 
-static bool matches(struct ap_driver *drv, struct ap_queue *q)
+/* ---- drivers/base/core.c: references, device_add/del ------------------- */
+
+static void dev_get(struct device *dev)
+{
+	dev->ksim.refs++;
+}
+
+/* kobject_put() -> device_release(): the last reference frees the device */
+static void dev_put(struct device *dev)
+{
+	struct device **p;
+
+	if (--dev->ksim.refs)
+		return;
+	for (p = &dev_head; *p; p = &(*p)->ksim.next)
+		if (*p == dev) {
+			*p = dev->ksim.next;
+			break;
+		}
+	/* ap_queue.c ap_queue_device_release(): hash_del(), kfree() */
+	free(dev->ksim.is_queue ? (void *)to_ap_queue(dev) :
+				  (void *)to_ap_card(dev));
+}
+
+/* drivers/base/core.c get_device(): a reference for the caller */
+struct device *get_device(struct device *dev)
+{
+	if (!dev)
+		return NULL;
+	dev_get(dev);
+	ksim_qdev_refs++;
+	return dev;
+}
+
+/* drivers/base/core.c put_device(): NULL is fine */
+void put_device(struct device *dev)
+{
+	if (!dev)
+		return;
+	ksim_qdev_refs--;
+	dev_put(dev);
+}
+
+/*
+ * include/linux/device.h device_lock(): a mutex the driver core holds
+ * around probe and remove.  It is outside every lock of ap-matrix.h
+ * (ap_device_probe() takes ap_perms_mutex under it, apmatrix's probe and
+ * remove the table lock and kvm->lock), so taking it holding any of them
+ * can deadlock, and taking it twice does.
+ */
+static void device_lock(struct device *dev)
+{
+	if (dev->ksim.locked)
+		bus_violation("deadlock: device_lock(%s) already held\n",
+			      dev_name(dev));
+	if (ksim_locks_held())
+		bus_violation("device_lock(%s) taken holding locks\n",
+			      dev_name(dev));
+	dev->ksim.locked = true;
+}
+
+static void device_unlock(struct device *dev)
+{
+	dev->ksim.locked = false;
+}
+
+/* ---- drivers/base/bus.c: iterating the bus ----------------------------- */
+
+/* bus.c next_device(): klist_next() skips nodes already deleted */
+static struct device *next_device(struct device *dev)
+{
+	for (dev = dev ? dev->ksim.next : dev_head; dev; dev = dev->ksim.next)
+		if (dev->ksim.registered)
+			return dev;
+	return NULL;
+}
+
+/*
+ * bus.c bus_for_each_dev(): @fn for every device from the one after
+ * @start, stopping at the first non-zero return.  The iterator holds a
+ * reference on the current device (klist_iter), so @fn may unregister it.
+ */
+int bus_for_each_dev(struct bus_type *bus, struct device *start, void *data,
+		     int (*fn)(struct device *dev, void *data))
+{
+	struct device *dev, *next;
+	int error = 0;
+
+	if (bus != &ap_bus_type || !bus_up)
+		return -EINVAL;
+	dev = next_device(start);
+	if (dev)
+		dev_get(dev);
+	while (!error && dev) {
+		error = fn(dev, data);
+		next = next_device(dev);
+		if (next)
+			dev_get(next);
+		dev_put(dev);
+		dev = next;
+	}
+	if (dev)
+		dev_put(dev);
+	return error;
+}
+
+/* bus.c bus_find_device(): the first match, with a reference */
+struct device *bus_find_device(struct bus_type *bus, struct device *start,
+			       const void *data,
+			       int (*match)(struct device *dev,
+					    const void *data))
+{
+	struct device *dev;
+
+	if (bus != &ap_bus_type || !bus_up)
+		return NULL;
+	for (dev = next_device(start); dev; dev = next_device(dev))
+		if (match(dev, data))
+			return get_device(dev);
+	return NULL;
+}
+
+/* bus_find_device_by_name() for the shim's own sysfs files: its own ref */
+static struct device *find_device_by_name(const char *name)
+{
+	struct device *dev;
+
+	for (dev = next_device(NULL); dev; dev = next_device(dev))
+		if (!strcmp(dev_name(dev), name)) {
+			dev_get(dev);
+			return dev;
+		}
+	return NULL;
+}
+
+/* ---- drivers/s390/crypto/ap_bus.c: match, probe, remove ---------------- */
+
+/* ap_bus.c is_queue_dev(): (x)->parent != ap_root_device */
+static bool is_queue_dev(struct device *dev)
+{
+	return dev->parent != &ap_root_device;
+}
+
+/* ap_bus.c ap_bus_match(): card ids for cards, queue ids for queues */
+static bool ap_bus_match(struct device *dev, struct device_driver *drv)
 {
 	struct ap_device_id *id;
 
-	for (id = drv->ids; id->match_flags; id++)
-		if ((id->match_flags & AP_DEVICE_ID_MATCH_QUEUE_TYPE) &&
-		    id->dev_type == q->ap_dev.device_type)
+	for (id = to_ap_drv(drv)->ids; id->match_flags; id++) {
+		if (!is_queue_dev(dev) &&
+		    (id->match_flags & AP_DEVICE_ID_MATCH_CARD_TYPE) &&
+		    id->dev_type == to_ap_dev(dev)->device_type)
 			return true;
+		if (is_queue_dev(dev) &&
+		    (id->match_flags & AP_DEVICE_ID_MATCH_QUEUE_TYPE) &&
+		    id->dev_type == to_ap_dev(dev)->device_type)
+			return true;
+	}
 	return false;
 }
 
-/* ap_device_probe(): the default-driver rule, then the driver's probe */
-static int probe(struct ap_driver *drv, struct ap_queue *q)
+/* ap_perms.apm/aqm: ksim_host.apmask/aqmask; caller holds ap_perms_mutex */
+static bool devres(struct device *dev)
 {
-	bool owned = host_owned(AP_QID_CARD(q->qid), AP_QID_QUEUE(q->qid));
+	ap_qid_t qid = to_ap_queue(dev)->qid;
+
+	return apmx_mask_test(ksim_host.apmask, AP_QID_CARD(qid)) &&
+	       apmx_mask_test(ksim_host.aqmask, AP_QID_QUEUE(qid));
+}
+
+/*
+ * ap_bus.c ap_device_probe(): a queue the default drivers own only with a
+ * default driver, any other only with a non-default one (-ENODEV); the
+ * queue is in the hash while its driver probes it and while it is bound.
+ */
+static int ap_device_probe(struct device *dev)
+{
+	struct ap_driver *drv = to_ap_drv(dev->driver);
+	bool res;
 	int rc;
 
-	if (q->ap_dev.device.driver)
-		return -EBUSY;
-	if (!matches(drv, q) || owned != !!(drv->flags & 1))
-		return -ENODEV;
-	rc = drv->probe(&q->ap_dev);
-	if (ksim_locks_held()) {
-		fprintf(stderr, "ksim: probe returned holding locks\n");
-		ksim_violations++;
+	if (is_queue_dev(dev)) {
+		mutex_lock(&ap_perms_mutex);
+		res = devres(dev);
+		mutex_unlock(&ap_perms_mutex);
+		if (res != !!(drv->flags & AP_DRIVER_FLAG_DEFAULT))
+			return -ENODEV;
+		to_ap_queue(dev)->ksim_hashed = true;
 	}
-	if (!rc)
-		q->ap_dev.device.driver = &drv->driver;
+	rc = drv->probe ? drv->probe(to_ap_dev(dev)) : -ENODEV;
+	if (ksim_locks_held())
+		bus_violation("probe of %s returned holding locks\n",
+			      dev_name(dev));
+	if (rc && is_queue_dev(dev))
+		to_ap_queue(dev)->ksim_hashed = false;
 	return rc;
 }
 
-static void attach(struct ap_queue *q)
+/* ap_bus.c ap_device_remove(): the driver's remove, then out of the hash */
+static void ap_device_remove(struct device *dev)
 {
-	unsigned int i;
+	struct ap_driver *drv = to_ap_drv(dev->driver);
 
-	for (i = 0; i < ndrivers && !q->ap_dev.device.driver; i++)
-		probe(drivers[i], q);
+	if (drv->remove)
+		drv->remove(to_ap_dev(dev));
+	if (ksim_locks_held())
+		bus_violation("remove of %s returned holding locks\n",
+			      dev_name(dev));
+	if (is_queue_dev(dev))
+		to_ap_queue(dev)->ksim_hashed = false;
 }
 
-static void detach(struct ap_queue *q)
+/* ---- drivers/base/dd.c: binding and unbinding -------------------------- */
+
+/*
+ * dd.c really_probe() with call_driver_probe(): dev->driver is set before
+ * the bus's probe and cleared if it fails; the driver's dev_groups appear
+ * once it succeeded (driver_bound()).  Probe errors come back positive.
+ */
+static int really_probe(struct device *dev, struct device_driver *drv)
 {
-	struct device_driver *d = q->ap_dev.device.driver;
+	int ret;
 
-	if (!d)
-		return;
-	container_of(d, struct ap_driver, driver)->remove(&q->ap_dev);
-	q->ap_dev.device.driver = NULL;
-}
-
-int ap_driver_register(struct ap_driver *drv, struct module *owner,
-		       char *name)
-{
-	unsigned int a, d;
-
-	if (!bus_up || ndrivers == KSIM_MAX_DRIVERS)
-		return -EINVAL;	/* "bus was not initialized" */
-	drv->driver.name = name;
-	drivers[ndrivers++] = drv;
-	for (a = 0; a < 256; a++)
-		for (d = 0; d < 256; d++)
-			if (qdev[a][d])
-				probe(drv, qdev[a][d]);
+	dev->driver = drv;
+	ret = ap_device_probe(dev);
+	if (ret && ret != -ENODEV && ret != -ENXIO)
+		ksim_printk("warn", "%s: probe of %s failed with error %d\n",
+			    drv->name, dev_name(dev), ret);
+	if (ret) {
+		dev->driver = NULL;
+		return -ret;
+	}
+	dev->ksim.bound = true;
+	dev->ksim.bind_seq = ++bind_seq;
 	return 0;
 }
 
-void ap_driver_unregister(struct ap_driver *drv)
+/* dd.c __driver_probe_device(), driver_probe_device(): device locked */
+static int driver_probe_device(struct device_driver *drv, struct device *dev)
 {
-	unsigned int a, d, i;
+	if (dev->ksim.dead || !dev->ksim.registered)
+		return -ENODEV;
+	if (dev->driver)
+		return -EBUSY;
+	return really_probe(dev, drv);
+}
 
-	for (a = 0; a < 256; a++)
-		for (d = 0; d < 256; d++)
-			if (qdev[a][d] &&
-			    qdev[a][d]->ap_dev.device.driver == &drv->driver)
-				detach(qdev[a][d]);
+/* dd.c __device_attach_driver(): ignore probe errors, try the next one */
+static int device_attach_driver(struct device_driver *drv, struct device *dev)
+{
+	int ret;
+
+	if (!ap_bus_match(dev, drv))
+		return 0;
+	ret = driver_probe_device(drv, dev);
+	if (ret < 0)
+		return ret;
+	return ret == 0;
+}
+
+/* dd.c __device_attach(): drivers in bus_for_each_drv() order */
+static int do_device_attach(struct device *dev)
+{
+	unsigned int i;
+	int ret = 0;
+
+	device_lock(dev);
+	if (dev->ksim.dead) {
+		ret = 0;
+	} else if (dev->driver) {
+		ret = 1;
+	} else {
+		for (i = 0; i < ndrivers && !ret; i++)
+			ret = device_attach_driver(&drivers[i]->driver, dev);
+	}
+	device_unlock(dev);
+	return ret;
+}
+
+/* dd.c device_attach() */
+int device_attach(struct device *dev)
+{
+	return do_device_attach(dev);
+}
+
+/* dd.c __device_release_driver(): device_remove(), then unbound */
+static void release_driver(struct device *dev)
+{
+	if (!dev->driver)
+		return;
+	dev->ksim.bound = false;	/* driver_sysfs_remove(): groups gone */
+	ap_device_remove(dev);
+	dev->driver = NULL;
+}
+
+/* dd.c device_release_driver() (also device_driver_detach()) */
+void device_release_driver(struct device *dev)
+{
+	device_lock(dev);
+	release_driver(dev);
+	device_unlock(dev);
+}
+
+/* dd.c device_driver_attach(): probe errors as negative errnos */
+static int device_driver_attach(struct device_driver *drv, struct device *dev)
+{
+	int ret;
+
+	device_lock(dev);
+	ret = driver_probe_device(drv, dev);
+	device_unlock(dev);
+	return ret > 0 ? -ret : ret;
+}
+
+/* bus.c device_reprobe() with bus_rescan_devices_helper() */
+static int device_reprobe(struct device *dev)
+{
+	int ret = 0;
+
+	if (dev->driver)
+		device_release_driver(dev);
+	if (!dev->driver)
+		ret = device_attach(dev);
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- drivers/base/core.c: device_register/unregister ------------------- */
+
+/* core.c device_register(): device_initialize(), device_add() */
+static void device_register(struct device *dev, struct device *parent,
+			    bool is_queue)
+{
+	struct device **p;
+
+	dev->parent = parent;
+	dev->bus = &ap_bus_type;
+	dev->ksim.is_queue = is_queue;
+	dev->ksim.refs = 1;
+	dev->ksim.registered = true;
+	for (p = &dev_head; *p; p = &(*p)->ksim.next)
+		;
+	*p = dev;
+	/* bus_probe_device() -> device_initial_probe(): synchronous here */
+	device_attach(dev);
+}
+
+/* core.c device_unregister(): device_del() (unbinds), put_device() */
+static void device_unregister(struct device *dev)
+{
+	dev->ksim.dead = true;
+	device_release_driver(dev);
+	dev->ksim.registered = false;
+	dev_put(dev);
+}
+
+/* ---- drivers/base/driver.c, bus.c: drivers ----------------------------- */
+
+/* bus.c __driver_attach() for every device: driver_attach() */
+static void driver_attach(struct device_driver *drv)
+{
+	struct device *dev, *next;
+
+	dev = next_device(NULL);
+	if (dev)
+		dev_get(dev);
+	while (dev) {
+		if (ap_bus_match(dev, drv)) {
+			device_lock(dev);
+			driver_probe_device(drv, dev);
+			device_unlock(dev);
+		}
+		next = next_device(dev);
+		if (next)
+			dev_get(next);
+		dev_put(dev);
+		dev = next;
+	}
+}
+
+/* dd.c driver_detach(): the devices bound last are released first */
+static void driver_detach(struct device_driver *drv)
+{
+	struct device *dev, *last;
+
+	for (;;) {
+		last = NULL;
+		for (dev = next_device(NULL); dev; dev = next_device(dev))
+			if (dev->driver == drv &&
+			    (!last || dev->ksim.bind_seq > last->ksim.bind_seq))
+				last = dev;
+		if (!last)
+			return;
+		device_release_driver(last);
+	}
+}
+
+/* driver.c driver_find() */
+static struct ap_driver *driver_find(const char *name)
+{
+	unsigned int i;
+
 	for (i = 0; i < ndrivers; i++)
-		if (drivers[i] == drv)
+		if (!strcmp(drivers[i]->driver.name, name))
+			return drivers[i];
+	return NULL;
+}
+
+struct ap_driver *ksim_ap_driver(const char *name)
+{
+	return driver_find(name);
+}
+
+/*
+ * driver.c driver_register() with bus.c bus_add_driver(): not before the
+ * bus registered (-EINVAL), not twice under one name (-EBUSY), the
+ * allocation may fail (ksim_ap_bus_fail_register); then the driver joins
+ * the bus's list, is probed against every device (driver_attach()) and
+ * gets its attribute groups.
+ */
+static int driver_register(struct device_driver *drv)
+{
+	int rc;
+
+	if (!bus_up) {
+		ksim_printk("err", "Driver '%s' was unable to register with bus_type '%s' because the bus was not initialized.\n",
+			    drv->name, drv->bus->name);
+		return -EINVAL;
+	}
+	if (driver_find(drv->name)) {
+		ksim_printk("err", "Error: Driver '%s' is already registered, aborting...\n",
+			    drv->name);
+		return -EBUSY;
+	}
+	rc = ksim_ap_bus_fail_register;
+	ksim_ap_bus_fail_register = 0;
+	if (rc)
+		return rc;
+	if (ndrivers == KSIM_MAX_DRIVERS)
+		abort();
+	drivers[ndrivers++] = to_ap_drv(drv);
+	driver_attach(drv);
+	drv->ksim_registered = true;	/* driver_add_groups(drv->groups) */
+	return 0;
+}
+
+/* driver.c driver_unregister() with bus.c bus_remove_driver() */
+static void driver_unregister(struct device_driver *drv)
+{
+	unsigned int i;
+
+	drv->ksim_registered = false;
+	for (i = 0; i < ndrivers; i++)
+		if (&drivers[i]->driver == drv)
 			break;
+	if (i == ndrivers) {
+		bus_violation("driver_unregister(%s): not registered\n",
+			      drv->name);
+		return;
+	}
 	for (; i + 1 < ndrivers; i++)
 		drivers[i] = drivers[i + 1];
 	ndrivers--;
+	driver_detach(drv);
 }
 
-/* the default zcrypt driver: takes what the host owns */
+/* ap_bus.c ap_driver_register() */
+int ap_driver_register(struct ap_driver *drv, struct module *owner,
+		       char *name)
+{
+	drv->driver.bus = &ap_bus_type;
+	drv->driver.owner = owner;
+	drv->driver.name = name;
+	return driver_register(&drv->driver);
+}
+
+/* ap_bus.c ap_driver_unregister() */
+void ap_driver_unregister(struct ap_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+
+/* ap_bus.c ap_get_qdev(): hash_for_each(ap_queues) under ap_queues_lock */
+struct ap_queue *ap_get_qdev(ap_qid_t qid)
+{
+	struct device *dev;
+
+	for (dev = next_device(NULL); dev; dev = next_device(dev))
+		if (dev->ksim.is_queue && to_ap_queue(dev)->ksim_hashed &&
+		    to_ap_queue(dev)->qid == qid)
+			return to_ap_queue(get_device(dev));
+	return NULL;
+}
+
+/* ---- the simulated zcrypt and vfio_ap drivers --------------------------- */
+
+/* zcrypt_cex4.c's queue driver "cex4queue": takes what the host owns */
 static int zcrypt_probe(struct ap_device *apdev)
 {
 	return 0;
@@ -174,12 +668,14 @@ static struct ap_device_id all_queue_types[] = {
 
 struct ap_driver ksim_zcrypt_drv = {
 	.ids = all_queue_types,
-	.flags = 1,	/* AP_DRIVER_FLAG_DEFAULT */
+	.flags = AP_DRIVER_FLAG_DEFAULT,
 	.probe = zcrypt_probe,
 	.remove = zcrypt_remove,
 };
 
-/* vfio_ap with patch 0051: asks KVM before it binds, resets on remove */
+/* vfio_ap_drv.c with patch 0051: asks KVM before it binds, resets on
+ * remove (vfio_ap_mdev_remove_queue() -> vfio_ap_mdev_reset_queue())
+ */
 static int vfio_ap_probe(struct ap_device *apdev)
 {
 #if IS_ENABLED(CONFIG_ZCRYPT)
@@ -205,16 +701,39 @@ struct ap_driver ksim_vfio_ap_drv = {
 	.remove = vfio_ap_remove,
 };
 
-void ksim_ap_bus_reset(bool up)
+/* ---- the simulation's controls ------------------------------------------ */
+
+/* Forget every device and driver (the memory too, even if leaked). */
+static void bus_clear(void)
 {
+	struct device *dev, *next;
+
+	for (dev = dev_head; dev; dev = next) {
+		next = dev->ksim.next;
+		free(dev->ksim.is_queue ? (void *)to_ap_queue(dev) :
+					  (void *)to_ap_card(dev));
+	}
+	dev_head = NULL;
+	memset(cards, 0, sizeof(cards));
 	memset(qdev, 0, sizeof(qdev));
 	ndrivers = 0;
+}
+
+void ksim_ap_bus_reset(bool up)
+{
+	bus_clear();
 	bus_up = up;
+	bind_seq = 0;
 	ksim_kvm_refs = 0;
 	ksim_qdev_refs = 0;
 	ksim_kvm_dying = false;
+	ksim_ap_bus_fail_register = 0;
+	ksim_revise_unbound_flags = 0;
+	ksim_ap_bus_before_revise = NULL;
 	ksim_zcrypt_drv.driver.name = "cex4queue";
+	ksim_zcrypt_drv.driver.ksim_registered = false;
 	ksim_vfio_ap_drv.driver.name = "vfio_ap";
+	ksim_vfio_ap_drv.driver.ksim_registered = false;
 }
 
 void ksim_ap_bus_late_initcall(void)
@@ -229,29 +748,50 @@ void ksim_ap_bus_teardown(void)
 
 	while (ndrivers)
 		ap_driver_unregister(drivers[ndrivers - 1]);
-	for (a = 0; a < 256; a++)
-		for (d = 0; d < 256; d++) {
-			free(qdev[a][d]);
-			qdev[a][d] = NULL;
+	for (a = 0; a < AP_DEVICES; a++)
+		for (d = 0; d < AP_DOMAINS; d++)
+			if (qdev[a][d])
+				ksim_qdev_del(a, d);
+	for (a = 0; a < AP_DEVICES; a++)
+		if (cards[a]) {
+			device_unregister(&cards[a]->ap_dev.device);
+			cards[a] = NULL;
 		}
+	bus_clear();
 }
 
+/* ap_bus.c ap_scan_adapter() / ap_scan_domains(): new card, new queue */
 void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type)
 {
-	struct ap_queue *q = qdev[apid][apqi];
+	struct ap_card *ac = cards[apid];
+	struct ap_queue *q;
 
-	if (!q) {
-		q = calloc(1, sizeof(*q));
-		if (!q)
-			abort();
-		q->qid = AP_MKQID(apid, apqi);
-		q->ap_dev.device_type = type;
-		qdev[apid][apqi] = q;
-	}
 	ksim_host.q[apid][apqi].exists = true;
-	attach(q);
+	if (qdev[apid][apqi])
+		return;
+	if (!ac) {
+		ac = calloc(1, sizeof(*ac));
+		if (!ac)
+			abort();
+		ac->id = apid;
+		ac->ap_dev.device_type = type;
+		snprintf(ac->ap_dev.device.ksim.name,
+			 sizeof(ac->ap_dev.device.ksim.name), "card%02x", apid);
+		cards[apid] = ac;
+		device_register(&ac->ap_dev.device, &ap_root_device, false);
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		abort();
+	q->qid = AP_MKQID(apid, apqi);
+	q->ap_dev.device_type = type;
+	snprintf(q->ap_dev.device.ksim.name, sizeof(q->ap_dev.device.ksim.name),
+		 "%02x.%04x", apid, apqi);
+	qdev[apid][apqi] = q;
+	device_register(&q->ap_dev.device, &ac->ap_dev.device, true);
 }
 
+/* ap_bus.c ap_scan_domains(): a queue not in the configuration any more */
 void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 {
 	struct ap_queue *q = qdev[apid][apqi];
@@ -259,51 +799,49 @@ void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 	ksim_host.q[apid][apqi].exists = false;
 	if (!q)
 		return;
-	detach(q);
-	free(q);
 	qdev[apid][apqi] = NULL;
+	device_unregister(&q->ap_dev.device);
 }
 
+static void apqn_name(char *buf, size_t len, unsigned int apid,
+		      unsigned int apqi)
+{
+	snprintf(buf, len, "%02x.%04x", apid, apqi);
+}
+
+/* bus.c bind_store(): the driver must match, then device_driver_attach() */
 int ksim_qdev_bind(unsigned int apid, unsigned int apqi,
 		   struct ap_driver *drv)
 {
-	if (!qdev[apid][apqi])
-		return -ENODEV;
-	return probe(drv, qdev[apid][apqi]);
+	struct device *dev;
+	char name[16];
+	int err = -ENODEV;
+
+	apqn_name(name, sizeof(name), apid, apqi);
+	dev = find_device_by_name(name);
+	if (dev && ap_bus_match(dev, &drv->driver))
+		err = device_driver_attach(&drv->driver, dev);
+	if (dev)
+		dev_put(dev);
+	return err;
 }
 
-void ksim_qdev_unbind(unsigned int apid, unsigned int apqi)
+/* bus.c unbind_store() of the bound driver: device_driver_detach() */
+int ksim_qdev_unbind(unsigned int apid, unsigned int apqi)
 {
-	if (qdev[apid][apqi])
-		detach(qdev[apid][apqi]);
-}
+	struct device *dev;
+	char name[16];
+	int err = -ENODEV;
 
-int ksim_qdev_refs;
-
-struct ap_queue *ap_get_qdev(ap_qid_t qid)
-{
-	struct ap_queue *q = qdev[AP_QID_CARD(qid)][AP_QID_QUEUE(qid)];
-
-	if (q)
-		ksim_qdev_refs++;
-	return q;
-}
-
-void put_device(struct device *dev)
-{
-	ksim_qdev_refs--;
-}
-
-int device_attach(struct device *dev)
-{
-	struct ap_queue *q = to_ap_queue(dev);
-
-	if (ksim_locks_held()) {
-		fprintf(stderr, "ksim: device_attach holding locks\n");
-		ksim_violations++;
+	apqn_name(name, sizeof(name), apid, apqi);
+	dev = find_device_by_name(name);
+	if (dev && dev->driver) {
+		device_release_driver(dev);
+		err = 0;
 	}
-	attach(q);
-	return q->ap_dev.device.driver ? 1 : 0;
+	if (dev)
+		dev_put(dev);
+	return err;
 }
 
 struct ap_driver *ksim_qdev_driver(unsigned int apid, unsigned int apqi)
@@ -312,63 +850,129 @@ struct ap_driver *ksim_qdev_driver(unsigned int apid, unsigned int apqi)
 
 	if (!q || !q->ap_dev.device.driver)
 		return NULL;
-	return container_of(q->ap_dev.device.driver, struct ap_driver, driver);
+	return to_ap_drv(q->ap_dev.device.driver);
 }
 
+/*
+ * fs/kernfs, fs/namei.c generic_permission() on a sysfs file owned by
+ * root: root (CAP_DAC_OVERRIDE) may read what has a show and write what
+ * has a store, anybody else needs the "other" bit of the mode.
+ */
+static int sysfs_may(umode_t mode, umode_t other_bit, bool has_op)
+{
+	if (!has_op)
+		return -EACCES;
+	if (ksim_cap_sys_admin)
+		return 0;
+	return mode & other_bit ? 0 : -EACCES;
+}
+
+/* fs/sysfs/file.c sysfs_kf_seq_show() of a queue device attribute */
 int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
 		   char *buf)
 {
-	struct ap_driver *drv = ksim_qdev_driver(apid, apqi);
+	struct ap_queue *q = qdev[apid][apqi];
 	const struct attribute_group **g;
+	struct device_attribute *da;
+	struct device_driver *drv;
 	struct attribute **a;
+	int rc;
 
-	if (!drv || !drv->driver.dev_groups)
+	if (!q || !q->ap_dev.device.ksim.bound)
 		return -ENOENT;
-	for (g = drv->driver.dev_groups; *g; g++)
-		for (a = (*g)->attrs; *a; a++)
-			if (!strcmp((*a)->name, name))
-				return container_of(*a, struct device_attribute,
-						    attr)->show(
-					&qdev[apid][apqi]->ap_dev.device,
-					container_of(*a, struct device_attribute,
-						     attr), buf);
+	drv = q->ap_dev.device.driver;
+	for (g = drv->dev_groups; g && *g; g++)
+		for (a = (*g)->attrs; *a; a++) {
+			if (strcmp((*a)->name, name))
+				continue;
+			da = container_of(*a, struct device_attribute, attr);
+			rc = sysfs_may((*a)->mode, 0004, da->show);
+			if (rc)
+				return rc;
+			return da->show(&q->ap_dev.device, da, buf);
+		}
 	return -ENOENT;
 }
 
-/* __ap_revise_reserved(): rebind queues whose default status changed */
-static void revise(void)
+/* fs/sysfs/file.c sysfs_kf_write() -> drivers/base/bus.c drv_attr_store() */
+long ksim_drv_attr_store(struct ap_driver *drv, const char *name,
+			 const char *buf)
 {
-	unsigned int a, d;
-	struct ap_queue *q;
-	struct ap_driver *drv;
+	const struct attribute_group **g;
+	struct driver_attribute *da;
+	struct attribute **a;
+	int rc;
 
-	for (a = 0; a < 256; a++)
-		for (d = 0; d < 256; d++) {
-			q = qdev[a][d];
-			if (!q)
+	if (!drv->driver.ksim_registered)
+		return -ENOENT;
+	for (g = drv->driver.groups; g && *g; g++)
+		for (a = (*g)->attrs; *a; a++) {
+			if (strcmp((*a)->name, name))
 				continue;
-			drv = ksim_qdev_driver(a, d);
-			if (drv && !!(drv->flags & 1) != host_owned(a, d))
-				detach(q);
-			attach(q);
+			da = container_of(*a, struct driver_attribute, attr);
+			rc = sysfs_may((*a)->mode, 0002, da->store);
+			if (rc)
+				return rc;
+			return da->store(&drv->driver, buf, strlen(buf));
 		}
+	return -ENOENT;
 }
 
-/* apmask_commit()/aqmask_commit(): in_use on the newly reserved bits */
+/*
+ * ap_bus.c __ap_revise_reserved(): reprobe a queue only if its
+ * default-driver status (apmask and aqmask bits, read under
+ * ap_perms_mutex) differs from its driver's AP_DRIVER_FLAG_DEFAULT.  For
+ * an unbound queue 6.1 reads to_ap_drv(NULL)->flags (see
+ * ksim_revise_unbound_flags).
+ */
+static int ap_revise_reserved(struct device *dev, void *dummy)
+{
+	unsigned int drvres;
+	bool res;
+
+	if (!is_queue_dev(dev))
+		return 0;
+	mutex_lock(&ap_perms_mutex);
+	res = devres(dev);
+	mutex_unlock(&ap_perms_mutex);
+	drvres = dev->driver ? to_ap_drv(dev->driver)->flags :
+			       ksim_revise_unbound_flags;
+	if (res != !!(drvres & AP_DRIVER_FLAG_DEFAULT))
+		device_reprobe(dev);
+	return 0;
+}
+
+/* ap_bus.c ap_bus_revise_bindings() */
+static void ap_bus_revise_bindings(void)
+{
+	bus_for_each_dev(&ap_bus_type, NULL, NULL, ap_revise_reserved);
+}
+
+/*
+ * ap_bus.c apmask_store()/aqmask_store() with apmask_commit() and
+ * __verify_card_reservations() (aqmask_commit(),
+ * __verify_queue_reservations()): under ap_perms_mutex, if bits are newly
+ * set, every driver's in_use() (registration order, first refusal wins:
+ * -EBUSY) gets the newly reserved ids with the current other mask; then
+ * the mask changes, ap_perms_mutex is dropped and, if anything changed,
+ * the bindings are revised.
+ */
 static int mask_store(u8 *cur, const char *list, bool adapters)
 {
-	u8 want[32], reserved[32];
 	unsigned long apm[32 / sizeof(long)], aqm[32 / sizeof(long)];
+	u8 want[32], reserved[32];
 	char err[APMX_ERRMSG_LEN];
 	unsigned int i;
+	bool changes;
 	int rc = 0;
 
 	if (apmx_idlist_parse(list, 255, want, err, sizeof(err)))
 		abort();
 	mutex_lock(&ap_perms_mutex);
+	changes = memcmp(cur, want, 32);
 	for (i = 0; i < 32; i++)
 		reserved[i] = want[i] & ~cur[i];
-	if (!apmx_mask_empty(reserved)) {
+	if (changes && !apmx_mask_empty(reserved)) {
 		/* the AP bus's bitmaps are the MSB-0 byte images on s390 */
 		memcpy(apm, adapters ? reserved : ksim_host.apmask, 32);
 		memcpy(aqm, adapters ? ksim_host.aqmask : reserved, 32);
@@ -376,12 +980,17 @@ static int mask_store(u8 *cur, const char *list, bool adapters)
 			if (drivers[i]->in_use && drivers[i]->in_use(apm, aqm))
 				rc = -EBUSY;
 	}
-	if (!rc)
+	if (changes && !rc)
 		memcpy(cur, want, 32);
 	mutex_unlock(&ap_perms_mutex);
-	if (!rc)
-		revise();
-	return rc;
+	if (rc)
+		return rc;
+	if (changes) {
+		if (ksim_ap_bus_before_revise)
+			ksim_ap_bus_before_revise();
+		ap_bus_revise_bindings();
+	}
+	return 0;
 }
 
 int ksim_apmask_store(const char *apm)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ksim: the simulated AP bus (ksim-ap-bus.c) for the queue-driver tests:
- * queue devices that appear and vanish, drivers bound in registration
- * order, sysfs bind/unbind and apmask/aqmask edits that ask in_use().
+ * ksim: the simulated AP bus and driver core (ksim-ap-bus.c) for the
+ * queue-driver tests: card and queue devices that appear and vanish,
+ * drivers probed in registration order, sysfs bind/unbind and driver
+ * attributes, apmask/aqmask edits that ask in_use() and then revise the
+ * bindings as Linux 6.1 does.
  */
 #ifndef _KSIM_AP_BUS_SIM_H
 #define _KSIM_AP_BUS_SIM_H
@@ -10,7 +12,7 @@
 #include "ksim-host.h"
 #include "shim/ksim-ap-bus.h"
 
-/* the simulated default (zcrypt) driver and vfio_ap (patched as 0051) */
+/* the simulated default (zcrypt "cex4queue") driver and vfio_ap (0051) */
 extern struct ap_driver ksim_zcrypt_drv;
 extern struct ap_driver ksim_vfio_ap_drv;
 
@@ -20,27 +22,57 @@ void ksim_ap_bus_reset(bool up);
 void ksim_ap_bus_teardown(void);
 /* The apmatrix driver's late_initcall (KVM=y), as the kernel runs it. */
 void ksim_ap_bus_late_initcall(void);
+/* The next driver_register() fails with this errno (0: none), as
+ * bus_add_driver() does when its allocation fails (-ENOMEM).
+ */
+extern int ksim_ap_bus_fail_register;
+/*
+ * What 6.1's __ap_revise_reserved() reads for an unbound queue:
+ * to_ap_drv(dev->driver)->flags with dev->driver NULL, a NULL dereference
+ * (on s390 a read of the lowcore).  The simulation lets the test choose
+ * the value; 0 by default (the queue counts as bound to a non-default
+ * driver: reprobed when the host takes it).
+ */
+extern unsigned int ksim_revise_unbound_flags;
+/* Called by an apmask/aqmask edit after it dropped ap_perms_mutex and
+ * before it revises the bindings (another thread in that window).
+ */
+extern void (*ksim_ap_bus_before_revise)(void);
 
-/* A queue device appears (configured) and is bound to the first driver
- * that probes it; or vanishes (unconfigured: ZAPQ/TAPQ answer RC 01).
+/* A queue device appears (with its card device, if new) and is bound to
+ * the first driver that probes it; or vanishes (device_unregister(): its
+ * driver's remove runs; ZAPQ/TAPQ answer RC 01 from then on).
  */
 void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type);
 void ksim_qdev_del(unsigned int apid, unsigned int apqi);
-/* sysfs bind/unbind: 0 or the errno */
+/* echo APQN > /sys/bus/ap/drivers/<drv>/bind: 0 or the errno */
 int ksim_qdev_bind(unsigned int apid, unsigned int apqi,
 		   struct ap_driver *drv);
-void ksim_qdev_unbind(unsigned int apid, unsigned int apqi);
+/* echo APQN > /sys/bus/ap/drivers/<the bound driver>/unbind: 0, -ENODEV */
+int ksim_qdev_unbind(unsigned int apid, unsigned int apqi);
 /* the driver bound to the queue, or NULL (also for no device) */
 struct ap_driver *ksim_qdev_driver(unsigned int apid, unsigned int apqi);
-/* read a sysfs attribute of the queue's bound driver; -ENOENT if none */
+/* Read a sysfs attribute of the queue (its bound driver's dev_groups):
+ * the length, -ENOENT if there is none, -EACCES if the caller may not.
+ * The caller is root iff ksim_cap_sys_admin.
+ */
 int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
 		   char *buf);
+/* The registered driver named @name, or NULL. */
+struct ap_driver *ksim_ap_driver(const char *name);
+/* Write @buf to /sys/bus/ap/drivers/<drv>/<name>: the store's return
+ * value, -ENOENT if there is no such file, -EACCES if the caller may not.
+ */
+long ksim_drv_attr_store(struct ap_driver *drv, const char *name,
+			 const char *buf);
 
-/* /sys/bus/ap/apmask, aqmask: 0 or -EBUSY (in_use vetoed, no change) */
+/* /sys/bus/ap/apmask, aqmask, the whole new mask as an id list: 0 or
+ * -EBUSY (in_use vetoed, no change)
+ */
 int ksim_apmask_store(const char *apm);
 int ksim_aqmask_store(const char *aqm);
 
-/* kvm and queue device references taken and not put */
+/* kvm and device references taken by the code under test and not put */
 extern int ksim_kvm_refs;
 extern int ksim_qdev_refs;
 /* kvm_get_kvm_safe() fails (the VM is being destroyed) */

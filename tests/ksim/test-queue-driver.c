@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ksim: the apmatrix AP queue driver (queue-driver.c) on the simulated AP
- * bus (ksim-ap-bus.c): registration with KVM=y (late), binding next to the
- * default drivers and vfio_ap, in_use vetoing apmask/aqmask edits that
- * would steal a held queue, queues that vanish and come back, the sysfs
- * holder text, vfio_ap exclusivity both ways.
+ * bus (ksim-ap-bus.c, as strict as Linux 6.1): registration with KVM=y
+ * (late), binding next to the default drivers and vfio_ap (unbound queues
+ * found on the bus, not in ap_get_qdev()'s hash of bound ones), in_use
+ * vetoing apmask/aqmask edits that would steal a held queue, mask edits
+ * that reprobe only the queues they concern, queues that vanish and come
+ * back, the sysfs holder text, vfio_ap exclusivity both ways.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,11 +50,16 @@ static void masks_of(struct kvm_s390_ap_masks *m, const char *apm,
 }
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
-/* zcrypt's default driver, then apmatrix at its late_initcall */
-static void start(void)
+static void start_zcrypt_only(void)
 {
 	ck_assert_int_eq(ap_driver_register(&ksim_zcrypt_drv, THIS_MODULE,
 					    "cex4queue"), 0);
+}
+
+/* zcrypt's default driver, then apmatrix at its late_initcall */
+static void start(void)
+{
+	start_zcrypt_only();
 	ksim_ap_bus_late_initcall();
 }
 
@@ -104,6 +111,42 @@ START_TEST(test_binds_held_queues_only)
 	/* not registered: a set binds nothing */
 	ck_assert_int_eq(ksim_set(kvm, "2", "1", "", NULL), 0);
 	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * 6.1's ap_get_qdev() only finds queues bound to a driver: a set must find
+ * the unbound queues it claims on the bus (usage and control domains) and
+ * leave alone the queues outside its matrix and the card devices.
+ */
+START_TEST(test_attach_finds_unbound_queues)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_grant g;
+
+	start();
+	ksim_qdev_add(2, 1, CEX7);
+	ksim_qdev_add(2, 3, CEX7);
+	ksim_qdev_add(2, 5, CEX7);
+	ksim_qdev_add(3, 1, CEX7);
+	ksim_qdev_add(6, 1, CEX7);
+	/* unbound, so invisible to ap_get_qdev() */
+	ck_assert_ptr_null(ap_get_qdev(AP_MKQID(2, 1)));
+	ck_assert_int_eq(ksim_set(kvm, "2", "1", "3", NULL), 0);
+	apmatrix_drv(2, 1);
+	apmatrix_drv(2, 3);		/* a control domain's queue too */
+	ck_assert_ptr_null(ksim_qdev_driver(2, 5));
+	ck_assert_ptr_null(ksim_qdev_driver(3, 1));
+	/* bound: the documented unbind step works */
+	ck_assert_int_eq(ksim_qdev_unbind(2, 3), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(2, 3), -ENODEV);
+	/* a grant binds what it reserves */
+	memset(&g, 0, sizeof(g));
+	masks_of(&g.masks, "6", "1", "");
+	ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g), 0);
+	apmatrix_drv(6, 1);
+	ck_assert_int_eq(ksim_close(g.fd), 0);
 	ksim_vm_destroy(kvm);
 }
 END_TEST
@@ -394,6 +437,107 @@ START_TEST(test_vfio_ap_cannot_take_held_queue)
 	ksim_vm_destroy(kvm);
 }
 END_TEST
+
+static unsigned int revisions;
+
+static void count_revision(void)
+{
+	revisions++;
+}
+
+/*
+ * A mask edit reprobes only the queues whose default-driver status it
+ * changed (6.1's __ap_revise_reserved()), not every unbound queue: a held
+ * queue the administrator unbound stays unbound.
+ */
+START_TEST(test_mask_edit_reprobes_changed_queues_only)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_masks eff;
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ksim_qdev_add(9, 1, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(4, 1), 0);
+	ksim_ap_bus_before_revise = count_revision;
+	/* the host takes adapter 9: 09.0001 goes to cex4queue, 04.0001 stays */
+	ck_assert_int_eq(ksim_aqmask_store("1"), 0);
+	ck_assert_int_eq(ksim_apmask_store("9"), 0);
+	ck_assert_uint_eq(revisions, 2);
+	ck_assert_str_eq(ksim_qdev_driver(9, 1)->driver.name, "cex4queue");
+	ck_assert_ptr_null(ksim_qdev_driver(4, 1));
+	ksim_get(kvm, &m);
+	masks_of(&eff, "", "1", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	/* an edit that changes nothing revises nothing */
+	ck_assert_int_eq(ksim_apmask_store("9"), 0);
+	ck_assert_uint_eq(revisions, 2);
+	/* the host gives adapter 9 back: cex4queue lets go, nobody takes it */
+	ck_assert_int_eq(ksim_apmask_store(""), 0);
+	ck_assert_uint_eq(revisions, 3);
+	ck_assert_ptr_null(ksim_qdev_driver(9, 1));
+	/* where 6.1 reads a default flag for an unbound queue, it reprobes */
+	ksim_revise_unbound_flags = AP_DRIVER_FLAG_DEFAULT;
+	ck_assert_int_eq(ksim_aqmask_store("1:2"), 0);
+	apmatrix_drv(4, 1);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "4", "1", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_ap_bus_before_revise = NULL;
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* The simulated bus and driver core behave as 6.1's where it matters. */
+START_TEST(test_ksim_bus_is_61)
+{
+	struct ap_queue *q;
+
+	start_zcrypt_only();
+	ksim_host_own("1", "1");
+	ksim_qdev_add(1, 1, CEX7);
+	ksim_qdev_add(2, 1, CEX7);
+	ksim_qdev_add(3, 1, 5);		/* CEX2A: no driver here matches */
+	/* ap_get_qdev(): bound queues only, with a reference */
+	q = ap_get_qdev(AP_MKQID(1, 1));
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(ksim_qdev_refs, 1);
+	put_device(&q->ap_dev.device);
+	ck_assert_ptr_null(ap_get_qdev(AP_MKQID(2, 1)));
+	ck_assert_ptr_null(ap_get_qdev(AP_MKQID(9, 9)));
+	/* sysfs bind: a matching driver whose probe takes it */
+	ck_assert_int_eq(ksim_qdev_bind(2, 1, &ksim_zcrypt_drv), -ENODEV);
+	ck_assert_int_eq(ksim_qdev_bind(3, 1, &ksim_vfio_ap_drv), -ENODEV);
+	ck_assert_int_eq(ksim_qdev_bind(9, 9, &ksim_vfio_ap_drv), -ENODEV);
+	ck_assert_int_eq(ksim_qdev_bind(1, 1, &ksim_zcrypt_drv), -EBUSY);
+	ck_assert_int_eq(ksim_qdev_unbind(2, 1), -ENODEV);
+	ck_assert_int_eq(ksim_qdev_unbind(9, 9), -ENODEV);
+	/* device_attach(): 1 bound (already), 0 no driver took it */
+	q = ap_get_qdev(AP_MKQID(1, 1));
+	ck_assert_int_eq(device_attach(&q->ap_dev.device), 1);
+	put_device(&q->ap_dev.device);
+	/* device_release_driver(): unbound, out of the hash */
+	q = ap_get_qdev(AP_MKQID(1, 1));
+	device_release_driver(&q->ap_dev.device);
+	ck_assert_ptr_null(ksim_qdev_driver(1, 1));
+	ck_assert_ptr_null(ap_get_qdev(AP_MKQID(1, 1)));
+	ck_assert_int_eq(device_attach(&q->ap_dev.device), 1);
+	ck_assert_str_eq(ksim_qdev_driver(1, 1)->driver.name, "cex4queue");
+	/* a reference keeps a vanished device; unbound, not on the bus */
+	ksim_qdev_del(1, 1);
+	ck_assert_ptr_null(ap_get_qdev(AP_MKQID(1, 1)));
+	ck_assert_int_eq(device_attach(&q->ap_dev.device), 0);
+	put_device(&q->ap_dev.device);
+	ck_assert_int_eq(ksim_qdev_refs, 0);
+	/* not bound to the driver asked: no attribute */
+	ck_assert_int_eq(ksim_qdev_attr(2, 1, "apmatrix_holder",
+					(char[8]){0}), -ENOENT);
+	ck_assert_ptr_null(ksim_ap_driver("apmatrix"));
+	ck_assert_ptr_eq(ksim_ap_driver("cex4queue"), &ksim_zcrypt_drv);
+}
+END_TEST
 #else
 START_TEST(test_no_ap_bus)
 {
@@ -426,6 +570,9 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_removed_queue_unplugged_and_reset);
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
+	tcase_add_test(tc, test_attach_finds_unbound_queues);
+	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
+	tcase_add_test(tc, test_ksim_bus_is_61);
 #else
 	tcase_add_test(tc, test_no_ap_bus);
 #endif

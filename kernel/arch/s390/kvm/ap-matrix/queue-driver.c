@@ -12,8 +12,9 @@
  *             one, so that a host that never uses the AP matrix ioctls
  *             keeps offering its free queues to vfio_ap exactly as
  *             before; a set or a grant binds the queues it claims
- *             (apmx_qdrv_attach()); a queue that comes back is plugged
- *             into the guest that holds it again;
+ *             (apmx_qdrv_attach(), which finds them on the AP bus); a
+ *             queue that comes back is plugged into the guest that holds
+ *             it again;
  *   - remove: a queue that disappears (or is unbound) leaves its guest's
  *             effective matrix (the whole adapter, as the CRYCB cannot
  *             filter a single APQN) and is reset; the guest keeps its
@@ -52,11 +53,14 @@
  *
  * Locking (see ap-matrix.h): in_use() is called by the AP bus with
  * ap_perms_mutex held and takes apmx_table_lock only.  probe() and
- * remove() run under the queue's device lock; they take apmx_table_lock to
- * look up the holder, drop it, then kvm->lock of the holding VM (a
- * reference keeps the VM alive), the PQAP hook rwsem and apmx_table_lock,
- * in the order of ap-matrix.h.  The sets of queues gone from apmatrix and
- * bound to vfio_ap are protected by apmx_table_lock.
+ * remove() run under the queue's device lock, which is outside every lock
+ * of ap-matrix.h (the AP bus's ap_device_probe() takes ap_perms_mutex
+ * under it); they take apmx_table_lock to look up the holder, drop it,
+ * then kvm->lock of the holding VM (a reference keeps the VM alive), the
+ * PQAP hook rwsem and apmx_table_lock, in the order of ap-matrix.h.
+ * Hence apmx_qdrv_attach() (device_attach()) is called with none of those
+ * locks held.  The sets of queues gone from apmatrix and bound to vfio_ap
+ * are protected by apmx_table_lock.
  *
  * Copyright IBM Corp. and the apmatrix developers
  */
@@ -307,38 +311,59 @@ void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
 	mutex_unlock(&apmx_table_lock);
 }
 
+/*
+ * ap_bus.c's is_queue_dev() is private to the AP bus: a queue device's
+ * parent is its card device, itself on the AP bus, a card device's parent
+ * is the AP root device, on no bus (ap_scan_adapter(), ap_scan_domains()).
+ */
+static bool apmx_qdrv_is_queue(struct device *dev)
+{
+	return dev->parent && dev->parent->bus == dev->bus;
+}
+
+/* bus_for_each_dev() callback: bind one unbound queue of the matrix */
+static int apmx_qdrv_attach_one(struct device *dev, void *data)
+{
+	const struct kvm_s390_ap_masks *m = data;
+	unsigned int apid, apqi;
+	ap_qid_t qid;
+	int rc;
+
+	if (!apmx_qdrv_is_queue(dev) || READ_ONCE(dev->driver))
+		return 0;
+	qid = to_ap_queue(dev)->qid;
+	apid = AP_QID_CARD(qid);
+	apqi = AP_QID_QUEUE(qid);
+	if (!apmx_mask_test(m->apm, apid) ||
+	    !(apmx_mask_test(m->aqm, apqi) || apmx_mask_test(m->adm, apqi)))
+		return 0;
+	/* 1: bound (to us, as the table holds it), 0: no driver took it */
+	rc = device_attach(dev);
+	if (rc < 0)
+		pr_warn("AP queue %02x.%04x: not bound to apmatrix (%d)\n",
+			apid, apqi, rc);
+	return 0;
+}
+
 /**
  * apmx_qdrv_attach() - bind the queues of a set or a grant to apmatrix
  * @m: the matrix just claimed or reserved; its queues apm x (aqm | adm)
  *     are bound if they exist and are not bound yet
  *
- * Called without any lock of ap-matrix.h held (the driver core takes the
- * device lock and calls apmx_qdrv_probe()).
+ * The queues to bind are unbound, so ap_get_qdev(), which only sees the
+ * queues bound to a driver (ap_device_probe() adds them to its hash), does
+ * not find them: walk the AP bus instead, as ap_bus_revise_bindings()
+ * does, and let the driver core probe each one (device_attach() from
+ * bus_for_each_dev(), as bus_rescan_devices() does).  Called without any
+ * lock of ap-matrix.h held (the driver core takes the device lock and
+ * calls apmx_qdrv_probe()).
  */
 void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
 {
-	unsigned int apid, apqi, i;
-	u8 doms[APMX_MASK_BYTES];
-	struct ap_queue *q;
-	int rc;
-
 	if (!apmx_qdrv_registered)
 		return;
-	for (i = 0; i < APMX_MASK_BYTES; i++)
-		doms[i] = m->aqm[i] | m->adm[i];
-	apmx_for_each_id(apid, m->apm) {
-		apmx_for_each_id(apqi, doms) {
-			q = ap_get_qdev(AP_MKQID(apid, apqi));
-			if (!q)
-				continue;
-			/* 1: bound (already or now), 0: no driver took it */
-			rc = device_attach(&q->ap_dev.device);
-			if (rc < 0)
-				pr_warn("AP queue %02x.%04x: not bound to apmatrix (%d)\n",
-					apid, apqi, rc);
-			put_device(&q->ap_dev.device);
-		}
-	}
+	bus_for_each_dev(apmx_qdrv.driver.bus, NULL, (void *)m,
+			 apmx_qdrv_attach_one);
 }
 
 /**
