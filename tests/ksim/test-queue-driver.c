@@ -438,6 +438,64 @@ START_TEST(test_vfio_ap_cannot_take_held_queue)
 }
 END_TEST
 
+/*
+ * The documented way of moving a free queue to vfio_ap and back must not
+ * cost a later guest the queue's adapter: a guest gives 05.0004 back, the
+ * administrator unbinds it from apmatrix, binds it to vfio_ap, unbinds it
+ * again; a new guest that sets adapter 5 gets adapter 5.
+ */
+START_TEST(test_gone_does_not_poison_adapter)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_masks eff;
+
+	start();
+	ksim_qdev_add(5, 4, CEX7);
+	ksim_qdev_add(5, 5, CEX7);
+	ck_assert_int_eq(ksim_set(a, "5", "4:5", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	holder_is(5, 4, "free\n");
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	/* echo 05.0004 > /sys/bus/ap/drivers/apmatrix/unbind */
+	ck_assert_int_eq(ksim_qdev_unbind(5, 4), 0);
+	/* echo 05.0004 > /sys/bus/ap/drivers/vfio_ap/bind */
+	ck_assert_int_eq(ksim_qdev_bind(5, 4, &ksim_vfio_ap_drv), 0);
+	/* echo 05.0004 > /sys/bus/ap/drivers/vfio_ap/unbind */
+	ck_assert_int_eq(ksim_qdev_unbind(5, 4), 0);
+	/* a new guest: adapter 5 with both domains, at once and later */
+	ck_assert_int_eq(ksim_set(b, "5", "4:5", "", &m), 0);
+	masks_of(&eff, "5", "4:5", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_get(b, &m);
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_assert_crycb(b, &eff);
+	apmatrix_drv(5, 4);
+	/* the same after a removal while held: the guest gives it back */
+	ck_assert_int_eq(ksim_qdev_unbind(5, 4), 0);
+	ksim_get(b, &m);
+	masks_of(&eff, "", "4:5", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ck_assert_int_eq(ksim_ioctl(b, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_int_eq(ksim_qdev_bind(5, 4, &ksim_vfio_ap_drv), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(5, 4), 0);
+	ck_assert_int_eq(ksim_set(a, "5", "4", "", &m), 0);
+	masks_of(&eff, "5", "4", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	/* a queue that vanished while free costs nothing either */
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ksim_qdev_del(5, 4);
+	ck_assert_int_eq(ksim_set(b, "5", "4:5", "", &m), 0);
+	masks_of(&eff, "5", "4:5", "");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_qdev_add(5, 4, CEX7);
+	ksim_vm_destroy(a);
+	ksim_vm_destroy(b);
+}
+END_TEST
+
 static unsigned int revisions;
 
 static void count_revision(void)
@@ -571,6 +629,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_attach_finds_unbound_queues);
+	tcase_add_test(tc, test_gone_does_not_poison_adapter);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);
 #else

@@ -15,11 +15,13 @@
  *             (apmx_qdrv_attach(), which finds them on the AP bus); a
  *             queue that comes back is plugged into the guest that holds
  *             it again;
- *   - remove: a queue that disappears (or is unbound) leaves its guest's
- *             effective matrix (the whole adapter, as the CRYCB cannot
- *             filter a single APQN) and is reset; the guest keeps its
- *             requested matrix and the ownership table keeps the queue
- *             for it, so the queue comes back when it is bound again;
+ *   - remove: a queue the table holds that disappears (or is unbound)
+ *             leaves its guest's effective matrix (the whole adapter, as
+ *             the CRYCB cannot filter a single APQN) and is reset; the
+ *             guest keeps its requested matrix and the ownership table
+ *             keeps the queue for it, so the queue comes back when it is
+ *             bound again.  A free queue leaves no trace: the next guest
+ *             that claims it gets its adapter;
  *   - in_use: refuses an apmask/aqmask edit that would give the default
  *             drivers a queue a guest uses, a grant reserves or the
  *             table withholds (being reset, quarantined);
@@ -82,7 +84,12 @@
 #if IS_ENABLED(CONFIG_ZCRYPT)
 #include "ap_bus.h"
 
-/* Queues once bound to apmatrix and now gone: filtered from the CRYCB. */
+/*
+ * Queues that left apmatrix (unbound, or vanished) while the table held
+ * them: their adapters are filtered from the holder's CRYCB until they are
+ * bound again.  A mark outlives the holding at most until the APQN is
+ * claimed anew (apmx_qdrv_veto()), bound to vfio_ap or probed again.
+ */
 static struct apmx_apqn_set apmx_qdrv_gone;
 /* Queues bound to vfio_ap: never claimed or reserved here. */
 static struct apmx_apqn_set apmx_qdrv_vfio;
@@ -194,6 +201,11 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 	mutex_unlock(&kvm->lock);
 }
 
+static bool apmx_qdrv_held(const struct apmx_slot *s)
+{
+	return s->user || s->reserver || s->state;
+}
+
 static int apmx_qdrv_probe(struct ap_device *apdev)
 {
 	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
@@ -203,12 +215,12 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
-	if (!s.user && !s.reserver && !s.state) {
+	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
+	if (!apmx_qdrv_held(&s)) {
 		/* free: leave it to vfio_ap or to a later set */
 		mutex_unlock(&apmx_table_lock);
 		return -ENODEV;
 	}
-	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
 	kvm = apmx_qdrv_user_get(apid, apqi);
 	mutex_unlock(&apmx_table_lock);
 	if (kvm) {
@@ -223,10 +235,14 @@ static void apmx_qdrv_remove(struct ap_device *apdev)
 {
 	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
 	unsigned int apid = AP_QID_CARD(qid), apqi = AP_QID_QUEUE(qid);
+	struct apmx_slot s;
 	struct kvm *kvm;
 
 	mutex_lock(&apmx_table_lock);
-	apmx_mask_set(apmx_qdrv_gone.row[apid], apqi);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	/* a free queue leaves no mark: nobody's adapter depends on it */
+	if (apmx_qdrv_held(&s))
+		apmx_mask_set(apmx_qdrv_gone.row[apid], apqi);
 	kvm = apmx_qdrv_user_get(apid, apqi);
 	mutex_unlock(&apmx_table_lock);
 	if (!kvm)
@@ -256,7 +272,7 @@ static int apmx_qdrv_in_use(unsigned long *apm, unsigned long *aqm)
 	apmx_for_each_id(apid, am) {
 		apmx_for_each_id(apqi, qm) {
 			apmx_table_lookup(&apmx_table, apid, apqi, &s);
-			if (!s.user && !s.reserver && !s.state)
+			if (!apmx_qdrv_held(&s))
 				continue;
 			apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
 			pr_notice("AP queue %02x.%04x stays with apmatrix: %s\n",
@@ -296,9 +312,10 @@ static struct ap_driver apmx_qdrv = {
  * apmx_qdrv_filter() - drop the adapters of queues gone from apmatrix
  * @eff: a guest's effective matrix, changed in place
  *
- * An adapter leaves @eff if one of its usage queues (@eff's apm x aqm) was
- * bound to apmatrix and is no longer: the CRYCB cannot hide a single
- * APQN.  Takes apmx_table_lock; the caller may hold kvm->lock.
+ * An adapter leaves @eff if one of its usage queues (@eff's apm x aqm)
+ * left apmatrix (unbound, or vanished) while the guest held it and has
+ * not been bound again: the CRYCB cannot hide a single APQN.  Takes
+ * apmx_table_lock; the caller may hold kvm->lock.
  */
 void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
 {
@@ -373,21 +390,24 @@ void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
  * @control: the APQN is wanted as a control domain only
  * @r: filled on refusal
  *
- * Caller holds apmx_table_lock (the veto of apmx_table_replace() and
- * apmx_table_reserve()).
+ * An APQN it allows is claimed anew: a mark that it left apmatrix under
+ * an earlier holder is forgotten.  Caller holds apmx_table_lock (the veto
+ * of apmx_table_replace() and apmx_table_reserve()).
  *
  * Return: 0, or -EBUSY with @r naming the APQN and vfio_ap.
  */
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r)
 {
-	if (!apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi))
-		return 0;
-	apmx_refusal_fill(r, KVM_S390_AP_R_VFIO_AP,
-			  control ? KVM_S390_AP_FIELD_CONTROL :
-				    KVM_S390_AP_FIELD_APQN,
-			  apid, apqi, NULL, KVM_S390_AP_HOLDER_VFIO_AP);
-	return -EBUSY;
+	if (apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi)) {
+		apmx_refusal_fill(r, KVM_S390_AP_R_VFIO_AP,
+				  control ? KVM_S390_AP_FIELD_CONTROL :
+					    KVM_S390_AP_FIELD_APQN,
+				  apid, apqi, NULL, KVM_S390_AP_HOLDER_VFIO_AP);
+		return -EBUSY;
+	}
+	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
+	return 0;
 }
 
 /**
@@ -410,13 +430,14 @@ int kvm_s390_apmx_vfio_ap_probe(int apqn)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
-	if (s.user || s.reserver || s.state) {
+	if (apmx_qdrv_held(&s)) {
 		apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
 		pr_notice("AP queue %02x.%04x not bound to vfio_ap: apmatrix %s\n",
 			  apid, apqi, who);
 		rc = -EBUSY;
 	} else {
 		apmx_mask_set(apmx_qdrv_vfio.row[apid], apqi);
+		apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
 	}
 	mutex_unlock(&apmx_table_lock);
 	return rc;
