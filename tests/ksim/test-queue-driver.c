@@ -496,6 +496,100 @@ START_TEST(test_gone_does_not_poison_adapter)
 }
 END_TEST
 
+static int window_rc[3];
+static struct kvm_s390_ap_matrix window_m[2];
+static struct kvm_s390_ap_grant window_g;
+static struct kvm *window_kvm;
+
+/* another thread, after apmask_store() dropped ap_perms_mutex */
+static void set_in_revise_window(void)
+{
+	ksim_thread_switch();
+	window_rc[0] = ksim_set(window_kvm, "5", "4", "", &window_m[0]);
+	window_rc[1] = ksim_set(window_kvm, "5", "", "4", &window_m[1]);
+	memset(&window_g, 0, sizeof(window_g));
+	masks_of(&window_g.masks, "5", "4", "");
+	window_rc[2] = ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &window_g);
+	ksim_thread_return();
+}
+
+static int other_probe(struct ap_device *apdev)
+{
+	return 0;
+}
+
+static struct ap_device_id cex7_only[] = {
+	{ AP_DEVICE_ID_MATCH_QUEUE_TYPE, CEX7 },
+	{ 0, 0 },
+};
+
+/* a non-default driver that is not vfio_ap, and a vfio_ap without 0051 */
+static struct ap_driver other_drv = {
+	.ids = cex7_only,
+	.probe = other_probe,
+};
+
+static struct ap_driver plain_vfio_ap = {
+	.ids = cex7_only,
+	.probe = other_probe,
+};
+
+/*
+ * 6.1's apmask_store() drops ap_perms_mutex before ap_bus_revise_bindings()
+ * unbinds cex4queue from the queues it released: a set (or grant) in that
+ * window must not get a queue cex4queue still drives.
+ */
+START_TEST(test_refuses_queue_bound_to_host_driver)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
+	ksim_host_own("5", "4");
+	start();
+	ksim_qdev_add(5, 4, CEX7);
+	ck_assert_str_eq(ksim_qdev_driver(5, 4)->driver.name, "cex4queue");
+	window_kvm = kvm;
+	ksim_ap_bus_before_revise = set_in_revise_window;
+	ck_assert_int_eq(ksim_apmask_store(""), 0);
+	ksim_ap_bus_before_revise = NULL;
+	ck_assert_int_eq(window_rc[0], -EADDRNOTAVAIL);
+	ck_assert_refusal(&window_m[0].refusal, KVM_S390_AP_R_HOST_OWNED, 5, 4,
+			  KVM_S390_AP_HOLDER_HOST);
+	ck_assert_uint_eq(window_m[0].refusal.field, KVM_S390_AP_FIELD_APQN);
+	ck_assert_int_eq(window_rc[1], -EADDRNOTAVAIL);
+	ck_assert_refusal(&window_m[1].refusal, KVM_S390_AP_R_HOST_OWNED, 5, 4,
+			  KVM_S390_AP_HOLDER_HOST);
+	ck_assert_uint_eq(window_m[1].refusal.field, KVM_S390_AP_FIELD_CONTROL);
+	ck_assert_int_eq(window_rc[2], -EADDRNOTAVAIL);
+	ck_assert_refusal(&window_g.refusal, KVM_S390_AP_R_HOST_OWNED, 5, 4,
+			  KVM_S390_AP_HOLDER_HOST);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	/* revised: cex4queue let go, the queue is unbound, a set may have it */
+	ck_assert_ptr_null(ksim_qdev_driver(5, 4));
+	ck_assert_int_eq(ksim_set(kvm, "5", "4", "", NULL), 0);
+	apmatrix_drv(5, 4);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	/* any other driver's queue is refused too */
+	ck_assert_int_eq(ksim_qdev_unbind(5, 4), 0);
+	ck_assert_int_eq(ap_driver_register(&other_drv, THIS_MODULE, "other"),
+			 0);
+	ck_assert_ptr_eq(ksim_qdev_driver(5, 4), &other_drv);
+	ck_assert_int_eq(ksim_set(kvm, "5", "4", "", &window_m[0]), -EADDRNOTAVAIL);
+	ck_assert_refusal(&window_m[0].refusal, KVM_S390_AP_R_HOST_OWNED, 5, 4,
+			  KVM_S390_AP_HOLDER_HOST);
+	ap_driver_unregister(&other_drv);
+	/* vfio_ap by its name, also before its probe asked KVM */
+	ck_assert_int_eq(ap_driver_register(&plain_vfio_ap, THIS_MODULE,
+					    "vfio_ap"), 0);
+	ck_assert_ptr_eq(ksim_qdev_driver(5, 4), &plain_vfio_ap);
+	ck_assert_int_eq(ksim_set(kvm, "5", "4", "", &window_m[0]), -EBUSY);
+	ck_assert_refusal(&window_m[0].refusal, KVM_S390_AP_R_VFIO_AP, 5, 4,
+			  KVM_S390_AP_HOLDER_VFIO_AP);
+	ap_driver_unregister(&plain_vfio_ap);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 static unsigned int revisions;
 
 static void count_revision(void)
@@ -630,6 +724,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_attach_finds_unbound_queues);
 	tcase_add_test(tc, test_gone_does_not_poison_adapter);
+	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);
 #else

@@ -32,7 +32,10 @@
  * the same queue types.  The table decides: apmatrix binds only queues
  * the table holds, vfio_ap's probe refuses them
  * (kvm_s390_apmx_vfio_ap_probe()), and a queue bound to vfio_ap is never
- * claimed or reserved here (apmx_qdrv_veto(), holder vfio_ap).  So an
+ * claimed or reserved here (apmx_qdrv_veto(), holder vfio_ap); neither
+ * is a queue still bound to a default driver (holder host: apmask_store()
+ * drops ap_perms_mutex before ap_bus_revise_bindings() unbinds zcrypt, so
+ * the mask alone does not say that zcrypt is done with it).  So an
  * administrator gives a queue to vfio_ap by binding it there (it is free
  * or vfio_ap.ko takes it when it loads), and to a guest by unbinding it
  * from vfio_ap and setting it with the ioctl:
@@ -61,8 +64,20 @@
  * then kvm->lock of the holding VM (a reference keeps the VM alive), the
  * PQAP hook rwsem and apmx_table_lock, in the order of ap-matrix.h.
  * Hence apmx_qdrv_attach() (device_attach()) is called with none of those
- * locks held.  The sets of queues gone from apmatrix and bound to vfio_ap
- * are protected by apmx_table_lock.
+ * locks held.  apmx_qdrv_veto() runs under ap_perms_mutex and apmx_table_lock
+ * and looks at the queue's binding with ap_get_qdev(): that takes
+ * ap_queues_lock (a spinlock, with bottom halves off) and a device
+ * reference, never the device lock (whose holders take both mutexes);
+ * dropping the reference may free the device (ap_queue_device_release():
+ * ap_queues_lock and kfree()), which is fine under mutexes.  It reads
+ * dev->driver without the device lock, as ap_bus.c's own
+ * __ap_revise_reserved() does.  A binding cannot begin meanwhile behind
+ * its back: a default driver is only probed with a queue the masks give
+ * the host (ap_device_probe() checks them under ap_perms_mutex), and
+ * apmatrix's and vfio_ap's probes ask the table under apmx_table_lock; a
+ * driver that lets go meanwhile only makes it refuse what it could have
+ * allowed.  The sets of queues gone from apmatrix and bound to vfio_ap are
+ * protected by apmx_table_lock.
  *
  * Copyright IBM Corp. and the apmatrix developers
  */
@@ -383,28 +398,71 @@ void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
 			 apmx_qdrv_attach_one);
 }
 
+/*
+ * Who drives the queue (@apid, @apqi) if not apmatrix: HOLDER_HOST for a
+ * default (zcrypt) driver or any other but vfio_ap, HOLDER_VFIO_AP for
+ * vfio_ap (the only non-default AP queue driver in the tree besides
+ * apmatrix, registered as "vfio_ap"), HOLDER_NONE if it is unbound, bound
+ * to apmatrix or does not exist.  ap_get_qdev() finds exactly the queues
+ * bound to (or being probed by) a driver.  Locks: see "Locking" above.
+ */
+static u8 apmx_qdrv_bound_to(unsigned int apid, unsigned int apqi)
+{
+	struct device_driver *drv;
+	u8 holder = KVM_S390_AP_HOLDER_NONE;
+	struct ap_queue *q;
+
+	q = ap_get_qdev(AP_MKQID(apid, apqi));
+	if (!q)
+		return holder;
+	drv = READ_ONCE(q->ap_dev.device.driver);
+	if (drv && drv != &apmx_qdrv.driver) {
+		if (!(to_ap_drv(drv)->flags & AP_DRIVER_FLAG_DEFAULT) &&
+		    !strcmp(drv->name, "vfio_ap"))
+			holder = KVM_S390_AP_HOLDER_VFIO_AP;
+		else
+			holder = KVM_S390_AP_HOLDER_HOST;
+	}
+	put_device(&q->ap_dev.device);
+	return holder;
+}
+
 /**
- * apmx_qdrv_veto() - refuse an APQN bound to vfio_ap
+ * apmx_qdrv_veto() - refuse an APQN another driver has
  * @apid: adapter id
  * @apqi: usage or control domain id
  * @control: the APQN is wanted as a control domain only
  * @r: filled on refusal
  *
- * An APQN it allows is claimed anew: a mark that it left apmatrix under
- * an earlier holder is forgotten.  Caller holds apmx_table_lock (the veto
- * of apmx_table_replace() and apmx_table_reserve()).
+ * Refuses an APQN bound to vfio_ap (or that vfio_ap's probe took), and
+ * one whose queue is still bound to a default (zcrypt) driver or to any
+ * driver but apmatrix: after an apmask/aqmask edit released it, the AP bus
+ * unbinds zcrypt only after it dropped ap_perms_mutex.  An APQN it allows
+ * is claimed anew: a mark that it left apmatrix under an earlier holder is
+ * forgotten.  Caller holds ap_perms_mutex (apmx_host_lock()) and
+ * apmx_table_lock (the veto of apmx_table_replace() and
+ * apmx_table_reserve()); only spinlocks are taken here.
  *
- * Return: 0, or -EBUSY with @r naming the APQN and vfio_ap.
+ * Return: 0; -EBUSY with @r naming the APQN and vfio_ap; or -EADDRNOTAVAIL
+ * with @r naming the APQN and the host (KVM_S390_AP_R_HOST_OWNED).
  */
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r)
 {
-	if (apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi)) {
-		apmx_refusal_fill(r, KVM_S390_AP_R_VFIO_AP,
-				  control ? KVM_S390_AP_FIELD_CONTROL :
-					    KVM_S390_AP_FIELD_APQN,
-				  apid, apqi, NULL, KVM_S390_AP_HOLDER_VFIO_AP);
+	u8 field = control ? KVM_S390_AP_FIELD_CONTROL : KVM_S390_AP_FIELD_APQN;
+	u8 holder = KVM_S390_AP_HOLDER_VFIO_AP;
+
+	if (!apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi))
+		holder = apmx_qdrv_bound_to(apid, apqi);
+	if (holder == KVM_S390_AP_HOLDER_VFIO_AP) {
+		apmx_refusal_fill(r, KVM_S390_AP_R_VFIO_AP, field, apid, apqi,
+				  NULL, KVM_S390_AP_HOLDER_VFIO_AP);
 		return -EBUSY;
+	}
+	if (holder == KVM_S390_AP_HOLDER_HOST) {
+		apmx_refusal_fill(r, KVM_S390_AP_R_HOST_OWNED, field, apid,
+				  apqi, NULL, KVM_S390_AP_HOLDER_HOST);
+		return -EADDRNOTAVAIL;
 	}
 	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
 	return 0;
@@ -548,7 +606,8 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
  * @r: filled on refusal
  *
  * The veto of a claim or a reservation: apmx_host_veto() (the default
- * drivers), then apmx_qdrv_veto() (vfio_ap).  Caller holds
+ * drivers' masks), then apmx_qdrv_veto() (vfio_ap, and the bindings of
+ * the default drivers).  Caller holds
  * apmx_host_lock() and apmx_table_lock.
  *
  * Return: 0, or the errno of the veto that refused, with @r filled.
