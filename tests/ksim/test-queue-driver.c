@@ -61,6 +61,7 @@ static void start(void)
 {
 	start_zcrypt_only();
 	ksim_ap_bus_late_initcall();
+	ck_assert(apmx_qdrv_ready());
 }
 
 static struct ap_driver *apmatrix_drv(unsigned int a, unsigned int d)
@@ -83,6 +84,7 @@ static void holder_is(unsigned int a, unsigned int d, const char *want)
 START_TEST(test_binds_held_queues_only)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_masks m;
 
 	ksim_host_own("1", "1");
 	ksim_qdev_add(1, 1, CEX7);
@@ -103,13 +105,16 @@ START_TEST(test_binds_held_queues_only)
 	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
 	holder_is(2, 2, "free\n");
 	/* module exit unbinds; a second exit does nothing */
+	ck_assert(apmx_qdrv_ready());
 	kvm_s390_apmx_qdrv_exit();
 	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
 	kvm_s390_apmx_qdrv_exit();
+	ck_assert(!apmx_qdrv_ready());
 	ck_assert_int_eq(ksim_qdev_attr(2, 1, "apmatrix_holder", (char[8]){0}),
 			 -ENOENT);
-	/* not registered: a set binds nothing */
-	ck_assert_int_eq(ksim_set(kvm, "2", "1", "", NULL), 0);
+	/* not registered: attaching binds nothing */
+	masks_of(&m, "2", "1", "");
+	apmx_qdrv_attach(&m);
 	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
 	ksim_vm_destroy(kvm);
 }
@@ -159,6 +164,7 @@ START_TEST(test_register_before_bus)
 	ksim_ap_bus_late_initcall();
 	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
 				     "apmatrix not registered (-22)"));
+	ck_assert(!apmx_qdrv_ready());
 	/* no AP instructions: the driver does not even try */
 	ksim_ap_bus_reset(true);
 	ksim_logs_clear();
@@ -167,6 +173,55 @@ START_TEST(test_register_before_bus)
 	ksim_qdev_add(2, 1, CEX7);
 	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
 	ck_assert_str_eq(ksim_printk_log(), "");
+	ck_assert(!apmx_qdrv_ready());
+}
+END_TEST
+
+static int impostor_probe(struct ap_device *apdev)
+{
+	return 0;
+}
+
+static struct ap_device_id cex7_queues[] = {
+	{ AP_DEVICE_ID_MATCH_QUEUE_TYPE, CEX7 },
+	{ 0, 0 },
+};
+
+static struct ap_driver impostor = {
+	.ids = cex7_queues,
+	.probe = impostor_probe,
+};
+
+/*
+ * A failed registration leaves nothing to veto mask edits: the driver says
+ * it is not ready (KVM_CAP_S390_AP_MATRIX reads 0, sets fail), for every
+ * way driver_register() fails, and only a registration makes it ready.
+ */
+START_TEST(test_register_failure_not_ready)
+{
+	start_zcrypt_only();
+	ck_assert(!apmx_qdrv_ready());
+	/* bus_add_driver() cannot allocate */
+	ksim_ap_bus_fail_register = -ENOMEM;
+	ksim_ap_bus_late_initcall();
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "apmatrix not registered (-12)"));
+	ck_assert(!apmx_qdrv_ready());
+	ck_assert_ptr_null(ksim_ap_driver("apmatrix"));
+	/* the name is taken */
+	ck_assert_int_eq(ap_driver_register(&impostor, THIS_MODULE,
+					    "apmatrix"), 0);
+	ksim_ap_bus_late_initcall();
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "apmatrix not registered (-16)"));
+	ck_assert(!apmx_qdrv_ready());
+	ap_driver_unregister(&impostor);
+	/* now it registers and vetoes */
+	ksim_ap_bus_late_initcall();
+	ck_assert(apmx_qdrv_ready());
+	ck_assert_ptr_nonnull(ksim_ap_driver("apmatrix"));
+	kvm_s390_apmx_qdrv_exit();
+	ck_assert(!apmx_qdrv_ready());
 }
 END_TEST
 
@@ -704,6 +759,8 @@ START_TEST(test_no_ap_bus)
 	apmx_qdrv_filter(&m);
 	ck_assert_mem_eq(&m, &before, sizeof(m));
 	ck_assert_int_eq(apmx_qdrv_veto(1, 4, false, &r), 0);
+	/* no AP bus, no default drivers: nothing to veto */
+	ck_assert(apmx_qdrv_ready());
 }
 END_TEST
 #endif
@@ -723,6 +780,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_attach_finds_unbound_queues);
+	tcase_add_test(tc, test_register_failure_not_ready);
 	tcase_add_test(tc, test_gone_does_not_poison_adapter);
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);

@@ -116,6 +116,8 @@ void kvm_s390_apmx_qdrv_init(void);
 void kvm_s390_apmx_qdrv_exit(void);
 void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff);
 void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m);
+/* false while nothing vetoes mask edits: the AP matrix ioctls must fail */
+bool apmx_qdrv_ready(void);
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r);
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,

@@ -52,9 +52,12 @@
  * runs before the AP bus registers (both are device initcalls, arch/
  * links before drivers/), so a late_initcall registers it.  Without AP
  * instructions the AP bus does not register and neither does the driver.
- * With CONFIG_ZCRYPT=n there is no AP bus: everything here is compiled
- * out.  Module direction: kvm.ko uses the built-in AP bus; vfio_ap.ko
- * calls kvm.ko (as it already does), never the reverse.
+ * As long as it is not registered nothing vetoes apmask/aqmask edits, so
+ * apmx_qdrv_ready() is false and the AP matrix ioctls must refuse to work.
+ * With CONFIG_ZCRYPT=n there is no AP bus (no default drivers, nothing to
+ * veto): everything here is compiled out and apmx_qdrv_ready() is true.
+ * Module direction: kvm.ko uses the built-in AP bus; vfio_ap.ko calls
+ * kvm.ko (as it already does), never the reverse.
  *
  * Locking (see ap-matrix.h): in_use() is called by the AP bus with
  * ap_perms_mutex held and takes apmx_table_lock only.  probe() and
@@ -517,7 +520,10 @@ void kvm_s390_apmx_vfio_ap_remove(int apqn)
 }
 EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_remove);
 
-/* Failing is not fatal: the ioctls work, nothing vetoes mask edits. */
+/*
+ * Failing is not fatal for kvm, but nothing vetoes mask edits then: the
+ * AP matrix ioctls refuse to work (apmx_qdrv_ready()).
+ */
 static void apmx_qdrv_register(void)
 {
 	int rc;
@@ -537,7 +543,7 @@ static void apmx_qdrv_register(void)
  * kvm_s390_apmx_qdrv_init() - register the apmatrix AP queue driver
  *
  * Called from kvm_arch_init(); with KVM=m the AP bus is up by then.  A
- * failure is logged, not fatal.
+ * failure is logged, not fatal to kvm; apmx_qdrv_ready() reports it.
  */
 void kvm_s390_apmx_qdrv_init(void)
 {
@@ -556,6 +562,23 @@ static int __init apmx_qdrv_late_init(void)
 }
 late_initcall(apmx_qdrv_late_init);
 #endif
+
+/**
+ * apmx_qdrv_ready() - is the apmatrix veto in force?
+ *
+ * With an AP bus, the queue driver's in_use() is what keeps the host's
+ * apmask/aqmask edits from taking queues that guests hold; it is in force
+ * only while the driver is registered.  While it is not,
+ * KVM_CAP_S390_AP_MATRIX reads 0 and every set and grant fails.
+ *
+ * Context: any; lockless, the flag changes only at kvm init and exit.
+ *
+ * Return: true if the driver is registered.
+ */
+bool apmx_qdrv_ready(void)
+{
+	return READ_ONCE(apmx_qdrv_registered);
+}
 
 /**
  * kvm_s390_apmx_qdrv_exit() - unregister the apmatrix AP queue driver
@@ -593,6 +616,12 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r)
 {
 	return 0;
+}
+
+/* no AP bus, no default drivers: nothing to veto */
+bool apmx_qdrv_ready(void)
+{
+	return true;
 }
 
 #endif
