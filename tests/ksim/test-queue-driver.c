@@ -645,6 +645,24 @@ START_TEST(test_refuses_queue_bound_to_host_driver)
 }
 END_TEST
 
+/* /sys/bus/ap/devices/XX.YYYY/apmatrix_holder: mode 0400 */
+START_TEST(test_holder_file_root_only)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	char buf[KSIM_PAGE_SIZE];
+
+	start();
+	ksim_qdev_add(8, 1, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "8", "1", "", NULL), 0);
+	ck_assert_int_gt(ksim_qdev_attr(8, 1, "apmatrix_holder", buf), 0);
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(ksim_qdev_attr(8, 1, "apmatrix_holder", buf),
+			 -EACCES);
+	ksim_cap_sys_admin = true;
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 static unsigned int revisions;
 
 static void count_revision(void)
@@ -783,6 +801,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_register_failure_not_ready);
 	tcase_add_test(tc, test_gone_does_not_poison_adapter);
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
+	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);
 #else

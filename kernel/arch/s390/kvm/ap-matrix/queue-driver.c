@@ -25,8 +25,8 @@
  *   - in_use: refuses an apmask/aqmask edit that would give the default
  *             drivers a queue a guest uses, a grant reserves or the
  *             table withholds (being reset, quarantined);
- *   - apmatrix_holder: a sysfs attribute of every bound queue naming who
- *             holds it.
+ *   - apmatrix_holder: a root-only (0400) sysfs attribute of every bound
+ *             queue naming who holds it.
  *
  * Choosing between apmatrix and vfio_ap: both are non-default drivers of
  * the same queue types.  The table decides: apmatrix binds only queues
@@ -166,7 +166,7 @@ static ssize_t apmatrix_holder_show(struct device *dev,
 	mutex_unlock(&apmx_table_lock);
 	return sysfs_emit(buf, "%s\n", who);
 }
-static DEVICE_ATTR_RO(apmatrix_holder);
+static DEVICE_ATTR_ADMIN_RO(apmatrix_holder);	/* root only (0400) */
 
 static struct attribute *apmx_qdrv_attrs[] = {
 	&dev_attr_apmatrix_holder.attr,
