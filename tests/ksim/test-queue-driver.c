@@ -2,11 +2,14 @@
 /*
  * ksim: the apmatrix AP queue driver (queue-driver.c) on the simulated AP
  * bus (ksim-ap-bus.c, as strict as Linux 6.1): registration with KVM=y
- * (late), binding next to the default drivers and vfio_ap (unbound queues
- * found on the bus, not in ap_get_qdev()'s hash of bound ones), in_use
- * vetoing apmask/aqmask edits that would steal a held queue, mask edits
- * that reprobe only the queues they concern, queues that vanish and come
- * back, the sysfs holder text, vfio_ap exclusivity both ways.
+ * (late) and its failures (the veto never fails open), binding next to
+ * the default drivers and vfio_ap (unbound queues found on the bus, not
+ * in ap_get_qdev()'s hash of bound ones), in_use vetoing apmask/aqmask
+ * edits that would steal a held queue, mask edits that reprobe only the
+ * queues they concern, queues the host's drivers still drive refused,
+ * queues that vanish and come back, a removed free queue that must not
+ * cost later guests its adapter, quarantined queues retried, the
+ * root-only sysfs holder text, vfio_ap exclusivity both ways.
  */
 #include <stdio.h>
 #include <string.h>
@@ -645,6 +648,108 @@ START_TEST(test_refuses_queue_bound_to_host_driver)
 }
 END_TEST
 
+/* (@a, @d) is quarantined: a guest gave it back and its reset hung */
+static void quarantine(struct kvm *kvm, const char *a, const char *d,
+		       unsigned int apid, unsigned int apqi)
+{
+	ksim_host.q[apid][apqi].reset_hangs = true;
+	ck_assert_int_eq(ksim_set(kvm, a, d, "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	holder_is(apid, apqi, "quarantined\n");
+}
+
+/* A quarantined queue that comes back (its card again in the
+ * configuration) is reset again: free if that works, else still withheld.
+ */
+START_TEST(test_quarantined_queue_retried_on_probe)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
+	start();
+	ksim_qdev_add(7, 3, CEX7);
+	ksim_qdev_add(7, 4, CEX7);
+	quarantine(kvm, "7", "3", 7, 3);
+	/* the card leaves the configuration and comes back repaired */
+	ksim_qdev_del(7, 3);
+	ksim_host.q[7][3].reset_hangs = false;
+	ksim_host.q[7][3].secret = 0x5ec7e7;
+	ksim_logs_clear();
+	ksim_qdev_add(7, 3, CEX7);
+	ck_assert(ksim_table_free(7, 3));
+	ck_assert_uint_eq(ksim_host.q[7][3].secret, 0);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "07.0003"));
+	holder_is(7, 3, "free\n");
+	ck_assert_int_eq(ksim_set(kvm, "7", "3", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	/* back, but still broken: still quarantined */
+	quarantine(kvm, "7", "4", 7, 4);
+	ksim_qdev_del(7, 4);
+	ksim_qdev_add(7, 4, CEX7);
+	ck_assert(!ksim_table_free(7, 4));
+	holder_is(7, 4, "quarantined\n");
+	ck_assert_int_eq(ksim_set(kvm, "7", "4", "", NULL), -EIO);
+	ksim_host.q[7][4].reset_hangs = false;
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* echo 06.0002 > /sys/bus/ap/drivers/apmatrix/reset_quarantined */
+START_TEST(test_reset_quarantined_attribute)
+{
+	static const char * const bad[] = {
+		"", "\n", "6", "06.", ".0002", "x6.0002", "06.0002x",
+		"06.0002\n\n", "100.0002", "06.0100", "06.-2", "06 0002",
+		"0006.00000000002x", "4294967302.0002",
+	};
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ap_driver *drv;
+	unsigned int i;
+	long rc;
+
+	start();
+	drv = ksim_ap_driver("apmatrix");
+	ck_assert_ptr_nonnull(drv);
+	ksim_qdev_add(6, 2, CEX7);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		rc = ksim_drv_attr_store(drv, "reset_quarantined", bad[i]);
+		ck_assert_msg(rc == -EINVAL, "input \"%s\": %ld, not -EINVAL",
+			      bad[i], rc);
+	}
+	/* nothing to reset */
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EINVAL);
+	quarantine(kvm, "6", "2", 6, 2);
+	/* root only (mode 0200) */
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EACCES);
+	ksim_cap_sys_admin = true;
+	/* the reset fails again */
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	holder_is(6, 2, "quarantined\n");
+	/* the card works again: the queue is free */
+	ksim_host.q[6][2].reset_hangs = false;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert(ksim_table_free(6, 2));
+	holder_is(6, 2, "free\n");
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "0x6.0x2"), -EINVAL);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+	/* held by a guest: not quarantined */
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "6.2"), -EINVAL);
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "no_such_file", "6.2"),
+			 -ENOENT);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 /* /sys/bus/ap/devices/XX.YYYY/apmatrix_holder: mode 0400 */
 START_TEST(test_holder_file_root_only)
 {
@@ -801,6 +906,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_register_failure_not_ready);
 	tcase_add_test(tc, test_gone_does_not_poison_adapter);
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
+	tcase_add_test(tc, test_quarantined_queue_retried_on_probe);
+	tcase_add_test(tc, test_reset_quarantined_attribute);
 	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);

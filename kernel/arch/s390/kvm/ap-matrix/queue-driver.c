@@ -14,7 +14,7 @@
  *             before; a set or a grant binds the queues it claims
  *             (apmx_qdrv_attach(), which finds them on the AP bus); a
  *             queue that comes back is plugged into the guest that holds
- *             it again;
+ *             it again, and a quarantined one is reset again;
  *   - remove: a queue the table holds that disappears (or is unbound)
  *             leaves its guest's effective matrix (the whole adapter, as
  *             the CRYCB cannot filter a single APQN) and is reset; the
@@ -26,7 +26,17 @@
  *             drivers a queue a guest uses, a grant reserves or the
  *             table withholds (being reset, quarantined);
  *   - apmatrix_holder: a root-only (0400) sysfs attribute of every bound
- *             queue naming who holds it.
+ *             queue naming who holds it;
+ *   - reset_quarantined: a write-only (0200) driver attribute; writing an
+ *             APQN resets a quarantined queue again (its card was
+ *             deconfigured or checkstopped and works again):
+ *               echo 05.0004 > /sys/bus/ap/drivers/apmatrix/reset_quarantined
+ *             -EBUSY if the reset still fails (the queue stays
+ *             quarantined), -EINVAL if the APQN is malformed or not
+ *             quarantined.  Needed when the card comes back in place
+ *             (config on, checkstop off: the AP bus keeps the queue device
+ *             and probes nothing); a card that left the configuration and
+ *             returns gets new queue devices, whose probe retries itself.
  *
  * Choosing between apmatrix and vfio_ap: both are non-default drivers of
  * the same queue types.  The table decides: apmatrix binds only queues
@@ -65,9 +75,10 @@
  * of ap-matrix.h (the AP bus's ap_device_probe() takes ap_perms_mutex
  * under it); they take apmx_table_lock to look up the holder, drop it,
  * then kvm->lock of the holding VM (a reference keeps the VM alive), the
- * PQAP hook rwsem and apmx_table_lock, in the order of ap-matrix.h.
- * Hence apmx_qdrv_attach() (device_attach()) is called with none of those
- * locks held.  apmx_qdrv_veto() runs under ap_perms_mutex and apmx_table_lock
+ * PQAP hook rwsem and apmx_table_lock, in the order of ap-matrix.h; the
+ * reset of a quarantined queue runs under the device lock only.  Hence
+ * apmx_qdrv_attach() (device_attach()) is called with none of those locks
+ * held.  apmx_qdrv_veto() runs under ap_perms_mutex and apmx_table_lock
  * and looks at the queue's binding with ap_get_qdev(): that takes
  * ap_queues_lock (a spinlock, with bottom halves off) and a device
  * reference, never the device lock (whose holders take both mutexes);
@@ -90,6 +101,7 @@
 #include <linux/device.h>
 #include <linux/export.h>
 #include <linux/init.h>
+#include <linux/kernel.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -239,6 +251,18 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 		mutex_unlock(&apmx_table_lock);
 		return -ENODEV;
 	}
+	if (s.state & APMX_SLOT_QUARANTINED) {
+		/*
+		 * Back (its card is in the configuration again): reset it
+		 * again, under the device lock only.  Bound either way, free
+		 * ("free" in apmatrix_holder) or still quarantined.
+		 */
+		mutex_unlock(&apmx_table_lock);
+		if (!apmx_zeroize_retry(apid, apqi))
+			pr_notice("AP queue %02x.%04x: back, still quarantined\n",
+				  apid, apqi);
+		return 0;
+	}
 	kvm = apmx_qdrv_user_get(apid, apqi);
 	mutex_unlock(&apmx_table_lock);
 	if (kvm) {
@@ -318,11 +342,71 @@ static struct ap_device_id apmx_qdrv_ids[] = {
 	{ /* end of list */ },
 };
 
+/* "05.0004" (hex, as the AP bus names queue devices), one newline */
+static int apmx_qdrv_parse_apqn(const char *buf, unsigned int *apid,
+				unsigned int *apqi)
+{
+	char tmp[16], *dot;
+	size_t len = strnlen(buf, sizeof(tmp));
+
+	if (len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, len);
+	tmp[len] = '\0';
+	dot = strchr(tmp, '.');
+	if (!dot)
+		return -EINVAL;
+	*dot = '\0';
+	if (kstrtouint(tmp, 16, apid) || kstrtouint(dot + 1, 16, apqi) ||
+	    *apid >= AP_DEVICES || *apqi >= AP_DOMAINS)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * /sys/bus/ap/drivers/apmatrix/reset_quarantined (0200): reset the
+ * quarantined queue written to it again.  The reset runs with no lock of
+ * ap-matrix.h held (apmx_zeroize_retry()).
+ */
+static ssize_t reset_quarantined_store(struct device_driver *drv,
+				       const char *buf, size_t count)
+{
+	unsigned int apid, apqi;
+	struct apmx_slot s;
+
+	if (apmx_qdrv_parse_apqn(buf, &apid, &apqi))
+		return -EINVAL;
+	mutex_lock(&apmx_table_lock);
+	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	mutex_unlock(&apmx_table_lock);
+	if (!(s.state & APMX_SLOT_QUARANTINED)) {
+		pr_notice("AP queue %02x.%04x: not quarantined, not reset\n",
+			  apid, apqi);
+		return -EINVAL;
+	}
+	pr_notice("AP queue %02x.%04x: reset of the quarantined queue requested\n",
+		  apid, apqi);
+	if (!apmx_zeroize_retry(apid, apqi)) {
+		pr_notice("AP queue %02x.%04x: reset failed again, still quarantined\n",
+			  apid, apqi);
+		return -EBUSY;
+	}
+	return count;
+}
+static DRIVER_ATTR_WO(reset_quarantined);
+
+static struct attribute *apmx_qdrv_drv_attrs[] = {
+	&driver_attr_reset_quarantined.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(apmx_qdrv_drv);
+
 static struct ap_driver apmx_qdrv = {
 	.probe = apmx_qdrv_probe,
 	.remove = apmx_qdrv_remove,
 	.in_use = apmx_qdrv_in_use,
 	.ids = apmx_qdrv_ids,
+	.driver.groups = apmx_qdrv_drv_groups,
 	.driver.dev_groups = apmx_qdrv_groups,
 };
 
