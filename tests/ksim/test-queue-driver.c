@@ -768,6 +768,27 @@ START_TEST(test_holder_file_root_only)
 }
 END_TEST
 
+/* The reset of a queue that left its guest waits without kvm->lock. */
+START_TEST(test_removed_queue_reset_without_kvm_lock)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	unsigned long slept;
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	ksim_host.q[4][1].reset_polls = 3;
+	ksim_host.q[4][1].secret = 0x5ec7e7;
+	slept = ksim_slept_ms;
+	ksim_lock_hold_reset();
+	ck_assert_int_eq(ksim_qdev_unbind(4, 1), 0);
+	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0);
+	ck_assert_uint_gt(ksim_slept_ms, slept);
+	ck_assert_uint_eq(ksim_lock_hold_max(KSIM_RANK_KVM), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 static unsigned int revisions;
 
 static void count_revision(void)
@@ -911,6 +932,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);
+	tcase_add_test(tc, test_removed_queue_reset_without_kvm_lock);
 #else
 	tcase_add_test(tc, test_no_ap_bus);
 #endif

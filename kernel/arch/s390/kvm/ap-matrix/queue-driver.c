@@ -206,7 +206,9 @@ static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
 /*
  * Recompute @kvm's effective matrix from its requested one and the queues
  * gone from apmatrix, and write it to the CRYCB if it changed.  Then, if
- * @removed, reset (@apid, @apqi), which the guest no longer reaches.
+ * @removed, reset (@apid, @apqi), which the guest no longer reaches: after
+ * kvm->lock is dropped (zeroize.c sleeps; the lock order of ap-matrix.h),
+ * under the device lock, so the queue is not bound again meanwhile.
  */
 static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 			     unsigned int apid, unsigned int apqi)
@@ -225,10 +227,10 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 			  removed ? "removed, unplugged from" : "back, plugged into",
 			  vm->owner.id);
 	}
+	mutex_unlock(&kvm->lock);
 	if (removed && !apmx_zeroize(apid, apqi))
 		pr_warn("AP queue %02x.%04x: removed, reset not verified\n",
 			apid, apqi);
-	mutex_unlock(&kvm->lock);
 }
 
 static bool apmx_qdrv_held(const struct apmx_slot *s)
