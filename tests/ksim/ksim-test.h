@@ -8,6 +8,8 @@
 
 /* fixture: fresh simulation; checks rules, leaks and held locks after */
 void ksim_setup(void);
+/* the same without the AP bus and its drivers */
+void ksim_setup_bare(void);
 void ksim_check_clean(void);
 TCase *ksim_tcase(const char *name);
 
@@ -18,6 +20,8 @@ long ksim_set(struct kvm *kvm, const char *apm, const char *aqm,
 void ksim_get(struct kvm *kvm, struct kvm_s390_ap_matrix *out);
 /* the guest's CRYCB holds exactly the image of @m for its format */
 void ksim_assert_crycb(struct kvm *kvm, const struct kvm_s390_ap_masks *m);
+/* forget the ZAPQ/TAPQ counts (of the resets before a queue is used) */
+void ksim_zapq_counts_clear(void);
 /* the owner of (apid, apqi) in the table, or NULL */
 const struct apmx_owner *ksim_user(unsigned int apid, unsigned int apqi);
 u64 ksim_vm_id(struct kvm *kvm);

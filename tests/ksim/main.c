@@ -8,14 +8,35 @@
 #include <string.h>
 #include "ksim-test.h"
 #include "ksim-task.h"
+#include "ksim-ap-bus.h"
 
 static long slab_base;
 
-void ksim_setup(void)
+/* the simulation without an AP bus up (the queue-driver suite's own) */
+void ksim_setup_bare(void)
 {
 	ksim_reset();
 	ksim_task_reset();
+	ksim_ap_bus_reset(false);
 	shim_slab_reset();
+	slab_base = shim_slab_live();
+}
+
+/*
+ * A host as it boots: the AP bus up with its default driver, then the
+ * apmatrix queue driver from kvm's late_initcall, so that its veto is in
+ * force (apmx_qdrv_ready()).
+ */
+void ksim_setup(void)
+{
+	ksim_setup_bare();
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ksim_ap_bus_reset(true);
+	ck_assert_int_eq(ap_driver_register(&ksim_zcrypt_drv, THIS_MODULE,
+					    "cex4queue"), 0);
+	ksim_ap_bus_late_initcall();
+#endif
+	ck_assert(apmx_qdrv_ready());
 	slab_base = shim_slab_live();
 }
 
@@ -30,6 +51,10 @@ void ksim_check_clean(void)
 static void teardown(void)
 {
 	ksim_check_clean();
+	kvm_s390_apmx_qdrv_exit();
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ksim_ap_bus_teardown();
+#endif
 	ksim_teardown();
 	ck_assert_int_eq(shim_slab_live(), slab_base);
 	ck_assert_int_eq(ksim_pid_refs(), 0);
@@ -97,6 +122,17 @@ void ksim_assert_crycb(struct kvm *kvm, const struct kvm_s390_ap_masks *m)
 		crycb_field(want, 16, m->adm, 16);
 	}
 	ck_assert_mem_eq(kvm->crycb_page, want, sizeof(want));
+}
+
+void ksim_zapq_counts_clear(void)
+{
+	unsigned int a, d;
+
+	for (a = 0; a < 256; a++)
+		for (d = 0; d < 256; d++) {
+			ksim_host.q[a][d].zapq_calls = 0;
+			ksim_host.q[a][d].tapq_calls = 0;
+		}
 }
 
 const struct apmx_owner *ksim_user(unsigned int apid, unsigned int apqi)

@@ -92,6 +92,7 @@ START_TEST(set_replaces_whole_matrix)
 	struct kvm_s390_ap_matrix out;
 
 	ck_assert_int_eq(ksim_set(kvm, "1-2", "5-6", "", NULL), 0);
+	ksim_zapq_counts_clear();	/* count the resets from here on */
 	ck_assert_int_eq(ksim_set(kvm, "2-3", "6", "7", &out), 0);
 	ksim_assert_crycb(kvm, &out.requested);
 	ck_assert_ptr_null(ksim_user(1, 5));
@@ -101,10 +102,12 @@ START_TEST(set_replaces_whole_matrix)
 	ck_assert_ptr_nonnull(ksim_user(3, 6));
 	ck_assert_ptr_nonnull(ksim_user(3, 7));	/* control domain */
 	ck_assert_uint_eq(ksim_table_used(), 4);
-	/* released queues were zeroized, kept ones not */
+	/* released and new usage queues were reset, kept ones not */
 	ck_assert_uint_eq(ksim_host.q[1][5].zapq_calls, 1);
 	ck_assert_uint_eq(ksim_host.q[2][5].zapq_calls, 1);
 	ck_assert_uint_eq(ksim_host.q[2][6].zapq_calls, 0);
+	ck_assert_uint_eq(ksim_host.q[3][6].zapq_calls, 1);
+	ck_assert_uint_eq(ksim_host.q[3][7].zapq_calls, 0);	/* control */
 	ksim_vm_destroy(kvm);
 }
 END_TEST
@@ -115,6 +118,8 @@ START_TEST(clear_gives_everything_back)
 	u8 zero[128] = { 0 };
 
 	ck_assert_int_eq(ksim_set(kvm, "1-2", "5-6", "5", NULL), 0);
+	ksim_zapq_counts_clear();	/* count the resets from here on */
+	kvm->clear_masks_calls = 0;
 	ksim_host.q[2][6].secret = 0x5ec;
 	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
 	ck_assert_uint_eq(ksim_table_used(), 0);
@@ -236,6 +241,8 @@ START_TEST(copy_faults)
 	ksim_fail_copy_to_nth(2);
 	ck_assert_int_eq(ksim_set(kvm, "2", "2", "", NULL), -EFAULT);
 	ck_assert_ptr_nonnull(ksim_user(2, 2));
+	ksim_zapq_counts_clear();	/* count the resets from here on */
+
 	/* a refusal whose report cannot be written keeps its errno */
 	{
 		struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
@@ -320,6 +327,40 @@ START_TEST(capability_and_no_ap)
 }
 END_TEST
 
+/*
+ * Point 4: without the apmatrix queue driver nothing vetoes apmask/aqmask
+ * edits, so the capability reads 0 and nothing can be set or granted;
+ * what a guest has can still be read, reset and given back.
+ */
+START_TEST(no_veto_no_matrix)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_grant g;
+	struct kvm_s390_ap_matrix a;
+	struct kvm_s390_ap_refusal r;
+
+	ck_assert_int_eq(ksim_set(kvm, "1", "1", "", NULL), 0);
+	kvm_s390_apmx_qdrv_exit();
+	ck_assert(!apmx_qdrv_ready() || !IS_ENABLED(CONFIG_ZCRYPT));
+	if (IS_ENABLED(CONFIG_ZCRYPT)) {
+		ck_assert_int_eq(kvm_s390_apmx_available(), 0);
+		ck_assert_int_eq(ksim_set(kvm, "1-2", "1", "", NULL),
+				 -EOPNOTSUPP);
+		ck_assert_ptr_null(ksim_user(2, 1));
+		memset(&g, 0, sizeof(g));
+		ksim_masks(&g.masks, "3", "3", "");
+		ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g),
+				 -EOPNOTSUPP);
+		ck_assert(ksim_table_free(3, 3));
+	}
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_GET_AP_MATRIX, &a), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 START_TEST(unknown_ioctl_enotty)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
@@ -393,6 +434,59 @@ START_TEST(crycb_drops_queue_before_zapq)
 }
 END_TEST
 
+static unsigned int fresh_zapqs;
+
+/* a new queue is reset while the guest does not see it yet */
+static void crycb_without_new_queue(unsigned int apid, unsigned int apqi)
+{
+	const u8 *apcb1 = order_vm->crycb_page + KSIM_APCB1_OFFSET;
+	bool apm = apcb1[apid / 8] & (0x80 >> (apid % 8));
+	bool aqm = apcb1[32 + apqi / 8] & (0x80 >> (apqi % 8));
+
+	fresh_zapqs++;
+	ck_assert_msg(!(apm && aqm), "%02x.%04x visible before its reset",
+		      apid, apqi);
+}
+
+/*
+ * Point 11: a queue that comes from the host's drivers, from vfio_ap or
+ * was a control domain only is reset before the guest sees it; what the
+ * guest kept stays in its CRYCB meanwhile.
+ */
+START_TEST(new_queues_reset_before_guest_sees_them)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+	struct kvm_s390_ap_masks kept;
+
+	ck_assert_int_eq(ksim_set(kvm, "3", "3", "4", &out), 0);
+	ksim_host.q[3][3].secret = 0x33;	/* the guest's own */
+	ksim_host.q[5][3].secret = 0x53;	/* left by the host */
+	ksim_host.q[3][4].secret = 0x34;	/* control domain so far */
+	ksim_zapq_counts_clear();
+	order_vm = kvm;
+	fresh_zapqs = 0;
+	ksim_host.on_zapq = crycb_without_new_queue;
+	ck_assert_int_eq(ksim_set(kvm, "3,5", "3-4", "4", &out), 0);
+	ksim_host.on_zapq = NULL;
+	ck_assert_uint_eq(fresh_zapqs, 3);	/* 3.4, 5.3, 5.4 */
+	ck_assert_uint_eq(ksim_host.q[5][3].secret, 0);
+	ck_assert_uint_eq(ksim_host.q[3][4].secret, 0);
+	ck_assert_uint_eq(ksim_host.q[3][3].secret, 0x33);
+	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, 0);
+	ksim_assert_crycb(kvm, &out.requested);
+	ck_assert_mem_eq(&out.effective, &out.requested, sizeof(kept));
+	/* a guest that only shrinks or adds control domains resets no new */
+	ksim_zapq_counts_clear();
+	ck_assert_int_eq(ksim_set(kvm, "3,5", "3", "4-5", &out), 0);
+	ck_assert_uint_eq(ksim_host.q[3][5].zapq_calls, 0);
+	/* usage given up, control kept: still the guest's, no reset */
+	ck_assert_uint_eq(ksim_host.q[3][4].zapq_calls, 0);
+	ck_assert_ptr_nonnull(ksim_user(3, 4));
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 Suite *ksim_suite_ioctl(void)
 {
 	Suite *s = suite_create("ioctl");
@@ -410,9 +504,11 @@ Suite *ksim_suite_ioctl(void)
 	tcase_add_test(tc, copy_faults);
 	tcase_add_test(tc, allocation_faults);
 	tcase_add_test(tc, capability_and_no_ap);
+	tcase_add_test(tc, no_veto_no_matrix);
 	tcase_add_test(tc, unknown_ioctl_enotty);
 	tcase_add_test(tc, pqap_aqic_answers);
 	tcase_add_test(tc, crycb_drops_queue_before_zapq);
+	tcase_add_test(tc, new_queues_reset_before_guest_sees_them);
 	suite_add_tcase(s, tc);
 	return s;
 }

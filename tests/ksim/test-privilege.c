@@ -253,6 +253,7 @@ START_TEST(set_is_killable)
 	struct kvm_s390_ap_refusal r;
 
 	ck_assert_int_eq(ksim_set(kvm, "3", "3", "", &out), 0);
+	ksim_zapq_counts_clear();	/* count the resets from here on */
 	ksim_get(kvm, &before);
 	ksim_fatal_signal = true;
 	ck_assert_int_eq(ksim_set(kvm, "4", "4", "", &out), -EINTR);

@@ -22,7 +22,7 @@ static long base_slab;
 
 static void qd_setup(void)
 {
-	ksim_setup();
+	ksim_setup_bare();
 	ksim_ap_bus_reset(true);
 	base_slab = shim_slab_live();
 }

@@ -62,7 +62,11 @@ struct kvm_s390_apmx {
 	struct apmx_limits lim;			/* of this VM's CRYCB */
 	crypto_hook pqap_hook;			/* installed while non-empty */
 	struct kvm *kvm;			/* back pointer (queue driver) */
+	/* while queues new to the guest are reset: effective <= visible */
+	bool settling;
+	struct kvm_s390_ap_masks visible;
 	struct apmx_apqn_set released;		/* scratch, under op_lock */
+	struct apmx_apqn_set fresh;		/* scratch, under op_lock */
 };
 
 /* A grant: its reservation in the table lives as long as its file. */
@@ -106,6 +110,9 @@ struct apmx_grant *apmx_grant_fdget(int fd, struct fd *f);
 /* vm.c: write @eff to the CRYCB; caller holds kvm->lock */
 void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 		    const struct kvm_s390_ap_masks *eff);
+/* vm.c: the matrix @vm may see now; caller holds kvm->lock */
+void apmx_vm_effective(const struct kvm_s390_apmx *vm,
+		       struct kvm_s390_ap_masks *eff);
 /* vm.c: @o's pid in the caller's pid namespace, 0 if it is not visible */
 pid_t apmx_owner_pid_vnr(const struct apmx_owner *o);
 /* vm.c: what the caller may learn of the holder in @r; table lock held */

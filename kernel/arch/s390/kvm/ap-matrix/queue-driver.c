@@ -204,8 +204,9 @@ static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
 }
 
 /*
- * Recompute @kvm's effective matrix from its requested one and the queues
- * gone from apmatrix, and write it to the CRYCB if it changed.  Then, if
+ * Recompute @kvm's effective matrix (apmx_vm_effective(): its requested
+ * one without the queues gone from apmatrix, nor queues a set is still
+ * resetting), and write it to the CRYCB if it changed.  Then, if
  * @removed, reset (@apid, @apqi), which the guest no longer reaches: after
  * kvm->lock is dropped (zeroize.c sleeps; the lock order of ap-matrix.h),
  * under the device lock, so the queue is not bound again meanwhile.
@@ -219,8 +220,7 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 	mutex_lock(&kvm->lock);
 	vm = kvm->arch.crypto.apmx;
 	if (vm) {
-		apmx_effective(&vm->requested, &vm->lim, &eff);
-		apmx_qdrv_filter(&eff);
+		apmx_vm_effective(vm, &eff);
 		if (memcmp(&eff, &vm->effective, sizeof(eff)))
 			apmx_vm_commit(kvm, vm, &eff);
 		pr_notice("AP queue %02x.%04x: %s VM %llu\n", apid, apqi,

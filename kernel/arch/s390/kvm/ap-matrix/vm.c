@@ -277,6 +277,50 @@ void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 }
 
 /*
+ * @fresh = the usage queues of @want (apm x aqm) that @old does not give
+ * for usage: the queues that reach the guest new, from the host's
+ * drivers, from vfio_ap or as a control domain it held.
+ */
+static void apmx_new_usage(const struct kvm_s390_ap_masks *want,
+			   const struct kvm_s390_ap_masks *old,
+			   struct apmx_apqn_set *fresh)
+{
+	unsigned int apid, i;
+
+	apmx_set_clear(fresh);
+	apmx_for_each_id(apid, want->apm) {
+		if (!apmx_mask_test(old->apm, apid)) {
+			memcpy(fresh->row[apid], want->aqm, APMX_MASK_BYTES);
+			continue;
+		}
+		for (i = 0; i < APMX_MASK_BYTES; i++)
+			fresh->row[apid][i] = want->aqm[i] & ~old->aqm[i];
+	}
+}
+
+/**
+ * apmx_vm_effective() - what the guest may see now
+ * @vm: the VM's state
+ * @eff: out: its requested matrix clipped to its CRYCB format, without
+ *	the adapters of queues gone from the host (apmx_qdrv_filter()) and,
+ *	while new queues are being reset (@vm->settling), within what it
+ *	saw before the change
+ *
+ * Caller holds kvm->lock.
+ */
+void apmx_vm_effective(const struct kvm_s390_apmx *vm,
+		       struct kvm_s390_ap_masks *eff)
+{
+	apmx_effective(&vm->requested, &vm->lim, eff);
+	apmx_qdrv_filter(eff);
+	if (!vm->settling)
+		return;
+	apmx_mask_and(eff->apm, eff->apm, vm->visible.apm);
+	apmx_mask_and(eff->aqm, eff->aqm, vm->visible.aqm);
+	apmx_mask_and(eff->adm, eff->adm, vm->visible.adm);
+}
+
+/*
  * The first APQN, in ascending (adapter, domain) order, for which @want
  * asks a kind (usage or control) that @held does not already give the
  * guest: what an unprivileged caller without a grant may not take.  A
@@ -385,24 +429,45 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	if (rc)
 		goto out_unlock;
 
+	/* usage queues new to the guest: reset before it sees them */
+	apmx_new_usage(want, &vm->requested, &vm->fresh);
+	vm->settling = apmx_set_weight(&vm->fresh) != 0;
+	if (vm->settling)
+		vm->visible = vm->effective;
 	vm->requested = *want;
 	vm->lim = lim;
-	apmx_effective(want, &lim, &eff);
-	apmx_qdrv_filter(&eff);	/* queues gone from the host */
+	apmx_vm_effective(vm, &eff);
 	apmx_vm_commit(kvm, vm, &eff);
-	out->effective = eff;
 	mutex_unlock(&kvm->lock);
 	apmx_host_unlock();
+	/*
+	 * The guest no longer sees the released queues nor yet the new ones,
+	 * and nobody can claim either: reset them with no global lock and
+	 * no kvm->lock held.
+	 */
+	apmx_zeroize_set(&vm->released, true, NULL);
+	if (vm->settling) {
+		apmx_zeroize_set(&vm->fresh, false, NULL);
+		/* the change is made: see it through, not killably */
+		mutex_lock(&kvm->lock);
+		vm->settling = false;
+		apmx_vm_effective(vm, &eff);
+		apmx_vm_commit(kvm, vm, &eff);
+		mutex_unlock(&kvm->lock);
+	}
 	APMX_EVENT(kvm, "AP matrix set: %u adapters, %u domains, %u control domains",
 		   apmx_mask_weight(eff.apm), apmx_mask_weight(eff.aqm),
 		   apmx_mask_weight(eff.adm));
-	/*
-	 * The guest no longer sees them and nobody can claim them until the
-	 * reset is done; no global lock and no kvm->lock is held meanwhile.
-	 */
-	apmx_zeroize_set(&vm->released, true, NULL);
 	mutex_unlock(&vm->op_lock);
-	apmx_qdrv_attach(want);		/* bind the queues to apmatrix */
+	/*
+	 * Bind the queues to apmatrix (the driver core takes the device lock,
+	 * outside every lock here); a held queue bound again is plugged in,
+	 * so report the matrix as it is after that.
+	 */
+	apmx_qdrv_attach(want);
+	mutex_lock(&kvm->lock);
+	out->effective = vm->effective;
+	mutex_unlock(&kvm->lock);
 	return 0;
 
 out_unlock:
@@ -531,14 +596,25 @@ out_op:
 	return rc;
 }
 
+/*
+ * The AP matrix works only where the host has AP instructions and the
+ * apmatrix queue driver's veto of apmask/aqmask edits is in force: without
+ * it the host could take back queues that guests hold.
+ */
+static bool apmx_usable(void)
+{
+	return ap_instructions_available() && apmx_qdrv_ready();
+}
+
 /**
  * kvm_s390_apmx_available() - value of KVM_CAP_S390_AP_MATRIX
  *
- * Return: 1 if the host has AP instructions, else 0.
+ * Return: 1 if the host has AP instructions and the apmatrix queue
+ * driver is registered (apmx_qdrv_ready()), else 0.
  */
 int kvm_s390_apmx_available(void)
 {
-	return ap_instructions_available() ? 1 : 0;
+	return apmx_usable() ? 1 : 0;
 }
 
 /**
@@ -546,6 +622,10 @@ int kvm_s390_apmx_available(void)
  * @kvm: the VM
  * @ioctl: KVM_S390_{SET,GET,CLEAR}_AP_MATRIX or KVM_S390_RESET_AP_QUEUES
  * @argp: the user argument
+ *
+ * A set needs apmx_usable() (else -EOPNOTSUPP: nothing would stop the
+ * host from taking the queues back); getting, clearing and resetting
+ * what a guest has need AP instructions only.
  *
  * Return: 0 or a negative errno; see Documentation/virt/kvm/api.rst.
  */
@@ -556,6 +636,8 @@ long kvm_s390_apmx_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 		return -EOPNOTSUPP;
 	switch (ioctl) {
 	case KVM_S390_SET_AP_MATRIX:
+		if (!apmx_usable())
+			return -EOPNOTSUPP;
 		return apmx_ioctl_set(kvm, argp);
 	case KVM_S390_GET_AP_MATRIX:
 		return apmx_ioctl_get(kvm, argp);
@@ -580,7 +662,7 @@ long kvm_s390_apmx_dev_ioctl(unsigned int ioctl, void __user *argp)
 {
 	if (ioctl != KVM_S390_CREATE_AP_GRANT)
 		return -EINVAL;
-	if (!ap_instructions_available())
+	if (!apmx_usable())
 		return -EOPNOTSUPP;
 	return kvm_s390_apmx_create_grant(argp);
 }
