@@ -163,6 +163,13 @@ static bool lock_held_here(const void *lock)
 	return false;
 }
 
+/* include/linux/lockdep.h lockdep_assert_held(): a violation if not */
+void ksim_lockdep_assert_held(const void *lock, const char *name)
+{
+	if (!lock_held_here(lock))
+		violation("lockdep_assert_held(%s) without the lock\n", name);
+}
+
 static void acquire(const void *lock, int rank, const char *name)
 {
 	unsigned int n = nheld[thread];
@@ -173,6 +180,13 @@ static void acquire(const void *lock, int rank, const char *name)
 		violation("lock order: %s (rank %d) taken under %s (rank %d)\n",
 			  name, rank, held[thread][n - 1].name,
 			  held[thread][n - 1].rank);
+	/*
+	 * Legal by the order, but not for apmatrix: a VMM decides how long
+	 * kvm->lock is held, and the whole AP bus waits for ap_perms_mutex
+	 * (ap-matrix.h, vm.c apmx_vm_apply()).
+	 */
+	if (rank == KSIM_RANK_KVM && lock_held_here(&ap_perms_mutex))
+		violation("%s taken holding ap_perms_mutex\n", name);
 	if (n == KSIM_MAX_HELD) {
 		violation("too many locks held\n");
 		return;

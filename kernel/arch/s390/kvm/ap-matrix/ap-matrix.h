@@ -25,8 +25,25 @@
  *                                changing the effective matrix it reads.
  *   4. apmx_table_lock           the global ownership table.
  * This is the order vfio_ap uses for 1-3 (ap_perms_mutex, kvm->lock,
- * pqap_hook_rwsem), so both can coexist.  The AP bus calls a driver's
- * in_use() with ap_perms_mutex held; in_use may take apmx_table_lock only.
+ * pqap_hook_rwsem), so both can coexist.  apmatrix itself never takes
+ * kvm->lock while it holds ap_perms_mutex: a VMM decides how long
+ * kvm->lock is held (its other ioctls), and every AP bus probe and mask
+ * edit of the host waits, uninterruptibly, for ap_perms_mutex; a set takes
+ * kvm->lock, drops it, takes ap_perms_mutex with apmx_table_lock for the
+ * claim, drops both, and takes kvm->lock again (vm.c apmx_vm_apply()).
+ * The AP bus calls a driver's in_use() with ap_perms_mutex held; in_use
+ * may take apmx_table_lock only.
+ *
+ * WORST-CASE HOLD TIMES (nothing below sleeps except where said):
+ *   op_lock          one reset of the released and new queues of a set,
+ *                    twice (released, then new): 2 x 660 ms of msleep()
+ *                    plus the PQAPs (below); one VM's VMM waits for it.
+ *   ap_perms_mutex   one claim: O(|A| x |D|) table slots, no sleep but
+ *                    the table's row allocations (GFP_KERNEL).
+ *   kvm->lock        the CRYCB write (kvm_arch_crypto_set_masks() blocks
+ *                    and kicks the VM's vCPUs); never across a reset.
+ *   apmx_table_lock  one table operation or one reset_done; never across
+ *                    a sleep or an AP instruction.
  * Queue zeroize (zeroize.c: ZAPQ/TAPQ, sleeps in msleep()) runs with none of
  * the locks 1-4 held; the queues being zeroized are marked RESETTING in the
  * table meanwhile, so nobody can claim them.  A set is reset all at once:
@@ -55,7 +72,7 @@
  */
 struct kvm_s390_apmx {
 	struct mutex op_lock;			/* lock 0: one AP op at a time */
-	struct pid *pid;			/* creator's thread group */
+	struct pid *pid;			/* of the first setter's process */
 	struct apmx_owner owner;		/* this VM in the table */
 	struct kvm_s390_ap_masks requested;	/* last successful set */
 	struct kvm_s390_ap_masks effective;	/* what the CRYCB holds */

@@ -19,6 +19,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/kvm_host.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
@@ -224,6 +225,7 @@ void apmx_refusal_localize(struct kvm_s390_ap_refusal *r, bool privileged)
 	const struct apmx_owner *o = NULL;
 	struct apmx_slot s;
 
+	lockdep_assert_held(&apmx_table_lock);
 	if (r->holder_type != KVM_S390_AP_HOLDER_VM &&
 	    r->holder_type != KVM_S390_AP_HOLDER_GRANT)
 		return;
@@ -258,6 +260,7 @@ void apmx_vm_commit(struct kvm *kvm, struct kvm_s390_apmx *vm,
 	unsigned long adm[BITS_TO_LONGS(APMX_NR_IDS)];
 
 	BUILD_BUG_ON(sizeof(apm) != sizeof(eff->apm));
+	lockdep_assert_held(&kvm->lock);
 	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
 	vm->effective = *eff;
 	if (!apmx_masks_empty(&vm->requested))
@@ -354,10 +357,34 @@ static int apmx_first_new(const struct kvm_s390_ap_masks *want,
 }
 
 /*
- * Replace @kvm's matrix by @want: check the limits, claim in the table,
- * write the CRYCB, then reset what the guest gave back.  Fills the output
- * fields of @out.  All or nothing.  Takes the locks of ap-matrix.h in
- * order, killably; the resets run with op_lock only.
+ * Install (@on) or remove our PQAP hook; removing leaves a hook that is
+ * not ours alone.  Caller holds kvm->lock and has checked that vfio_ap
+ * has not got the VM.
+ */
+static void apmx_vm_hook(struct kvm *kvm, struct kvm_s390_apmx *vm, bool on)
+{
+	lockdep_assert_held(&kvm->lock);
+	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
+	if (on)
+		kvm->arch.crypto.pqap_hook = &vm->pqap_hook;
+	else if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
+		kvm->arch.crypto.pqap_hook = NULL;
+	up_write(&kvm->arch.crypto.pqap_hook_rwsem);
+}
+
+/*
+ * Replace @kvm's matrix by @want, all or nothing, and fill the output
+ * fields of @out.  Three steps, never kvm->lock inside ap_perms_mutex (a
+ * VMM decides how long kvm->lock is held, and the whole AP bus waits for
+ * ap_perms_mutex):
+ *   1. kvm->lock: the CRYCB limits; the VM must not be vfio_ap's, and our
+ *      PQAP hook claims it, so vfio_ap cannot take it meanwhile;
+ *   2. ap_perms_mutex, apmx_table_lock: the queues are claimed and
+ *      released in the table (released ones are withheld from then on);
+ *   3. kvm->lock again: the CRYCB gets what the guest keeps, then, once
+ *      the released and the new queues are reset (op_lock only), the
+ *      whole matrix.
+ * op_lock keeps the VM's matrix as it is from 1 to 3.
  */
 static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 			 bool privileged, const struct apmx_grant *grant,
@@ -383,36 +410,43 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	}
 	if (mutex_lock_killable(&vm->op_lock))
 		return -EINTR;
-	rc = apmx_host_lock_killable();
-	if (rc)
-		goto out_op;
+
+	/* 1. the VM */
 	rc = mutex_lock_killable(&kvm->lock);
 	if (rc)
-		goto out_host;
+		goto out_op;
 	apmx_vm_limits(kvm, &lim, out);
+	out->effective = vm->effective;
 	if (apmx_masks_empty(want) && apmx_masks_empty(&vm->requested)) {
 		/* nothing held, nothing wanted: not even vfio_ap matters */
-		rc = 0;
-		goto out_unlock;
+		mutex_unlock(&kvm->lock);
+		goto out_op;
 	}
 	if (apmx_vfio_ap_attached(kvm, vm)) {
+		mutex_unlock(&kvm->lock);
 		apmx_refusal_fill(&out->refusal, KVM_S390_AP_R_VFIO_AP,
 				  KVM_S390_AP_FIELD_NONE, KVM_S390_AP_ID_NONE,
 				  KVM_S390_AP_ID_NONE, NULL,
 				  KVM_S390_AP_HOLDER_VFIO_AP);
 		rc = -EBUSY;
-		goto out_unlock;
+		goto out_op;
 	}
+	apmx_vm_hook(kvm, vm, true);
+	mutex_unlock(&kvm->lock);
+
+	/* 2. the queues */
 	rc = apmx_check_limits(want, &lim, &out->refusal);
 	if (rc)
-		goto out_unlock;
+		goto out_unhook;
 	/* without CAP_SYS_ADMIN or a grant: only keeping or shrinking */
 	if (!privileged && !grant) {
 		rc = apmx_first_new(want, &vm->owner.held, &out->refusal);
 		if (rc)
-			goto out_unlock;
+			goto out_unhook;
 	}
-
+	rc = apmx_host_lock_killable();
+	if (rc)
+		goto out_unhook;
 	apmx_set_clear(&vm->released);
 	mutex_lock(&apmx_table_lock);
 	rc = apmx_table_replace(&apmx_table, &vm->owner, want,
@@ -426,9 +460,12 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 		apmx_refusal_localize(&out->refusal, privileged);
 	}
 	mutex_unlock(&apmx_table_lock);
+	apmx_host_unlock();
 	if (rc)
-		goto out_unlock;
+		goto out_unhook;
 
+	/* 3. the CRYCB; the claim is made: see it through, not killably */
+	mutex_lock(&kvm->lock);
 	/* usage queues new to the guest: reset before it sees them */
 	apmx_new_usage(want, &vm->requested, &vm->fresh);
 	vm->settling = apmx_set_weight(&vm->fresh) != 0;
@@ -439,7 +476,6 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	apmx_vm_effective(vm, &eff);
 	apmx_vm_commit(kvm, vm, &eff);
 	mutex_unlock(&kvm->lock);
-	apmx_host_unlock();
 	/*
 	 * The guest no longer sees the released queues nor yet the new ones,
 	 * and nobody can claim either: reset them with no global lock and
@@ -448,7 +484,6 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	apmx_zeroize_set(&vm->released, true, NULL);
 	if (vm->settling) {
 		apmx_zeroize_set(&vm->fresh, false, NULL);
-		/* the change is made: see it through, not killably */
 		mutex_lock(&kvm->lock);
 		vm->settling = false;
 		apmx_vm_effective(vm, &eff);
@@ -470,11 +505,12 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	mutex_unlock(&kvm->lock);
 	return 0;
 
-out_unlock:
-	out->effective = vm->effective;
+out_unhook:
+	/* nothing changed; a VM that has no queues is free for vfio_ap */
+	mutex_lock(&kvm->lock);
+	if (apmx_masks_empty(&vm->requested))
+		apmx_vm_hook(kvm, vm, false);
 	mutex_unlock(&kvm->lock);
-out_host:
-	apmx_host_unlock();
 out_op:
 	mutex_unlock(&vm->op_lock);
 	if (rc && log->reason != KVM_S390_AP_OK)
