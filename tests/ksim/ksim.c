@@ -303,6 +303,15 @@ void up_read(struct rw_semaphore *s)
  * table lock or ap_perms_mutex (which every AP bus probe and mask edit
  * waits for) is a violation.
  */
+unsigned long ksim_resched_calls;
+
+void ksim_cond_resched(void)
+{
+	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))
+		violation("cond_resched() holding the table lock or ap_perms_mutex\n");
+	ksim_resched_calls++;
+}
+
 void msleep(unsigned int ms)
 {
 	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))

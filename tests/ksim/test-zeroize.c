@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ksim-test.h"
+#include "ksim-ap-bus.h"
 
 static void script(u8 *dst, unsigned int *len, const u8 *codes,
 		   unsigned int n)
@@ -363,7 +364,10 @@ START_TEST(set_reports_first_failure)
 	ZAPQ(&ksim_host.q[5][200], AP_RESPONSE_CHECKSTOPPED);
 	ksim_host.q[9][1].exists = false;
 	memset(&r, 0xff, sizeof(r));
-	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 3);
+	/* 09.0001 is not in the configuration: for a queue that stays with
+	 * its guest that is no failure, nothing can reach it
+	 */
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 2);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 5, 3,
 			  KVM_S390_AP_HOLDER_QUARANTINE);
 	ck_assert_uint_eq(r.field, KVM_S390_AP_FIELD_APQN);
@@ -588,6 +592,33 @@ START_TEST(release_during_rapq_zeroizes)
 END_TEST
 
 /*
+ * A hole in a guest's cross product: 05.002c is in no configuration and
+ * never had a queue device.  ZAPQ answers 01; nothing of the guest can be
+ * in it, so it is free again at once: neither quarantined nor a reason to
+ * pin the module, to fail the guest's reset or to refuse the next VM.
+ */
+START_TEST(hole_in_matrix_is_not_quarantined)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_refusal r;
+
+	ksim_host.q[5][44].exists = false;
+	ck_assert_int_eq(ksim_set(a, "3,5", "4,44", "", NULL), 0);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ksim_vm_destroy(a);
+	ck_assert(ksim_table_free(5, 44));
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_int_eq(ksim_set(b, "3,5", "4,44", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(b, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ksim_vm_destroy(b);
+}
+END_TEST
+
+/*
  * ZAPQ RC 01: a queue released while its card is deconfigured was not
  * reset.  It stays withheld; when the card comes back it is reset
  * (apmx_zeroize_retry(), from the queue driver's probe or the admin) and
@@ -601,6 +632,14 @@ START_TEST(release_while_deconfigured_stays_withheld)
 	struct apmx_slot s;
 
 	ck_assert_int_eq(ksim_set(a, "4", "1-2", "", NULL), 0);
+	if (!IS_ENABLED(CONFIG_ZCRYPT)) {
+		/* no AP bus: nothing tells that the queue was ever there */
+		ksim_vm_destroy(a);
+		ksim_vm_destroy(b);
+		return;
+	}
+	/* the queue device is bound to apmatrix: it was there */
+	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
 	ksim_host.q[4][1].secret = 0x5ec7e7;
 	ksim_host.q[4][1].exists = false;	/* card deconfigured */
 	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
@@ -819,6 +858,7 @@ Suite *ksim_suite_zeroize(void)
 	tcase_add_test(tc, vm_destroy_with_failed_reset_quarantines);
 	tcase_add_test(tc, release_during_rapq_zeroizes);
 	tcase_add_test(tc, release_while_deconfigured_stays_withheld);
+	tcase_add_test(tc, hole_in_matrix_is_not_quarantined);
 	tcase_add_test(tc, retry_only_quarantined);
 	tcase_add_test(tc, module_pinned_while_quarantined);
 	tcase_add_test(tc, reset_ioctl_zeroizes_kept_queues);

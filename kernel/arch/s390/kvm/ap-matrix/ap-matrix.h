@@ -142,6 +142,7 @@ void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff);
 void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m);
 /* false while nothing vetoes mask edits: the AP matrix ioctls must fail */
 bool apmx_qdrv_ready(void);
+bool apmx_qdrv_present(unsigned int apid, unsigned int apqi);
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r);
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,

@@ -103,6 +103,7 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/kvm_host.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
@@ -121,6 +122,8 @@
  * claimed anew (apmx_qdrv_veto()), bound to vfio_ap or probed again.
  */
 static struct apmx_apqn_set apmx_qdrv_gone;
+/* Queues bound to apmatrix now. */
+static struct apmx_apqn_set apmx_qdrv_bound;
 /* Queues bound to vfio_ap: never claimed or reserved here. */
 static struct apmx_apqn_set apmx_qdrv_vfio;
 /* The driver is registered (apmx_qdrv_register() succeeded). */
@@ -206,10 +209,12 @@ static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
 /*
  * Recompute @kvm's effective matrix (apmx_vm_effective(): its requested
  * one without the queues gone from apmatrix, nor queues a set is still
- * resetting), and write it to the CRYCB if it changed.  Then, if
- * @removed, reset (@apid, @apqi), which the guest no longer reaches: after
- * kvm->lock is dropped (zeroize.c sleeps; the lock order of ap-matrix.h),
- * under the device lock, so the queue is not bound again meanwhile.
+ * resetting), and write it to the CRYCB if it changed.  A queue that left
+ * apmatrix is not reset here: it stays the guest's in the table (nothing
+ * but apmatrix can bind it, see apmx_qdrv_veto() and vfio_ap's probe), and
+ * it is reset when the guest gives it back, under the guest's op_lock and
+ * withheld in the table, so that this path can never reset a queue that
+ * has moved on to another guest meanwhile.
  */
 static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 			     unsigned int apid, unsigned int apqi)
@@ -228,9 +233,6 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 			  vm->owner.id);
 	}
 	mutex_unlock(&kvm->lock);
-	if (removed && !apmx_zeroize(apid, apqi))
-		pr_warn("AP queue %02x.%04x: removed, reset not verified\n",
-			apid, apqi);
 }
 
 static bool apmx_qdrv_held(const struct apmx_slot *s)
@@ -253,6 +255,7 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 		mutex_unlock(&apmx_table_lock);
 		return -ENODEV;
 	}
+	apmx_mask_set(apmx_qdrv_bound.row[apid], apqi);
 	if (s.state & APMX_SLOT_QUARANTINED) {
 		/*
 		 * Back (its card is in the configuration again): reset it
@@ -284,6 +287,7 @@ static void apmx_qdrv_remove(struct ap_device *apdev)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	apmx_mask_clear(apmx_qdrv_bound.row[apid], apqi);
 	/* a free queue leaves no mark: nobody's adapter depends on it */
 	if (apmx_qdrv_held(&s))
 		apmx_mask_set(apmx_qdrv_gone.row[apid], apqi);
@@ -464,6 +468,26 @@ static int apmx_qdrv_attach_one(struct device *dev, void *data)
 		pr_warn("AP queue %02x.%04x: not bound to apmatrix (%d)\n",
 			apid, apqi, rc);
 	return 0;
+}
+
+/**
+ * apmx_qdrv_present() - was the queue there while the table held it?
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * True if the queue is bound to apmatrix, or was while the table held it
+ * and is gone now: then it may hold what a guest left in it, even if its
+ * card answers "not available" (ZAPQ RC 01, deconfigured) at the moment.
+ * False for an APQN that never had a queue device bound here, such as a
+ * hole in a guest's cross product.  Caller holds apmx_table_lock.
+ *
+ * Return: see above.
+ */
+bool apmx_qdrv_present(unsigned int apid, unsigned int apqi)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	return apmx_set_test(&apmx_qdrv_bound, apid, apqi) ||
+	       apmx_set_test(&apmx_qdrv_gone, apid, apqi);
 }
 
 /**
@@ -696,6 +720,12 @@ void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
 
 void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
 {
+}
+
+/* no AP bus, no queue devices: nothing is known to be present */
+bool apmx_qdrv_present(unsigned int apid, unsigned int apqi)
+{
+	return false;
 }
 
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,

@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <asm/ap.h>
 #include "ap-matrix.h"
@@ -34,6 +35,7 @@ enum apmx_zq_state {
 	APMX_ZQ_OTHER,		/* another reset (RAPQ) runs: poll, then ZAPQ */
 	APMX_ZQ_VERIFY,		/* our ZAPQ was accepted: poll until done */
 	APMX_ZQ_OK,		/* reset verified */
+	APMX_ZQ_ABSENT,		/* not in the configuration (RC 01) */
 	APMX_ZQ_FAILED,		/* reset not verified */
 };
 
@@ -83,13 +85,14 @@ static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
  * ap_sm_reset_wait(), vfio_ap_ops.c vfio_ap_mdev_reset_queue()):
  * ZAPQ 00 starts the reset; 02 means a reset is already running, which
  * may be the AP bus's RAPQ and does not zeroize: wait until TAPQ reports
- * it ended, then ZAPQ again; 05 and 07 are retried; anything else,
- * including 01 (the queue is not in the configuration, so nothing was
- * reset), fails.  The reset is verified by TAPQ 00 with the queue empty
- * and interruptions disabled; TAPQ 02, 05, 07 and 00 short of that mean
- * "not yet"; anything else fails.
+ * it ended, then ZAPQ again; 05 and 07 are retried; 01 (the queue is not
+ * in the configuration, so nothing was reset and nothing can reach it
+ * now) ends as APMX_ZQ_ABSENT, which its caller judges (apmx_zq_ok());
+ * anything else fails.  The reset is verified by TAPQ 00 with the queue
+ * empty and interruptions disabled; TAPQ 02, 05, 07 and 00 short of that
+ * mean "not yet"; 01 ends as APMX_ZQ_ABSENT; anything else fails.
  *
- * Return: true when @q is finished (APMX_ZQ_OK or APMX_ZQ_FAILED).
+ * Return: true when @q is finished (APMX_ZQ_OK, _ABSENT or _FAILED).
  */
 static bool apmx_zq_step(struct apmx_zq *q)
 {
@@ -114,6 +117,9 @@ static bool apmx_zq_step(struct apmx_zq *q)
 				if (q->zapqs >= APMX_ZEROIZE_TRIES)
 					return apmx_zq_fail(q, APMX_ZQ_WHY_ZAPQS);
 				return false;
+			case AP_RESPONSE_Q_NOT_AVAIL:
+				q->state = APMX_ZQ_ABSENT;
+				return true;
 			default:
 				return apmx_zq_fail(q, APMX_ZQ_WHY_ZAPQ);
 			}
@@ -140,6 +146,9 @@ static bool apmx_zq_step(struct apmx_zq *q)
 		case AP_RESPONSE_BUSY:
 		case AP_RESPONSE_OTHERWISE_CHANGED:
 			break;
+		case AP_RESPONSE_Q_NOT_AVAIL:
+			q->state = APMX_ZQ_ABSENT;
+			return true;
 		default:
 			return apmx_zq_fail(q, APMX_ZQ_WHY_TAPQ);
 		}
@@ -172,10 +181,32 @@ static void apmx_reset_done(unsigned int apid, unsigned int apqi, bool ok)
 		module_put(THIS_MODULE);
 }
 
-static void apmx_zq_publish(const struct apmx_zq *q)
+/*
+ * Is the outcome of @q good enough for the queue to go on, to another
+ * guest (@release) or to the same one?  A verified reset is.  A queue not
+ * in the configuration (RC 01) is if it stays with its guest, and, on
+ * release, if it never had a queue device here while it was held (a hole
+ * in the guest's cross product: nothing of the guest can be in it).  One
+ * that was present and now answers "not available" (its card deconfigured)
+ * may still hold the guest's replies when it comes back: it stays withheld
+ * until a reset is verified (apmx_zeroize_retry()).  With @release the
+ * caller holds apmx_table_lock.
+ */
+static bool apmx_zq_ok(struct apmx_zq *q, bool release)
+{
+	if (q->state != APMX_ZQ_ABSENT)
+		return q->state == APMX_ZQ_OK;
+	if (!release || !apmx_qdrv_present(q->apid, q->apqi))
+		return true;
+	q->state = APMX_ZQ_FAILED;
+	q->why = APMX_ZQ_WHY_ZAPQ;
+	return false;
+}
+
+static void apmx_zq_publish(struct apmx_zq *q)
 {
 	mutex_lock(&apmx_table_lock);
-	apmx_reset_done(q->apid, q->apqi, q->state == APMX_ZQ_OK);
+	apmx_reset_done(q->apid, q->apqi, apmx_zq_ok(q, true));
 	mutex_unlock(&apmx_table_lock);
 }
 
@@ -197,6 +228,7 @@ static void apmx_zq_run(struct apmx_zq *q, unsigned int n, bool release)
 				pending++;
 			else if (release)
 				apmx_zq_publish(&q[i]);
+			cond_resched();
 		}
 		if (pending)
 			msleep(APMX_WAIT_MS);
@@ -245,7 +277,7 @@ static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 	unsigned int i, failed = 0;
 
 	for (i = 0; i < n; i++) {
-		if (q[i].state == APMX_ZQ_OK)
+		if (q[i].state == APMX_ZQ_OK || q[i].state == APMX_ZQ_ABSENT)
 			continue;
 		pr_warn_ratelimited("AP queue %02x.%04x: reset not verified, queue %s (%s %02x%s)\n",
 				    q[i].apid, q[i].apqi,
@@ -328,7 +360,7 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 	n = apmx_set_weight(s);
 	max = ARRAY_SIZE(batch);
 	if (n > max) {
-		q = kvmalloc_array(n, sizeof(*q), GFP_KERNEL);
+		q = kvmalloc_array(n, sizeof(*q), GFP_KERNEL_ACCOUNT);
 		if (q)
 			max = n;
 		else
@@ -385,7 +417,7 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_mask_clear(apmx_retrying.row[apid], apqi);
-	apmx_reset_done(apid, apqi, q.state == APMX_ZQ_OK);
+	apmx_reset_done(apid, apqi, apmx_zq_ok(&q, true));
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	mutex_unlock(&apmx_table_lock);
 	if (q.state == APMX_ZQ_OK)
