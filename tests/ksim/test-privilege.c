@@ -11,6 +11,7 @@
 #include <string.h>
 #include "ksim-test.h"
 #include "ksim-task.h"
+#include "ksim-ap-bus.h"
 
 static int grant_fd(const char *apm, const char *aqm, const char *adm)
 {
@@ -245,6 +246,34 @@ START_TEST(holder_pid_in_readers_namespace)
 }
 END_TEST
 
+#if IS_ENABLED(CONFIG_ZCRYPT)
+/* sysfs apmatrix_holder: root only, and pids in the reader's namespace */
+START_TEST(holder_file_pid_in_readers_namespace)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	char buf[256];
+
+	ksim_task_enter(4000, 1, 7);
+	ck_assert_int_eq(ksim_set(a, "3", "3", "", NULL), 0);
+	ksim_qdev_add(3, 3, AP_DEVICE_TYPE_CEX7);
+	ksim_task_enter(1, 0, 1);
+	ck_assert_int_gt(ksim_qdev_attr(3, 3, "apmatrix_holder", buf), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "pid 4000 usage"));
+	ksim_task_enter(4001, 1, 8);
+	ck_assert_int_gt(ksim_qdev_attr(3, 3, "apmatrix_holder", buf), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "pid 7 usage"));
+	ksim_task_enter(5000, 2, 1);
+	ck_assert_int_gt(ksim_qdev_attr(3, 3, "apmatrix_holder", buf), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "pid 0 usage"));
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(ksim_qdev_attr(3, 3, "apmatrix_holder", buf),
+			 -EACCES);
+	ksim_cap_sys_admin = true;
+	ksim_vm_destroy(a);
+}
+END_TEST
+#endif
+
 /* Point 5: a VMM killed while it waits for a lock gives way, unchanged. */
 START_TEST(set_is_killable)
 {
@@ -285,6 +314,9 @@ Suite *ksim_suite_privilege(void)
 	tcase_add_test(tc, unprivileged_no_holder_inside_grant);
 	tcase_add_test(tc, holder_pid_in_readers_namespace);
 	tcase_add_test(tc, set_is_killable);
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	tcase_add_test(tc, holder_file_pid_in_readers_namespace);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }

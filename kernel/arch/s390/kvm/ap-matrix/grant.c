@@ -83,6 +83,15 @@ static int apmx_grant_check_args(const struct kvm_s390_ap_grant *arg)
 	return 0;
 }
 
+static void apmx_grant_log(int rc, const struct kvm_s390_ap_refusal *r)
+{
+	if (r->reason == KVM_S390_AP_OK)
+		return;
+	pr_notice_ratelimited("AP grant refused (%d): APQN %02x.%04x reason %u, holder type %u id %llu (pid %d)\n",
+			      rc, r->adapter, r->domain, r->reason,
+			      r->holder_type, r->holder_id, r->holder_pid);
+}
+
 /* Reserve @arg->masks for a new grant behind @file: all or nothing. */
 static int apmx_grant_reserve(struct apmx_grant *g,
 			      struct kvm_s390_ap_grant *arg)
@@ -96,16 +105,21 @@ static int apmx_grant_reserve(struct apmx_grant *g,
 	apmx_limits_init(&lim, APMX_CRYCB_FORMAT2, host.apxa, host.na,
 			 host.nd);
 	rc = apmx_check_limits(&arg->masks, &lim, &arg->refusal);
-	if (rc)
+	if (rc) {
+		apmx_grant_log(rc, &arg->refusal);
 		return rc;
+	}
 	rc = apmx_host_lock_killable();
 	if (rc)
 		return rc;
 	mutex_lock(&apmx_table_lock);
 	rc = apmx_table_reserve(&apmx_table, &g->owner, &arg->masks,
 				apmx_qdrv_host_veto, NULL, &arg->refusal);
-	if (rc)
+	if (rc) {
+		/* the log names the holder as the initial namespace sees it */
+		apmx_grant_log(rc, &arg->refusal);
 		apmx_refusal_localize(&arg->refusal, true);
+	}
 	mutex_unlock(&apmx_table_lock);
 	apmx_host_unlock();
 	if (!rc)
@@ -162,17 +176,8 @@ long kvm_s390_apmx_create_grant(struct kvm_s390_ap_grant __user *uarg)
 	}
 	/* from here on, fput() frees g and ends its reservation */
 	rc = apmx_grant_reserve(g, &arg);
-	if (rc) {
-		if (arg.refusal.reason != KVM_S390_AP_OK)
-			pr_notice_ratelimited("AP grant refused (%d): APQN %02x.%04x reason %u, holder type %u id %llu (pid %d)\n",
-					      rc, arg.refusal.adapter,
-					      arg.refusal.domain,
-					      arg.refusal.reason,
-					      arg.refusal.holder_type,
-					      arg.refusal.holder_id,
-					      arg.refusal.holder_pid);
+	if (rc)
 		goto out_put;
-	}
 	arg.fd = fd;
 	arg.grant_id = g->owner.id;
 	if (copy_to_user(uarg, &arg, sizeof(arg))) {

@@ -141,8 +141,9 @@ static const char * const apmx_qdrv_use_str[] = {
 /*
  * Describe who holds (@apid, @apqi) into @buf: "free", or a guest
  * ("vm ID pid PID usage|control|usage+control"), a grant ("grant ID pid
- * PID"), both, "resetting" or "quarantined".  Caller holds
- * apmx_table_lock.  Returns the length written.
+ * PID"), both, "resetting" or "quarantined"; PID as the reader's pid
+ * namespace sees it, 0 if it does not (apmx_owner_pid_vnr()).  Caller
+ * holds apmx_table_lock.  Returns the length written.
  */
 static int apmx_qdrv_holder_text(unsigned int apid, unsigned int apqi,
 				 char *buf, size_t len)
@@ -157,13 +158,14 @@ static int apmx_qdrv_holder_text(unsigned int apid, unsigned int apqi,
 		n += scnprintf(buf + n, len - n, "resetting");
 	else if (s.user)
 		n += scnprintf(buf + n, len - n, "vm %llu pid %d %s",
-			       s.user->id, s.user->pid,
+			       s.user->id, apmx_owner_pid_vnr(s.user),
 			       apmx_qdrv_use_str[s.state &
 						 (APMX_SLOT_USAGE |
 						  APMX_SLOT_CONTROL)]);
 	if (s.reserver)
 		n += scnprintf(buf + n, len - n, "%sgrant %llu pid %d",
-			       n ? " " : "", s.reserver->id, s.reserver->pid);
+			       n ? " " : "", s.reserver->id,
+			       apmx_owner_pid_vnr(s.reserver));
 	if (!n)
 		n = scnprintf(buf, len, "free");
 	return n;

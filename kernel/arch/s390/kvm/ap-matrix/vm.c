@@ -622,8 +622,10 @@ static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *
 		       APMX_MASK_BYTES);
 	mutex_unlock(&kvm->lock);
 	if (apmx_zeroize_set(&vm->released, false, &r)) {
+		/* zeroize.c logged every queue; the VM's debug area the first */
 		rc = -EIO;
-		apmx_report(kvm, vm->owner.id, rc, &r);
+		APMX_EVENT(kvm, "AP queue reset: %02x.%04x not verified",
+			   r.adapter, r.domain);
 	}
 out_op:
 	mutex_unlock(&vm->op_lock);
@@ -745,7 +747,8 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 /**
  * kvm_s390_apmx_exit() - free the ownership table on module exit
  *
- * Every VM is gone by now; what is left are quarantined queues.
+ * Every VM and every grant is gone by now, and no queue is quarantined:
+ * a quarantined queue pins the module (zeroize.c), so the table is empty.
  */
 void kvm_s390_apmx_exit(void)
 {
