@@ -54,8 +54,6 @@
  * if the scratch memory cannot be allocated).  apmx_table_lock is taken
  * for one apmx_table_reset_done() per finished queue, never across a
  * sleep or an AP instruction.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #ifndef _KVM_S390_AP_MATRIX_H
 #define _KVM_S390_AP_MATRIX_H

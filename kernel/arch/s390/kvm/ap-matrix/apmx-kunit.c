@@ -4,8 +4,6 @@
  * architecture's bit order on a big-endian host, id lists, CRYCB limits,
  * the CRYCB bytes that kvm_arch_crypto_set_masks() really writes, and the
  * all-or-nothing rules of the global APQN ownership table.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <kunit/test.h>
 #include <linux/bitops.h>

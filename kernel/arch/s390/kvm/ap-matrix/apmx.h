@@ -9,8 +9,6 @@
  * (types, errno, kernel, string, slab) as shims.  It takes no locks and sleeps only
  * in allocations: callers serialise access to a table (see ap-matrix.h for
  * the kernel's lock order).
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #ifndef _KVM_S390_AP_MATRIX_APMX_H
 #define _KVM_S390_AP_MATRIX_APMX_H

@@ -11,8 +11,6 @@
  * masks at 0, 32 and 64 for ids 0-255.  All masks use the architecture's
  * bit order (id 0 = leftmost bit of byte 0), the order of struct
  * kvm_s390_ap_masks, so an image is a plain byte copy.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <linux/types.h>
 #include <linux/errno.h>

@@ -9,8 +9,6 @@
  * lives in the global table next to the guests' claims; it ends when the
  * last reference to the grant file goes away.  Queues a guest took under
  * the grant stay with the guest until it gives them back.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #define KMSG_COMPONENT "kvm-s390"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt

@@ -6,8 +6,6 @@
  * default zcrypt drivers keep (/sys/bus/ap/apmask, aqmask) come from the AP
  * bus, which is built into the kernel whenever CONFIG_ZCRYPT is y or m.
  * Without it no default driver exists and nothing is host-owned.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <linux/mutex.h>
 #include <linux/string.h>

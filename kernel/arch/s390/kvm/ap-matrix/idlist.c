@@ -5,8 +5,6 @@
  *   "1:3-5:0x10"   ids 1, 3, 4, 5 and 16 (":" or "," separate elements)
  *   "0x5"          one token starting with 0x: the AP bus's absolute mask
  *                  form, bit 0 leftmost, here ids 1 and 3
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <linux/types.h>
 #include <linux/errno.h>

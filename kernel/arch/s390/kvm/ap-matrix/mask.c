@@ -5,8 +5,6 @@
  * Id n lives in byte n / 8 under bit 0x80 >> (n % 8), the memory image of
  * the APCB and of QCI.  Only byte accesses are used, so the code is the
  * same on big- and little-endian hosts.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <linux/types.h>
 #include <linux/string.h>

@@ -92,8 +92,6 @@
  * driver that lets go meanwhile only makes it refuse what it could have
  * allowed.  The sets of queues gone from apmatrix and bound to vfio_ap are
  * protected by apmx_table_lock.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #define KMSG_COMPONENT "kvm-s390"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt

@@ -14,8 +14,6 @@
  * allocates the missing rows, and may fail; the second applies the change
  * and cannot fail.  A refused call therefore leaves the table and the
  * owner exactly as they were.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <linux/types.h>
 #include <linux/errno.h>

@@ -7,8 +7,6 @@
  * gives every queue back and KVM_S390_RESET_AP_QUEUES zeroizes the queues a
  * guest keeps (guest reset).  The global table and the CRYCB change under
  * the lock order of ap-matrix.h, both or neither.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #define KMSG_COMPONENT "kvm-s390"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt

@@ -13,8 +13,6 @@
  * apmx_table_lock or ap_perms_mutex (see the lock order in ap-matrix.h).
  * A queue whose reset cannot be verified is quarantined in the ownership
  * table and never handed on until apmx_zeroize_retry() verifies a reset.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #define KMSG_COMPONENT "kvm-s390"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt

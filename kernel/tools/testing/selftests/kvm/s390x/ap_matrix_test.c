@@ -6,8 +6,6 @@
  * Needs AP hardware and an APQN that the host's default zcrypt drivers do
  * not own (see /sys/bus/ap/apmask and aqmask); skips otherwise.  Run as
  * root: setting a matrix without a grant needs CAP_SYS_ADMIN.
- *
- * Copyright IBM Corp. and the apmatrix developers
  */
 #include <errno.h>
 #include <stdio.h>
