@@ -679,9 +679,8 @@ late_initcall(apmx_qdrv_late_init);
  * With an AP bus, the queue driver's in_use() is what keeps the host's
  * apmask/aqmask edits from taking queues that guests hold; it is in force
  * only while the driver is registered.  While it is not,
- * KVM_CAP_S390_AP_MATRIX reads 0 and every set and grant fails.
- *
- * Context: any; lockless, the flag changes only at kvm init and exit.
+ * KVM_CAP_S390_AP_MATRIX reads 0 and every set and grant fails.  Lockless:
+ * the flag changes only at kvm init and exit.
  *
  * Return: true if the driver is registered.
  */
