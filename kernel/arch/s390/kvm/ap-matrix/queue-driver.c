@@ -673,14 +673,16 @@ static int __init apmx_qdrv_late_init(void)
 late_initcall(apmx_qdrv_late_init);
 #endif
 
-/**
- * apmx_qdrv_ready() - is the apmatrix veto in force?
- *
+/*
  * With an AP bus, the queue driver's in_use() is what keeps the host's
  * apmask/aqmask edits from taking queues that guests hold; it is in force
  * only while the driver is registered.  While it is not,
  * KVM_CAP_S390_AP_MATRIX reads 0 and every set and grant fails.  Lockless:
  * the flag changes only at kvm init and exit.
+ */
+
+/**
+ * apmx_qdrv_ready() - is the apmatrix veto in force?
  *
  * Return: true if the driver is registered.
  */
