@@ -130,18 +130,30 @@ int kstrtouint(const char *s, unsigned int base, unsigned int *res)
 	return 0;
 }
 
-/* virt/kvm/kvm_main.c kvm_get_kvm_safe(), kvm_put_kvm() (counted) */
+/*
+ * virt/kvm/kvm_main.c kvm_get_kvm_safe(): refcount_inc_not_zero() of
+ * kvm->users_count, so a VM whose last reference is gone (being
+ * destroyed) is not taken; ksim_kvm_dying forces that answer.
+ * ksim_on_kvm_get runs right after a reference was taken (another thread).
+ */
+void (*ksim_on_kvm_get)(struct kvm *kvm);
+
 bool kvm_get_kvm_safe(struct kvm *kvm)
 {
-	if (ksim_kvm_dying)
+	if (ksim_kvm_dying || kvm->users_count <= 0)
 		return false;
+	kvm->users_count++;
 	ksim_kvm_refs++;
+	if (ksim_on_kvm_get)
+		ksim_on_kvm_get(kvm);
 	return true;
 }
 
+/* virt/kvm/kvm_main.c kvm_put_kvm(): the last one destroys the VM */
 void kvm_put_kvm(struct kvm *kvm)
 {
 	ksim_kvm_refs--;
+	ksim_kvm_put(kvm);
 }
 
 struct ap_queue *ksim_to_ap_queue(struct device *dev)
@@ -727,6 +739,7 @@ void ksim_ap_bus_reset(bool up)
 	ksim_kvm_refs = 0;
 	ksim_qdev_refs = 0;
 	ksim_kvm_dying = false;
+	ksim_on_kvm_get = NULL;
 	ksim_ap_bus_fail_register = 0;
 	ksim_revise_unbound_flags = 0;
 	ksim_ap_bus_before_revise = NULL;

@@ -77,5 +77,7 @@ extern int ksim_kvm_refs;
 extern int ksim_qdev_refs;
 /* kvm_get_kvm_safe() fails (the VM is being destroyed) */
 extern bool ksim_kvm_dying;
+/* runs right after kvm_get_kvm_safe() took a reference (another thread) */
+extern void (*ksim_on_kvm_get)(struct kvm *kvm);
 
 #endif

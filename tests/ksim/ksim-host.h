@@ -101,7 +101,9 @@ long ksim_dev_ioctl(unsigned int ioctl, void *arg);
 
 /* VMs */
 struct kvm *ksim_vm_create(u32 crycb_format_bits);
+/* the VMM closes the VM fd: the VM is destroyed with its last reference */
 void ksim_vm_destroy(struct kvm *kvm);
+void ksim_kvm_put(struct kvm *kvm);
 long ksim_ioctl(struct kvm *kvm, unsigned int ioctl, void *arg);
 
 /* helpers */

@@ -599,17 +599,36 @@ struct kvm *ksim_vm_create(u32 crycb_format_bits)
 	/* the page is 2K aligned in the kernel; the format is in the low bits */
 	kvm->arch.crypto.crycbd = 0x1000 | crycb_format_bits;
 	kvm->arch.dbf = &kvm->dbf_storage;
+	kvm->users_count = 1;	/* the VM fd */
 	return kvm;
 }
 
-void ksim_vm_destroy(struct kvm *kvm)
+/*
+ * virt/kvm/kvm_main.c kvm_put_kvm(): the last reference destroys the VM
+ * (kvm_destroy_vm() -> kvm_arch_destroy_vm() -> kvm_s390_apmx_destroy()),
+ * in whatever context drops it: the VMM closing its fd, or the queue
+ * driver putting the reference it took.
+ */
+void ksim_kvm_put(struct kvm *kvm)
 {
+	if (kvm->users_count <= 0) {
+		violation("kvm_put_kvm of a VM without references\n");
+		return;
+	}
+	if (--kvm->users_count)
+		return;
 	kvm_s390_apmx_destroy(kvm);
 	if (kvm->arch.crypto.apmx || kvm->arch.crypto.pqap_hook)
 		violation("VM destroyed with AP matrix state or PQAP hook left\n");
 	if (kvm->lock.locked)
 		violation("VM destroyed with kvm->lock held\n");
 	free(kvm);
+}
+
+/* The VMM closes the VM fd (its reference). */
+void ksim_vm_destroy(struct kvm *kvm)
+{
+	ksim_kvm_put(kvm);
 }
 
 long ksim_ioctl(struct kvm *kvm, unsigned int ioctl, void *arg)

@@ -800,6 +800,37 @@ START_TEST(test_removed_queue_reset_on_release)
 }
 END_TEST
 
+static void vmm_exits(struct kvm *kvm)
+{
+	ksim_on_kvm_get = NULL;
+	ksim_vm_destroy(kvm);	/* its fd: the queue driver's is the last */
+}
+
+/*
+ * The VMM exits while the queue driver holds a reference to its VM (a
+ * queue is unplugged): the driver's kvm_put_kvm() is the last one and
+ * destroys the VM from the remove path, under the device lock; the VM's
+ * queues are given back and reset there.
+ */
+START_TEST(test_last_kvm_reference_in_remove)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ksim_qdev_add(4, 2, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "4", "1-2", "", NULL), 0);
+	ksim_host.q[4][2].secret = 0x5ec7e7;
+	ksim_on_kvm_get = vmm_exits;
+	ck_assert_int_eq(ksim_qdev_unbind(4, 1), 0);
+	ck_assert_ptr_null(ksim_on_kvm_get);
+	ck_assert_int_eq(ksim_kvm_refs, 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ck_assert_uint_eq(ksim_host.q[4][2].secret, 0);
+	ck_assert_ptr_null(strstr(ksim_printk_log(), "VIOLATION"));
+}
+END_TEST
+
 static unsigned int revisions;
 
 static void count_revision(void)
@@ -944,6 +975,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);
 	tcase_add_test(tc, test_removed_queue_reset_on_release);
+	tcase_add_test(tc, test_last_kvm_reference_in_remove);
 #else
 	tcase_add_test(tc, test_no_ap_bus);
 #endif

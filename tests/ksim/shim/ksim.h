@@ -289,6 +289,7 @@ struct kvm {
 	debug_info_t dbf_storage;
 	unsigned int set_masks_calls;
 	unsigned int clear_masks_calls;
+	int users_count;	/* kvm->users_count: the VMM's fd + gets */
 };
 
 struct kvm_run {
