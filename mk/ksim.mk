@@ -11,6 +11,9 @@
 #
 # Each binary is built twice: CONFIG_ZCRYPT=1 (the AP bus exists) and
 # CONFIG_ZCRYPT=0 (no AP bus: nothing is host-owned); both runs count.
+# Natively and with ASan a third build, ksim-module, compiles the files
+# as kvm.ko would be (-DMODULE: the queue driver is registered by
+# kvm_arch_init(), not by a late_initcall).
 
 KSIM_DIR     := $(BUILD)/ksim
 KSIM_KDIR    := $(TOP)/kernel/arch/s390/kvm/ap-matrix
@@ -44,20 +47,25 @@ BUILD_TARGETS += ksim
 CHECK_TARGETS += check-ksim-native check-ksim-s390x check-ksim-asan \
 	check-ksim-coverage
 
-ksim: $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt \
-      $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt \
-      $(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt
+KSIM_NATIVE_BINS := ksim ksim-nozcrypt ksim-module
+KSIM_S390X_BINS  := ksim ksim-nozcrypt
 
-$(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt: $(KSIM_DEPS)
+ksim: $(addprefix $(KSIM_DIR)/native/,$(KSIM_NATIVE_BINS)) \
+      $(addprefix $(KSIM_DIR)/s390x/,$(KSIM_S390X_BINS)) \
+      $(addprefix $(KSIM_DIR)/asan/,$(KSIM_NATIVE_BINS))
+
+$(addprefix $(KSIM_DIR)/asan/,$(KSIM_NATIVE_BINS)): $(KSIM_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(KSIM_SAN) $(KSIM_CFLAGS) \
 		$(if $(findstring nozcrypt,$(@F)),-DCONFIG_ZCRYPT=0) \
+		$(if $(findstring module,$(@F)),-DMODULE) \
 		-o $@ $(KSIM_SRC) $$(pkg-config --cflags --libs check)
 
-$(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt: $(KSIM_DEPS)
+$(addprefix $(KSIM_DIR)/native/,$(KSIM_NATIVE_BINS)): $(KSIM_DEPS)
 	@mkdir -p $(@D)
 	$(CC) -O1 $(KSIM_CFLAGS) \
 		$(if $(findstring nozcrypt,$(@F)),-DCONFIG_ZCRYPT=0) \
+		$(if $(findstring module,$(@F)),-DMODULE) \
 		-o $@ $(KSIM_SRC) $$(pkg-config --cflags --libs check)
 
 # libcheck for s390x: Debian's check:s390x (static), see tests/core
@@ -71,12 +79,13 @@ $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt: $(KSIM_DEPS)
 		-o $@ $(KSIM_SRC) -L$(KSIM_S390X_LIBDIR) -lcheck -lsubunit \
 		-lrt -lm
 
-# $(1): suite name, $(2): command prefix, $(3): binary directory
+# $(1): suite name, $(2): command prefix, $(3): binary directory,
+# $(4): the binaries
 define ksim_run
 	@mkdir -p $(BUILD)/results
 	@set -e; out=$(BUILD)/results/$(1).result; : > $$out; \
 	p=0; f=0; \
-	for b in ksim ksim-nozcrypt; do \
+	for b in $(4); do \
 		CK_DEFAULT_TIMEOUT=120 $(2) $(3)/$$b $(1)-$$b > $$out.tmp 2>&1 || true; \
 		cat $$out.tmp >> $$out; \
 		line=$$(grep -E '^$(1)-'$$b': [0-9]+ passed, [0-9]+ failed$$' $$out.tmp || true); \
@@ -90,14 +99,14 @@ endef
 
 check-ksim: check-ksim-native check-ksim-s390x check-ksim-asan
 
-check-ksim-native: $(KSIM_DIR)/native/ksim $(KSIM_DIR)/native/ksim-nozcrypt
-	$(call ksim_run,ksim-native,,$(KSIM_DIR)/native)
+check-ksim-native: $(addprefix $(KSIM_DIR)/native/,$(KSIM_NATIVE_BINS))
+	$(call ksim_run,ksim-native,,$(KSIM_DIR)/native,$(KSIM_NATIVE_BINS))
 
-check-ksim-s390x: $(KSIM_DIR)/s390x/ksim $(KSIM_DIR)/s390x/ksim-nozcrypt
-	$(call ksim_run,ksim-s390x,qemu-s390x,$(KSIM_DIR)/s390x)
+check-ksim-s390x: $(addprefix $(KSIM_DIR)/s390x/,$(KSIM_S390X_BINS))
+	$(call ksim_run,ksim-s390x,qemu-s390x,$(KSIM_DIR)/s390x,$(KSIM_S390X_BINS))
 
-check-ksim-asan: $(KSIM_DIR)/asan/ksim $(KSIM_DIR)/asan/ksim-nozcrypt
-	$(call ksim_run,ksim-asan,ASAN_OPTIONS=detect_leaks=1,$(KSIM_DIR)/asan)
+check-ksim-asan: $(addprefix $(KSIM_DIR)/asan/,$(KSIM_NATIVE_BINS))
+	$(call ksim_run,ksim-asan,ASAN_OPTIONS=detect_leaks=1,$(KSIM_DIR)/asan,$(KSIM_NATIVE_BINS))
 
 # cached: rerun only when a kernel file, a test or a shim changed (a failed
 # run is not cached)

@@ -751,8 +751,13 @@ void ksim_ap_bus_reset(bool up)
 
 void ksim_ap_bus_late_initcall(void)
 {
+#ifdef MODULE
+	/* KVM=m: kvm_arch_init() registers the driver (patch 0050) */
+	kvm_s390_apmx_qdrv_init();
+#else
 	if (ksim_late_initcall)
 		ksim_late_initcall();
+#endif
 }
 
 void ksim_ap_bus_teardown(void)

@@ -20,7 +20,9 @@ extern struct ap_driver ksim_vfio_ap_drv;
 void ksim_ap_bus_reset(bool up);
 /* Unbind and free every device, unregister every driver. */
 void ksim_ap_bus_teardown(void);
-/* The apmatrix driver's late_initcall (KVM=y), as the kernel runs it. */
+/* The apmatrix driver's registration as the kernel runs it: its
+ * late_initcall (KVM=y), or kvm_arch_init()'s call (KVM=m, -DMODULE).
+ */
 void ksim_ap_bus_late_initcall(void);
 /* The next driver_register() fails with this errno (0: none), as
  * bus_add_driver() does when its allocation fails (-ENOMEM).
