@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ksim-ap-bus.h"
+#include "shim/asm/bitops.h"
 
 #define KSIM_MAX_DRIVERS	6
 
@@ -975,6 +976,16 @@ static void ap_bus_revise_bindings(void)
  * the mask changes, ap_perms_mutex is dropped and, if anything changed,
  * the bindings are revised.
  */
+/* @bm = the MSB-0 mask @m as an unsigned long bitmap (set_bit_inv()) */
+static void inv_bitmap(unsigned long *bm, const u8 *m)
+{
+	unsigned int id;
+
+	memset(bm, 0, 32);
+	apmx_for_each_id(id, m)
+		set_bit_inv(id, bm);
+}
+
 static int mask_store(u8 *cur, const char *list, bool adapters)
 {
 	unsigned long apm[32 / sizeof(long)], aqm[32 / sizeof(long)];
@@ -991,9 +1002,9 @@ static int mask_store(u8 *cur, const char *list, bool adapters)
 	for (i = 0; i < 32; i++)
 		reserved[i] = want[i] & ~cur[i];
 	if (changes && !apmx_mask_empty(reserved)) {
-		/* the AP bus's bitmaps are the MSB-0 byte images on s390 */
-		memcpy(apm, adapters ? reserved : ksim_host.apmask, 32);
-		memcpy(aqm, adapters ? ksim_host.aqmask : reserved, 32);
+		/* the AP bus's bitmaps, as ap_parse_mask_str() sets them */
+		inv_bitmap(apm, adapters ? reserved : ksim_host.apmask);
+		inv_bitmap(aqm, adapters ? ksim_host.aqmask : reserved);
 		for (i = 0; i < ndrivers && !rc; i++)
 			if (drivers[i]->in_use && drivers[i]->in_use(apm, aqm))
 				rc = -EBUSY;

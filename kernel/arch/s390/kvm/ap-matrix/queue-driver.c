@@ -96,6 +96,7 @@
 #define KMSG_COMPONENT "kvm-s390"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/device.h>
 #include <linux/export.h>
 #include <linux/init.h>
@@ -300,30 +301,27 @@ static void apmx_qdrv_remove(struct ap_device *apdev)
 }
 
 /*
- * The AP bus asks before it gives the APQNs @apm x @aqm (bitmaps of
- * AP_DEVICES/AP_DOMAINS bits, bit 0 leftmost: on s390 the same bytes as
- * the core's masks) to its default drivers.  Called with ap_perms_mutex
- * held.  Returns -EBUSY, naming the first APQN and its holder, if the
- * table has any of them for a guest, a grant or a reset.
+ * The AP bus asks before it gives the APQNs @apm x @aqm (MSB-0 bitmaps of
+ * AP_DEVICES/AP_DOMAINS bits, read with the s390 *_bit_inv helpers) to its
+ * default drivers.  Called with ap_perms_mutex held.  Returns -EBUSY,
+ * naming the first APQN and its holder, if the table has any of them for
+ * a guest, a grant or a reset.
  */
 static int apmx_qdrv_in_use(unsigned long *apm, unsigned long *aqm)
 {
-	u8 am[APMX_MASK_BYTES], qm[APMX_MASK_BYTES];
 	char who[APMX_QDRV_HOLDER_LEN];
-	unsigned int apid, apqi;
+	unsigned long apid, apqi;
 	struct apmx_slot s;
 	int rc = 0;
 
-	memcpy(am, apm, sizeof(am));
-	memcpy(qm, aqm, sizeof(qm));
 	mutex_lock(&apmx_table_lock);
-	apmx_for_each_id(apid, am) {
-		apmx_for_each_id(apqi, qm) {
+	for_each_set_bit_inv(apid, apm, AP_DEVICES) {
+		for_each_set_bit_inv(apqi, aqm, AP_DOMAINS) {
 			apmx_table_lookup(&apmx_table, apid, apqi, &s);
 			if (!apmx_qdrv_held(&s))
 				continue;
 			apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
-			pr_notice("AP queue %02x.%04x stays with apmatrix: %s\n",
+			pr_notice("AP queue %02lx.%04lx stays with apmatrix: %s\n",
 				  apid, apqi, who);
 			rc = -EBUSY;
 			goto out;
