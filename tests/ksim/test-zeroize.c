@@ -365,11 +365,12 @@ START_TEST(set_reports_first_failure)
 	ksim_host.q[9][1].exists = false;
 	memset(&r, 0xff, sizeof(r));
 	/* 09.0001 is not in the configuration: for a queue that stays with
-	 * its guest that is no failure, nothing can reach it
+	 * its guest that is no failure, nothing can reach it; a queue that
+	 * stays is withheld by nobody (holder none)
 	 */
 	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 2);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 5, 3,
-			  KVM_S390_AP_HOLDER_QUARANTINE);
+			  KVM_S390_AP_HOLDER_NONE);
 	ck_assert_uint_eq(r.field, KVM_S390_AP_FIELD_APQN);
 	ck_assert_uint_eq(ksim_host.q[2][200].zapq_calls, 1);
 	ck_assert_uint_eq(ksim_host.q[9][200].zapq_calls, 1);
@@ -383,7 +384,7 @@ START_TEST(set_reports_first_failure)
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_RESET_AP_QUEUES, &r), -EIO);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 5, 3,
-			  KVM_S390_AP_HOLDER_QUARANTINE);
+			  KVM_S390_AP_HOLDER_NONE);
 	ksim_host.q[5][3].reset_hangs = false;
 	ksim_host.q[9][1].irq_stays = false;
 	ksim_vm_destroy(a);
@@ -410,7 +411,7 @@ START_TEST(set_allocation_failure_falls_back)
 	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 2);
 	ck_assert_uint_eq(shim_slab_failed(), 1);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 3, 40,
-			  KVM_S390_AP_HOLDER_QUARANTINE);
+			  KVM_S390_AP_HOLDER_NONE);
 	for (d = 0; d < 256; d++)
 		ck_assert_uint_eq(ksim_host.q[3][d].secret, 0);
 	/* 8 batches: 7 of one wait, the one with 03.0028 and 03.0032 waits
@@ -772,7 +773,7 @@ START_TEST(reset_ioctl_zeroizes_kept_queues)
 	ksim_host.q[2][3].reset_hangs = true;
 	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_RESET_AP_QUEUES, &r), -EIO);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 2, 3,
-			  KVM_S390_AP_HOLDER_QUARANTINE);
+			  KVM_S390_AP_HOLDER_NONE);
 	ck_assert(strstr(ksim_printk_log(), "AP queue 02.0003: reset not verified, queue kept"));
 	ck_assert_ptr_nonnull(ksim_user(2, 3));
 	ksim_host.q[2][3].reset_hangs = false;

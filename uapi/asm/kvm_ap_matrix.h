@@ -88,7 +88,11 @@ struct kvm_s390_ap_refusal {
 	__u8  field;		/* KVM_S390_AP_FIELD_* */
 	__u8  holder_type;	/* KVM_S390_AP_HOLDER_* */
 	__u16 pad;		/* zero */
-	__s32 holder_pid;	/* tgid that created the holder, 0 if none */
+	__s32 holder_pid;	/* holder's creator (a VM's first setter),
+				 * in the caller's pid namespace; 0 if
+				 * none, not visible there, or the caller
+				 * lacks CAP_SYS_ADMIN
+				 */
 	__u64 holder_id;	/* id of the holding VM or grant, 0 if none */
 };
 

@@ -9,6 +9,8 @@
  *   host.c     what the host offers: QCI limits, apmask/aqmask ownership
  *   zeroize.c  ZAPQ + TAPQ of a queue that leaves a guest
  *   grant.c    grant file descriptors (KVM_S390_CREATE_AP_GRANT)
+ *   queue-driver.c  the "apmatrix" AP queue driver: binding, the veto of
+ *              apmask/aqmask edits, queues that come and go
  *
  * LOCK ORDER (outermost first; release in reverse):
  *   0. kvm_s390_apmx.op_lock     per VM: one SET/CLEAR/RESET at a time,

@@ -17,10 +17,10 @@
  *             it again, and a quarantined one is reset again;
  *   - remove: a queue the table holds that disappears (or is unbound)
  *             leaves its guest's effective matrix (the whole adapter, as
- *             the CRYCB cannot filter a single APQN) and is reset; the
- *             guest keeps its requested matrix and the ownership table
- *             keeps the queue for it, so the queue comes back when it is
- *             bound again.  A free queue leaves no trace: the next guest
+ *             the CRYCB cannot filter a single APQN); the guest keeps
+ *             its requested matrix and the ownership table keeps the
+ *             queue for it, so the queue comes back when it is bound
+ *             again, and is reset when the guest gives it back.  A free queue leaves no trace: the next guest
  *             that claims it gets its adapter;
  *   - in_use: refuses an apmask/aqmask edit that would give the default
  *             drivers a queue a guest uses, a grant reserves or the

@@ -284,11 +284,13 @@ static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 				    q[i].why == APMX_ZQ_WHY_ZAPQ &&
 				    q[i].rc == AP_RESPONSE_Q_NOT_AVAIL ?
 				    ": not available" : "");
+		/* a queue that stays with its guest is withheld by nobody */
 		if (r && !failed)
 			apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED,
 					  KVM_S390_AP_FIELD_APQN, q[i].apid,
 					  q[i].apqi, NULL,
-					  KVM_S390_AP_HOLDER_QUARANTINE);
+					  release ? KVM_S390_AP_HOLDER_QUARANTINE :
+						    KVM_S390_AP_HOLDER_NONE);
 		failed++;
 	}
 	return failed;
