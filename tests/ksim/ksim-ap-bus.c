@@ -5,7 +5,7 @@
  * the function of drivers/s390/crypto/ap_bus.c, ap_queue.c or
  * drivers/base/ (bus.c, dd.c, driver.c, core.c) it models, and is as
  * strict where queue-driver.c can tell:
- *   - the bus has card devices (parent: the AP root device, on no bus) and
+ *   - the bus has card devices (parent: the AP root device, itself on the bus but not listed) and
  *     queue devices (parent: their card), in device_add() order;
  *   - ap_get_qdev() finds only queues in ap_bus.c's hash, which
  *     ap_device_probe() adds a queue to before the driver's probe (and
@@ -34,8 +34,15 @@
 /* ap_bus.c: static struct bus_type ap_bus_type; bus->p once registered */
 static struct bus_type ap_bus_type = { .name = "ap" };
 static bool bus_up;
-/* ap_bus.c ap_root_device = root_device_register("ap"): on no bus */
-static struct device ap_root_device = { .ksim = { .name = "ap" } };
+/*
+ * ap_bus.c ap_root_device = root_device_register("ap"), no parent; and
+ * ap_bus_init() sets ap_root_device->bus = &ap_bus_type, so a card (whose
+ * parent it is) has a parent on the AP bus, as a queue (whose parent is
+ * its card) has.  It is not in the bus's device list (never device_add()ed
+ * to the bus).
+ */
+static struct device ap_root_device = { .bus = &ap_bus_type,
+					.ksim = { .name = "ap" } };
 /* the bus's klist_devices, in device_add() order */
 static struct device *dev_head;
 /* the bus's klist_drivers, in registration order */

@@ -435,13 +435,15 @@ void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
 }
 
 /*
- * ap_bus.c's is_queue_dev() is private to the AP bus: a queue device's
- * parent is its card device, itself on the AP bus, a card device's parent
- * is the AP root device, on no bus (ap_scan_adapter(), ap_scan_domains()).
+ * ap_bus.c's is_queue_dev() is private to the AP bus.  A queue device's
+ * parent is its card device, whose parent is the AP root device; the root
+ * device has no parent (root_device_register()).  All three are on the AP
+ * bus (ap_bus_init() sets ap_root_device->bus), so the bus does not tell
+ * them apart, the depth does: only a queue has a grandparent.
  */
 static bool apmx_qdrv_is_queue(struct device *dev)
 {
-	return dev->parent && dev->parent->bus == dev->bus;
+	return dev->parent && dev->parent->parent;
 }
 
 /* bus_for_each_dev() callback: bind one unbound queue of the matrix */
