@@ -473,6 +473,45 @@ START_TEST(new_queues_reset_before_guest_sees_them)
 }
 END_TEST
 
+/*
+ * A new queue whose reset is not verified does not reach the guest: its
+ * adapter stays out of the effective matrix (the set stands, the log
+ * names the queue) until a guest reset verifies it.
+ */
+START_TEST(unclean_new_queue_stays_out)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+	struct kvm_s390_ap_masks m;
+	struct kvm_s390_ap_refusal r;
+
+	ck_assert_int_eq(ksim_set(kvm, "3", "3", "", &out), 0);
+	ksim_host.q[5][3].reset_hangs = true;	/* left busy by the host */
+	ksim_host.q[5][3].secret = 0x53;
+	ck_assert_int_eq(ksim_set(kvm, "3,5", "3", "", &out), 0);
+	ksim_masks(&m, "3", "3", "");
+	ck_assert_mem_eq(&out.effective, &m, sizeof(m));
+	ksim_assert_crycb(kvm, &m);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "05.0003: reset not verified"));
+	/* the same set again retries it, and it still fails */
+	ck_assert_int_eq(ksim_set(kvm, "3,5", "3", "", &out), 0);
+	ck_assert_mem_eq(&out.effective, &m, sizeof(m));
+	/* the queue recovers: a guest reset lets the adapter in */
+	ksim_host.q[5][3].reset_hangs = false;
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ck_assert_uint_eq(ksim_host.q[5][3].secret, 0);
+	ksim_get(kvm, &out);
+	ck_assert_mem_eq(&out.effective, &out.requested, sizeof(m));
+	ksim_assert_crycb(kvm, &out.requested);
+	/* given up while unclean: released, nothing left behind */
+	ksim_host.q[5][3].reset_hangs = true;
+	ck_assert_int_eq(ksim_set(kvm, "3", "3", "", &out), 0);
+	ksim_host.q[5][3].reset_hangs = false;
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 Suite *ksim_suite_ioctl(void)
 {
 	Suite *s = suite_create("ioctl");
@@ -495,6 +534,7 @@ Suite *ksim_suite_ioctl(void)
 	tcase_add_test(tc, pqap_aqic_answers);
 	tcase_add_test(tc, crycb_drops_queue_before_zapq);
 	tcase_add_test(tc, new_queues_reset_before_guest_sees_them);
+	tcase_add_test(tc, unclean_new_queue_stays_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -800,6 +800,54 @@ START_TEST(test_removed_queue_reset_on_release)
 }
 END_TEST
 
+/*
+ * A guest reset resets every usage queue the guest holds, also one that
+ * is out of its CRYCB now (unbound): it comes back to the rebooted guest
+ * without the previous boot's replies.
+ */
+START_TEST(test_guest_reset_covers_gone_queue)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_refusal r;
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	ksim_host.q[4][1].secret = 0x5ec7e7;
+	ck_assert_int_eq(ksim_qdev_unbind(4, 1), 0);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * A queue of a type apmatrix does not bind (CEX3) is never bound, but it
+ * was there when the guest claimed it: released while its card answers
+ * RC 01 (deconfigured), it stays withheld.
+ */
+START_TEST(test_unbound_type_present_at_claim)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct apmx_slot sl;
+
+	start();
+	ksim_qdev_add(6, 1, AP_DEVICE_TYPE_CEX3C);
+	ck_assert_int_eq(ksim_set(kvm, "6", "1", "", NULL), 0);
+	ck_assert_ptr_null(ksim_qdev_driver(6, 1));
+	ksim_host.q[6][1].secret = 0x61;
+	ksim_host.q[6][1].exists = false;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	apmx_table_lookup(&apmx_table, 6, 1, &sl);
+	ck_assert_uint_eq(sl.state, APMX_SLOT_QUARANTINED);
+	ksim_host.q[6][1].exists = true;
+	ck_assert(apmx_zeroize_retry(6, 1));
+	ck_assert_uint_eq(ksim_host.q[6][1].secret, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 static void vmm_exits(struct kvm *kvm)
 {
 	ksim_on_kvm_get = NULL;
@@ -976,6 +1024,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_ksim_bus_is_61);
 	tcase_add_test(tc, test_removed_queue_reset_on_release);
 	tcase_add_test(tc, test_last_kvm_reference_in_remove);
+	tcase_add_test(tc, test_guest_reset_covers_gone_queue);
+	tcase_add_test(tc, test_unbound_type_present_at_claim);
 #else
 	tcase_add_test(tc, test_no_ap_bus);
 #endif

@@ -368,7 +368,7 @@ START_TEST(set_reports_first_failure)
 	 * its guest that is no failure, nothing can reach it; a queue that
 	 * stays is withheld by nobody (holder none)
 	 */
-	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 2);
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r, NULL), 2);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 5, 3,
 			  KVM_S390_AP_HOLDER_NONE);
 	ck_assert_uint_eq(r.field, KVM_S390_AP_FIELD_APQN);
@@ -408,7 +408,7 @@ START_TEST(set_allocation_failure_falls_back)
 	ksim_host.q[3][40].reset_hangs = true;
 	shim_slab_fail_nth(1);
 	t0 = ksim_now_ms;
-	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r), 2);
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, &r, NULL), 2);
 	ck_assert_uint_eq(shim_slab_failed(), 1);
 	ck_assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 3, 40,
 			  KVM_S390_AP_HOLDER_NONE);
@@ -424,7 +424,7 @@ START_TEST(set_allocation_failure_falls_back)
 	ksim_host.q[3][40].reset_hangs = false;
 	ksim_host.q[3][50].irq_stays = false;
 	t0 = ksim_now_ms;
-	ck_assert_uint_eq(apmx_zeroize_set(s, false, NULL), 0);
+	ck_assert_uint_eq(apmx_zeroize_set(s, false, NULL, NULL), 0);
 	ck_assert_uint_eq(ksim_now_ms - t0, APMX_WAIT_MS);
 	free(s);
 }

@@ -162,6 +162,8 @@ void kvm_put_kvm(struct kvm *kvm);
 #define AP_QID_CARD(_qid)	(((_qid) >> 8) & 0xff)
 #define AP_QID_QUEUE(_qid)	((_qid) & 0xff)
 
+#define AP_DEVICE_TYPE_CEX2A	6	/* ap_bus.h: older types, still in 6.1 */
+#define AP_DEVICE_TYPE_CEX3C	9
 #define AP_DEVICE_TYPE_CEX4	10
 #define AP_DEVICE_TYPE_CEX5	11
 #define AP_DEVICE_TYPE_CEX6	12

@@ -82,6 +82,12 @@ struct kvm_s390_apmx {
 	/* while queues new to the guest are reset: effective <= visible */
 	bool settling;
 	struct kvm_s390_ap_masks visible;
+	/*
+	 * Usage queues new to the guest whose reset was not verified: their
+	 * adapters stay out of the effective matrix until a reset of them is
+	 * (RESET_AP_QUEUES, or a later set); kvm->lock.
+	 */
+	struct apmx_apqn_set unclean;
 	struct apmx_apqn_set released;		/* scratch, under op_lock */
 	struct apmx_apqn_set fresh;		/* scratch, under op_lock */
 };
@@ -143,6 +149,7 @@ void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m);
 /* false while nothing vetoes mask edits: the AP matrix ioctls must fail */
 bool apmx_qdrv_ready(void);
 bool apmx_qdrv_present(unsigned int apid, unsigned int apqi);
+void apmx_qdrv_claimed(const struct apmx_apqn_set *claimed);
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r);
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
@@ -165,7 +172,8 @@ int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 #define APMX_ZEROIZE_BATCH	32	/* queues per batch without scratch */
 bool apmx_zeroize(unsigned int apid, unsigned int apqi);
 unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
-			      struct kvm_s390_ap_refusal *r);
+			      struct kvm_s390_ap_refusal *r,
+			      struct apmx_apqn_set *failed);
 bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 
 #endif /* _KVM_S390_AP_MATRIX_H */

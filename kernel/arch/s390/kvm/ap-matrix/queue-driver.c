@@ -123,6 +123,8 @@
 static struct apmx_apqn_set apmx_qdrv_gone;
 /* Queues bound to apmatrix now. */
 static struct apmx_apqn_set apmx_qdrv_bound;
+/* Claimed queues whose device existed when they were claimed. */
+static struct apmx_apqn_set apmx_qdrv_seen;
 /* Queues bound to vfio_ap: never claimed or reserved here. */
 static struct apmx_apqn_set apmx_qdrv_vfio;
 /* The driver is registered (apmx_qdrv_register() succeeded). */
@@ -487,7 +489,49 @@ bool apmx_qdrv_present(unsigned int apid, unsigned int apqi)
 {
 	lockdep_assert_held(&apmx_table_lock);
 	return apmx_set_test(&apmx_qdrv_bound, apid, apqi) ||
-	       apmx_set_test(&apmx_qdrv_gone, apid, apqi);
+	       apmx_set_test(&apmx_qdrv_gone, apid, apqi) ||
+	       apmx_set_test(&apmx_qdrv_seen, apid, apqi);
+}
+
+/* bus_for_each_dev() callback: record a claimed queue whose device exists */
+static int apmx_qdrv_seen_one(struct device *dev, void *data)
+{
+	const struct apmx_apqn_set *claimed = data;
+	ap_qid_t qid;
+
+	if (!apmx_qdrv_is_queue(dev))
+		return 0;
+	qid = to_ap_queue(dev)->qid;
+	if (apmx_set_test(claimed, AP_QID_CARD(qid), AP_QID_QUEUE(qid)))
+		apmx_mask_set(apmx_qdrv_seen.row[AP_QID_CARD(qid)],
+			      AP_QID_QUEUE(qid));
+	return 0;
+}
+
+/**
+ * apmx_qdrv_claimed() - a set has claimed APQNs
+ * @claimed: the APQNs a guest newly took
+ *
+ * Called once the claim stands, not while it is checked: the queues lose
+ * their "gone" marks (claimed anew) and those whose queue device exists
+ * now are recorded as present (apmx_qdrv_present()), bound or not, before
+ * the guest can see them.  Caller holds ap_perms_mutex and
+ * apmx_table_lock; bus_for_each_dev() takes the bus's klist spinlock and
+ * device references only, one pass over the AP bus's devices.
+ */
+void apmx_qdrv_claimed(const struct apmx_apqn_set *claimed)
+{
+	unsigned int apid, i;
+
+	lockdep_assert_held(&apmx_table_lock);
+	for (apid = 0; apid < APMX_NR_IDS; apid++)
+		for (i = 0; i < APMX_MASK_BYTES; i++) {
+			apmx_qdrv_gone.row[apid][i] &= ~claimed->row[apid][i];
+			apmx_qdrv_seen.row[apid][i] &= ~claimed->row[apid][i];
+		}
+	if (apmx_qdrv_registered)
+		bus_for_each_dev(apmx_qdrv.driver.bus, NULL, (void *)claimed,
+				 apmx_qdrv_seen_one);
 }
 
 /**
@@ -577,7 +621,6 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 				  apqi, NULL, KVM_S390_AP_HOLDER_HOST);
 		return -EADDRNOTAVAIL;
 	}
-	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
 	return 0;
 }
 
@@ -727,6 +770,10 @@ void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
 bool apmx_qdrv_present(unsigned int apid, unsigned int apqi)
 {
 	return false;
+}
+
+void apmx_qdrv_claimed(const struct apmx_apqn_set *claimed)
+{
 }
 
 int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,

@@ -299,11 +299,40 @@ static void apmx_new_usage(const struct kvm_s390_ap_masks *want,
 	}
 }
 
+/* @s &= @m; true if @s changed */
+static bool apmx_set_and(struct apmx_apqn_set *s, const struct apmx_apqn_set *m)
+{
+	unsigned int apid, i;
+	bool changed = false;
+	u8 b;
+
+	for (apid = 0; apid < APMX_NR_IDS; apid++)
+		for (i = 0; i < APMX_MASK_BYTES; i++) {
+			b = s->row[apid][i] & m->row[apid][i];
+			changed |= b != s->row[apid][i];
+			s->row[apid][i] = b;
+		}
+	return changed;
+}
+
+/* @fresh |= the APQNs of @s that @want uses for usage (apm x aqm) */
+static void apmx_keep_usage(const struct apmx_apqn_set *s,
+			    const struct kvm_s390_ap_masks *want,
+			    struct apmx_apqn_set *fresh)
+{
+	unsigned int apid, i;
+
+	apmx_for_each_id(apid, want->apm)
+		for (i = 0; i < APMX_MASK_BYTES; i++)
+			fresh->row[apid][i] |= s->row[apid][i] & want->aqm[i];
+}
+
 /**
  * apmx_vm_effective() - what the guest may see now
  * @vm: the VM's state
  * @eff: out: its requested matrix clipped to its CRYCB format, without
- *	the adapters of queues gone from the host (apmx_qdrv_filter()) and,
+ *	the adapters of queues gone from the host (apmx_qdrv_filter()) or
+ *	of new queues whose reset was not verified (@vm->unclean) and,
  *	while new queues are being reset (@vm->settling), within what it
  *	saw before the change
  *
@@ -312,8 +341,15 @@ static void apmx_new_usage(const struct kvm_s390_ap_masks *want,
 void apmx_vm_effective(const struct kvm_s390_apmx *vm,
 		       struct kvm_s390_ap_masks *eff)
 {
+	unsigned int apid;
+
+	lockdep_assert_held(&vm->kvm->lock);
 	apmx_effective(&vm->requested, &vm->lim, eff);
 	apmx_qdrv_filter(eff);
+	/* the CRYCB cannot hide one APQN: the adapter of an unclean queue */
+	apmx_for_each_id(apid, eff->apm)
+		if (apmx_mask_intersects(vm->unclean.row[apid], eff->aqm))
+			apmx_mask_clear(eff->apm, apid);
 	if (!vm->settling)
 		return;
 	apmx_mask_and(eff->apm, eff->apm, vm->visible.apm);
@@ -449,8 +485,10 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	mutex_lock(&apmx_table_lock);
 	rc = apmx_table_replace(&apmx_table, &vm->owner, want,
 				grant ? &grant->owner : NULL, apmx_qdrv_host_veto,
-				NULL, &vm->released, NULL,
+				NULL, &vm->released, &vm->fresh,
 				&out->refusal);
+	if (!rc)
+		apmx_qdrv_claimed(&vm->fresh);	/* what the queue driver knows */
 	if (rc) {
 		/* the log names the holder; the caller learns what it may */
 		logged = out->refusal;
@@ -464,9 +502,15 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 
 	/* 3. the CRYCB; the claim is made: see it through, not killably */
 	mutex_lock(&kvm->lock);
-	/* usage queues new to the guest: reset before it sees them */
+	/*
+	 * Usage queues new to the guest, and those still unclean: reset
+	 * before it sees them.  Unclean queues it gives up are released.
+	 */
 	apmx_new_usage(want, &vm->requested, &vm->fresh);
+	apmx_keep_usage(&vm->unclean, want, &vm->fresh);
 	vm->settling = apmx_set_weight(&vm->fresh) != 0;
+	if (!vm->settling)
+		apmx_set_clear(&vm->unclean);	/* none of it is wanted */
 	if (vm->settling)
 		vm->visible = vm->effective;
 	vm->requested = *want;
@@ -479,10 +523,12 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	 * and nobody can claim either: reset them with no global lock and
 	 * no kvm->lock held.
 	 */
-	apmx_zeroize_set(&vm->released, true, NULL);
+	apmx_zeroize_set(&vm->released, true, NULL, NULL);
 	if (vm->settling) {
-		apmx_zeroize_set(&vm->fresh, false, NULL);
+		/* a new queue whose reset fails stays out (vm->unclean) */
+		apmx_zeroize_set(&vm->fresh, false, NULL, &vm->released);
 		mutex_lock(&kvm->lock);
+		vm->unclean = vm->released;
 		vm->settling = false;
 		apmx_vm_effective(vm, &eff);
 		apmx_vm_commit(kvm, vm, &eff);
@@ -614,17 +660,30 @@ static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *
 	rc = mutex_lock_killable(&kvm->lock);
 	if (rc)
 		goto out_op;
+	/*
+	 * Every usage queue the guest holds, also those out of its CRYCB
+	 * now (gone, or unclean): none may keep a reply across the reset.
+	 */
 	apmx_set_clear(&vm->released);
-	apmx_for_each_id(apid, vm->effective.apm)
-		memcpy(vm->released.row[apid], vm->effective.aqm,
+	apmx_for_each_id(apid, vm->requested.apm)
+		memcpy(vm->released.row[apid], vm->requested.aqm,
 		       APMX_MASK_BYTES);
 	mutex_unlock(&kvm->lock);
-	if (apmx_zeroize_set(&vm->released, false, &r)) {
+	if (apmx_zeroize_set(&vm->released, false, &r, &vm->fresh)) {
 		/* zeroize.c logged every queue; the VM's debug area the first */
 		rc = -EIO;
 		APMX_EVENT(kvm, "AP queue reset: %02x.%04x not verified",
 			   r.adapter, r.domain);
 	}
+	/* unclean queues whose reset is verified now may be seen */
+	mutex_lock(&kvm->lock);
+	if (apmx_set_and(&vm->unclean, &vm->fresh)) {
+		struct kvm_s390_ap_masks eff;
+
+		apmx_vm_effective(vm, &eff);
+		apmx_vm_commit(kvm, vm, &eff);
+	}
+	mutex_unlock(&kvm->lock);
 out_op:
 	mutex_unlock(&vm->op_lock);
 	if (copy_to_user(uarg, &r, sizeof(r)))
@@ -735,7 +794,7 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 	kvm->arch.crypto.apmx = NULL;
 	mutex_unlock(&kvm->lock);
 	/* the table withholds them: the resets need no lock but op_lock */
-	apmx_zeroize_set(&vm->released, true, NULL);
+	apmx_zeroize_set(&vm->released, true, NULL, NULL);
 	mutex_unlock(&vm->op_lock);
 	mutex_destroy(&vm->op_lock);
 	put_pid(vm->pid);

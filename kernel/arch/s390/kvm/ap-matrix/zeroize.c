@@ -270,7 +270,8 @@ static const char * const apmx_zq_why_str[] = {
  * fill @r (if not NULL) with the first.  Return: the number of failures.
  */
 static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
-				   bool release, struct kvm_s390_ap_refusal *r)
+				   bool release, struct kvm_s390_ap_refusal *r,
+				   struct apmx_apqn_set *failed_set)
 {
 	unsigned int i, failed = 0;
 
@@ -284,6 +285,8 @@ static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 				    q[i].why == APMX_ZQ_WHY_ZAPQ &&
 				    q[i].rc == AP_RESPONSE_Q_NOT_AVAIL ?
 				    ": not available" : "");
+		if (failed_set)
+			apmx_mask_set(failed_set->row[q[i].apid], q[i].apqi);
 		/* a queue that stays with its guest is withheld by nobody */
 		if (r && !failed)
 			apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED,
@@ -328,6 +331,7 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  *	     or quarantines the APQN
  * @r: if not NULL, filled with the first APQN (in ascending (adapter,
  *     domain) order) whose reset was not verified; untouched if none
+ * @failed: if not NULL, set to the APQNs whose reset was not verified
  *
  * Issues the ZAPQ of every APQN first, then polls them all with TAPQ,
  * sleeping once per round (APMX_WAIT_MS) while any is not finished; see
@@ -351,12 +355,15 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  * Return: the number of APQNs whose reset was not verified.
  */
 unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
-			      struct kvm_s390_ap_refusal *r)
+			      struct kvm_s390_ap_refusal *r,
+			      struct apmx_apqn_set *failed_set)
 {
 	struct apmx_zq batch[APMX_ZEROIZE_BATCH];
 	unsigned int n, max, pos = 0, failed = 0;
 	struct apmx_zq *q = batch;
 
+	if (failed_set)
+		apmx_set_clear(failed_set);
 	n = apmx_set_weight(s);
 	max = ARRAY_SIZE(batch);
 	if (n > max) {
@@ -368,7 +375,8 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 	}
 	while ((n = apmx_zq_fill(q, max, s, &pos))) {
 		apmx_zq_run(q, n, release);
-		failed += apmx_zq_report(q, n, release, failed ? NULL : r);
+		failed += apmx_zq_report(q, n, release, failed ? NULL : r,
+					 failed_set);
 	}
 	if (q != batch)
 		kvfree(q);
@@ -424,6 +432,6 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 		pr_notice("AP queue %02x.%04x: reset verified, no longer quarantined\n",
 			  apid, apqi);
 	else
-		apmx_zq_report(&q, 1, true, NULL);
+		apmx_zq_report(&q, 1, true, NULL, NULL);
 	return !s.user && !s.state;
 }
