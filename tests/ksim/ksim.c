@@ -2,11 +2,13 @@
 /*
  * ksim: the simulated AP host and kernel environment (see ksim-host.h).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ksim-host.h"
+#include <linux/err.h>
 
 struct ksim_host ksim_host;
 unsigned int ksim_violations;
@@ -37,6 +39,16 @@ static void log_append(char *log, const char *prefix, const char *fmt,
 	vsnprintf(log + len, KSIM_LOG_LEN - len, fmt, ap);
 }
 
+static void log_printf(char *log, const char *fmt, ...) __printf(2, 3);
+static void log_printf(char *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_append(log, "", fmt, ap);
+	va_end(ap);
+}
+
 static void violation(const char *fmt, ...) __printf(1, 2);
 static void violation(const char *fmt, ...)
 {
@@ -52,6 +64,7 @@ static void violation(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* include/asm-generic/bug.h WARN_ON_ONCE(): every hit counts */
 int ksim_warn_on(int cond, const char *file, int line)
 {
 	if (cond) {
@@ -61,6 +74,34 @@ int ksim_warn_on(int cond, const char *file, int line)
 	return cond;
 }
 
+/* a WARN() a kernel function would print, with its message */
+static void warning(const char *fmt, ...) __printf(1, 2);
+static void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	ksim_warnings++;
+	va_start(ap, fmt);
+	fprintf(stderr, "ksim WARNING: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	log_append(printk_log, "WARNING: ", fmt, ap);
+	va_end(ap);
+}
+
+/* tests/shim/slab.c: what kfree()/kmalloc() would BUG() or WARN() on */
+void shim_slab_bug(const char *what)
+{
+	violation("%s\n", what);
+}
+
+void shim_slab_warn(const char *what)
+{
+	warning("%s\n", what);
+}
+
+/* kernel/printk/printk.c printk(): into the log ksim_printk_log() shows */
 void ksim_printk(const char *level, const char *fmt, ...)
 {
 	char prefix[16];
@@ -72,17 +113,169 @@ void ksim_printk(const char *level, const char *fmt, ...)
 	va_end(ap);
 }
 
-int debug_sprintf_event(debug_info_t *id, int level, const char *fmt, ...)
+/*
+ * lib/ratelimit.c ___ratelimit() with DEFAULT_RATELIMIT_INTERVAL (5 s)
+ * and DEFAULT_RATELIMIT_BURST (10), on the virtual clock.
+ */
+static struct ksim_ratelimit *ratelimits;
+
+int ksim_ratelimit(struct ksim_ratelimit *rs, const char *func)
 {
+	if (!rs->registered) {
+		rs->registered = true;
+		rs->next = ratelimits;
+		ratelimits = rs;
+	}
+	if (!rs->started) {
+		rs->started = true;
+		rs->begin = ksim_now_ms;
+	}
+	if (ksim_now_ms > rs->begin + KSIM_RATELIMIT_INTERVAL_MS) {
+		if (rs->missed) {
+			ksim_printk("warn", "%s: %d callbacks suppressed\n",
+				    func, rs->missed);
+			rs->missed = 0;
+		}
+		rs->begin = ksim_now_ms;
+		rs->printed = 0;
+	}
+	if (rs->printed < KSIM_RATELIMIT_BURST) {
+		rs->printed++;
+		return 1;
+	}
+	rs->missed++;
+	return 0;
+}
+
+static void ratelimits_reset(void)
+{
+	struct ksim_ratelimit *rs;
+
+	for (rs = ratelimits; rs; rs = rs->next) {
+		rs->started = false;
+		rs->printed = 0;
+		rs->missed = 0;
+	}
+}
+
+/* What the executable maps from its file: text, rodata, data, bss. */
+extern char __executable_start[], _end[];
+
+static bool is_static(const void *p)
+{
+	return (const char *)p >= __executable_start &&
+	       (const char *)p < _end;
+}
+
+/* arch/s390/kernel/debug.c debug_count_numargs(): every '%' counts */
+static int debug_count_numargs(const char *string)
+{
+	int numargs = 0;
+
+	while (*string) {
+		if (*string++ == '%')
+			numargs++;
+	}
+	return numargs;
+}
+
+/*
+ * The conversions of @fmt ("%%" takes no argument): their number, and in
+ * *@strs bit i for an i-th that is "%s" (i < 32).
+ */
+static int conversions(const char *fmt, unsigned int *strs)
+{
+	int n = 0;
+
+	*strs = 0;
+	while (*fmt) {
+		if (*fmt++ != '%')
+			continue;
+		if (*fmt == '%') {
+			fmt++;
+			continue;
+		}
+		fmt += strspn(fmt, "-+ #0123456789.*hlLqjzt");
+		if (*fmt == 's' && n < 32)
+			*strs |= 1u << n;
+		if (*fmt)
+			fmt++;
+		n++;
+	}
+	return n;
+}
+
+#define DEBUG_SPRINTF_MAX_ARGS 10
+static char debug_entry;	/* what a written entry's address stands for */
+
+/*
+ * arch/s390/kernel/debug.c __debug_sprintf_event() and, at once,
+ * debug_sprintf_format_fn() (the sprintf view reading the entry back):
+ * min(numargs, buf_size / sizeof(long) - 1) longs are stored; the view
+ * passes 10 to sprintf(), those the area keeps and then the first one
+ * again.  Reading the area later, a "%s" must still point to its string.
+ */
+debug_entry_t *__debug_sprintf_event(debug_info_t *id, int level,
+				     char *string, ...)
+{
+	int num_longs = id->buf_size / (int)sizeof(long);
+	int numargs, stored, nconv, i, index[DEBUG_SPRINTF_MAX_ARGS];
+	long args[DEBUG_SPRINTF_MAX_ARGS];
+	bool bad = false;
+	unsigned int strs;
+	char buf[512];
 	va_list ap;
 
-	if (!id)
-		violation("debug event without a debug area\n");
-	(void)level;
-	va_start(ap, fmt);
-	log_append(event_log, "", fmt, ap);
+	if (num_longs < 1) {
+		violation("debug area of %d bytes per entry\n", id->buf_size);
+		return NULL;
+	}
+	if (!is_static(string)) {
+		violation("debug_sprintf_event() format not in static storage\n");
+		return (debug_entry_t *)&debug_entry;
+	}
+	numargs = debug_count_numargs(string);
+	stored = numargs < num_longs - 1 ? numargs : num_longs - 1;
+	if (stored > DEBUG_SPRINTF_MAX_ARGS)
+		stored = DEBUG_SPRINTF_MAX_ARGS;
+	memset(args, 0, sizeof(args));
+	va_start(ap, string);
+	for (i = 0; i < stored; i++)
+		args[i] = va_arg(ap, long);
 	va_end(ap);
-	return 0;
+	for (i = 0; i < DEBUG_SPRINTF_MAX_ARGS; i++)
+		index[i] = i < num_longs - 1 ? i : 0;
+	nconv = conversions(string, &strs);
+	if (nconv > DEBUG_SPRINTF_MAX_ARGS && num_longs > 1) {
+		violation("debug_sprintf_event() with %d arguments, the view passes %d: %s",
+			  nconv, DEBUG_SPRINTF_MAX_ARGS, string);
+		bad = true;
+	}
+	for (i = 0; i < nconv && i < DEBUG_SPRINTF_MAX_ARGS; i++) {
+		if ((strs & (1u << i)) &&
+		    !is_static((const void *)args[index[i]])) {
+			violation("debug_sprintf_event() \"%%s\" argument %d not in static storage: %s",
+				  i + 1, string);
+			bad = true;
+		}
+	}
+	if (bad)
+		snprintf(buf, sizeof(buf), "(unprintable) %s", string);
+	else if (num_longs == 1)
+		snprintf(buf, sizeof(buf), "%s", string);
+	else
+		snprintf(buf, sizeof(buf), string, args[index[0]],
+			 args[index[1]], args[index[2]], args[index[3]],
+			 args[index[4]], args[index[5]], args[index[6]],
+			 args[index[7]], args[index[8]], args[index[9]]);
+	log_printf(event_log, "%s", buf);
+	return (debug_entry_t *)&debug_entry;
+}
+
+debug_entry_t *ksim_debug_no_area(void)
+{
+	violation("debug event without a debug area\n");
+	return NULL;
 }
 
 const char *ksim_printk_log(void)
@@ -140,17 +333,6 @@ void ksim_thread_return(void)
 			  held[thread][nheld[thread] - 1].name);
 	if (thread)
 		thread--;
-}
-
-static __attribute__((unused)) bool lock_held_by_any(const void *lock)
-{
-	unsigned int t, i;
-
-	for (t = 0; t <= thread; t++)
-		for (i = 0; i < nheld[t]; i++)
-			if (held[t][i].lock == lock)
-				return true;
-	return false;
 }
 
 static bool lock_held_here(const void *lock)
@@ -299,12 +481,15 @@ void up_read(struct rw_semaphore *s)
  * kernel/time/timer.c msleep(): sleeps uninterruptibly for at least @ms
  * (msecs_to_jiffies(@ms) + 1 jiffies: 30 ms for msleep(20) at HZ=100).
  * ksim advances its virtual clock, ksim_now_ms, by exactly @ms, the lower
- * bound, and counts the sleep in ksim_slept_ms.  Sleeping holding the
- * table lock or ap_perms_mutex (which every AP bus probe and mask edit
- * waits for) is a violation.
+ * bound (so a reset that needs some time gets the fewest rounds' worth, and
+ * the figures the tests assert are msleep() time, not wall time), and
+ * counts the sleep in ksim_slept_ms.  Sleeping holding the table lock or
+ * ap_perms_mutex (which every AP bus probe and mask edit waits for) is a
+ * violation: apmatrix's rule (the kernel forbids it in atomic context).
  */
 unsigned long ksim_resched_calls;
 
+/* include/linux/sched.h cond_resched(): a scheduling point, as msleep() */
 void ksim_cond_resched(void)
 {
 	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))
@@ -344,21 +529,42 @@ void module_put(struct module *module)
 }
 
 /* ---- caller ------------------------------------------------------------- */
+/* kernel/capability.c capable() -> ns_capable_common() */
 bool capable(int cap)
 {
+	if (!cap_valid(cap)) {
+		violation("capable() called with invalid cap=%u (BUG)\n", cap);
+		return false;
+	}
 	return cap == CAP_SYS_ADMIN && ksim_cap_sys_admin;
 }
 
+/* the n-th copy faults (0: none) after *_copied bytes */
 static unsigned int fail_from_at, fail_to_at;
+static unsigned long fail_from_copied, fail_to_copied;
 
 void ksim_fail_copy_from_nth(unsigned int n)
 {
 	fail_from_at = n;
+	fail_from_copied = 0;
 }
 
 void ksim_fail_copy_to_nth(unsigned int n)
 {
 	fail_to_at = n;
+	fail_to_copied = 0;
+}
+
+void ksim_fail_copy_from_nth_after(unsigned int n, unsigned long copied)
+{
+	fail_from_at = n;
+	fail_from_copied = copied;
+}
+
+void ksim_fail_copy_to_nth_after(unsigned int n, unsigned long copied)
+{
+	fail_to_at = n;
+	fail_to_copied = copied;
 }
 
 static bool fault(unsigned int *at)
@@ -368,29 +574,75 @@ static bool fault(unsigned int *at)
 	return --*at == 0;
 }
 
-unsigned long copy_from_user(void *to, const void __user *from,
-			     unsigned long n)
+/* include/linux/thread_info.h check_copy_size() */
+static bool check_copy_size(size_t objsz, unsigned long bytes)
 {
-	if (lock_held_here(&apmx_table_lock))
-		violation("copy_from_user under the table lock\n");
-	if (fault(&fail_from_at))
-		return n;
-	memcpy(to, from, n);
-	return 0;
+	int sz = objsz;
+
+	if (sz >= 0 && (unsigned long)sz < bytes) {
+		/* copy_overflow(), or __bad_copy_*() at build time */
+		warning("Buffer overflow detected (%d < %lu)!\n", sz, bytes);
+		return false;
+	}
+	if (bytes > INT_MAX) {
+		warning("copy of %lu bytes (> INT_MAX)\n", bytes);
+		return false;
+	}
+	return true;
 }
 
-unsigned long copy_to_user(void __user *to, const void *from,
-			   unsigned long n)
+/*
+ * How many of @n bytes the raw copy gets through: all, unless the user
+ * pointer is NULL or a fault is due (then up to @copied, less than @n).
+ */
+static unsigned long user_reach(const void *uptr, unsigned long n,
+				unsigned int *at, unsigned long copied)
 {
+	if (fault(at))
+		return copied < n ? copied : (n ? n - 1 : 0);
+	return uptr ? n : 0;
+}
+
+/*
+ * include/linux/uaccess.h copy_from_user() -> _copy_from_user(): might
+ * sleep (so never under the table lock: apmatrix's rule); the bytes not
+ * copied are zeroed in @to.
+ */
+unsigned long ksim_copy_from_user(void *to, const void __user *from,
+				  unsigned long n, size_t to_size)
+{
+	unsigned long ok;
+
+	if (!check_copy_size(to_size, n))
+		return n;
+	if (lock_held_here(&apmx_table_lock))
+		violation("copy_from_user under the table lock\n");
+	ok = user_reach(from, n, &fail_from_at, fail_from_copied);
+	if (ok)
+		memcpy(to, from, ok);
+	if (ok < n)
+		memset((char *)to + ok, 0, n - ok);
+	return n - ok;
+}
+
+/* include/linux/uaccess.h copy_to_user() -> _copy_to_user() */
+unsigned long ksim_copy_to_user(void __user *to, const void *from,
+				unsigned long n, size_t from_size)
+{
+	unsigned long ok;
+
+	if (!check_copy_size(from_size, n))
+		return n;
 	if (lock_held_here(&apmx_table_lock))
 		violation("copy_to_user under the table lock\n");
-	if (fault(&fail_to_at))
-		return n;
-	memcpy(to, from, n);
-	return 0;
+	ok = user_reach(to, n, &fail_to_at, fail_to_copied);
+	if (ok)
+		memcpy(to, from, ok);
+	return n - ok;
 }
 
 /* ---- the simulated AP host --------------------------------------------- */
+/* arch/s390/include/asm/ap.h ap_instructions_available(): TAPQ works */
 bool ap_instructions_available(void)
 {
 	return ksim_host.ap_instr;
@@ -401,6 +653,11 @@ static void put_mask(unsigned int *words, const u8 *bytes)
 	memcpy(words, bytes, 32);	/* MSB-0 image, as on s390 */
 }
 
+/*
+ * arch/s390/include/asm/ap.h ap_qci(): 0 with the whole block written, or
+ * -EOPNOTSUPP (PQAP(QCI) not installed: the program check is caught) with
+ * the block untouched.  The host's masks are all ones.
+ */
 int ap_qci(struct ap_config_info *info)
 {
 	u8 all[32];
@@ -539,9 +796,10 @@ struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
 }
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
+/* drivers/s390/crypto/ap_bus.c ap_owned_by_def_drv() */
 int ap_owned_by_def_drv(int card, int queue)
 {
-	if (!lock_held_by_any(&ap_perms_mutex))
+	if (!lock_held_here(&ap_perms_mutex))
 		violation("ap_owned_by_def_drv without ap_perms_mutex\n");
 	if (card < 0 || card > 255 || queue < 0 || queue > 255)
 		return -EINVAL;
@@ -551,6 +809,16 @@ int ap_owned_by_def_drv(int card, int queue)
 #endif
 
 /* ---- the CRYCB (kvm-s390.c) -------------------------------------------- */
+/* arch/s390/kvm/kvm-s390.h VM_EVENT() */
+#define VM_EVENT(d_kvm, d_loglevel, d_string, d_args...) \
+	debug_sprintf_event((d_kvm)->arch.dbf, d_loglevel, d_string "\n", d_args)
+
+/*
+ * arch/s390/kvm/kvm-s390.c kvm_arch_crypto_set_masks(): APCB1 (256 bits
+ * each) for format 2, APCB0 (apm 64, aqm and adm 16 bits) for formats 0
+ * and 1, nothing for the format that "can not happen"; the vCPUs are
+ * blocked meanwhile and their shadow CRYCBs rebuilt (nothing to model).
+ */
 void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 			       unsigned long *aqm, unsigned long *adm)
 {
@@ -562,17 +830,34 @@ void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 	switch (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) {
 	case CRYCB_FORMAT2:
 		memcpy(crycb + KSIM_APCB1_OFFSET, apm, 32);
+		VM_EVENT(kvm, 3, "SET CRYCB: apm %016lx %016lx %016lx %016lx",
+			 apm[0], apm[1], apm[2], apm[3]);
 		memcpy(crycb + KSIM_APCB1_OFFSET + 32, aqm, 32);
+		VM_EVENT(kvm, 3, "SET CRYCB: aqm %016lx %016lx %016lx %016lx",
+			 aqm[0], aqm[1], aqm[2], aqm[3]);
 		memcpy(crycb + KSIM_APCB1_OFFSET + 64, adm, 32);
+		VM_EVENT(kvm, 3, "SET CRYCB: adm %016lx %016lx %016lx %016lx",
+			 adm[0], adm[1], adm[2], adm[3]);
 		break;
-	default:
+	case CRYCB_FORMAT1:
+	case CRYCB_FORMAT0:
 		memcpy(crycb, apm, 8);
 		memcpy(crycb + 8, aqm, 2);
 		memcpy(crycb + 16, adm, 2);
+		VM_EVENT(kvm, 3, "SET CRYCB: apm %016lx aqm %04x adm %04x",
+			 apm[0], *((unsigned short *)aqm),
+			 *((unsigned short *)adm));
+		break;
+	default:	/* Can not happen */
 		break;
 	}
 }
 
+/*
+ * arch/s390/kvm/kvm-s390.c kvm_arch_crypto_clear_masks(): APCB0 (32
+ * bytes) and APCB1 (128 bytes) zeroed, the wrapping key masks between
+ * them left alone.
+ */
 void kvm_arch_crypto_clear_masks(struct kvm *kvm)
 {
 	u8 *crycb = kvm->arch.crypto.crycb;
@@ -582,9 +867,13 @@ void kvm_arch_crypto_clear_masks(struct kvm *kvm)
 	kvm->clear_masks_calls++;
 	memset(crycb, 0, 32);
 	memset(crycb + KSIM_APCB1_OFFSET, 0, 128);
+	VM_EVENT(kvm, 3, "%s", "CLR CRYCB:");
 }
 
 /* ---- VMs ----------------------------------------------------------------- */
+static void syscall_enter(void);
+static void syscall_exit(void);
+
 struct kvm *ksim_vm_create(u32 crycb_format_bits)
 {
 	struct kvm *kvm = calloc(1, sizeof(*kvm));
@@ -598,6 +887,9 @@ struct kvm *ksim_vm_create(u32 crycb_format_bits)
 	kvm->arch.crypto.crycb = kvm->crycb_page;
 	/* the page is 2K aligned in the kernel; the format is in the low bits */
 	kvm->arch.crypto.crycbd = 0x1000 | crycb_format_bits;
+	/* kvm-s390.c kvm_arch_init_vm(): debug_register(, 32, 1, 7 * sizeof(long)) */
+	kvm->dbf_storage.level = DEBUG_DEFAULT_LEVEL;
+	kvm->dbf_storage.buf_size = 7 * sizeof(long);
 	kvm->arch.dbf = &kvm->dbf_storage;
 	kvm->users_count = 1;	/* the VM fd */
 	return kvm;
@@ -625,19 +917,24 @@ void ksim_kvm_put(struct kvm *kvm)
 	free(kvm);
 }
 
-/* The VMM closes the VM fd (its reference). */
+/* The VMM closes the VM fd (its reference): a close() syscall. */
 void ksim_vm_destroy(struct kvm *kvm)
 {
+	syscall_enter();
 	ksim_kvm_put(kvm);
+	syscall_exit();
 }
 
 long ksim_ioctl(struct kvm *kvm, unsigned int ioctl, void *arg)
 {
-	long rc = kvm_s390_apmx_vm_ioctl(kvm, ioctl, arg);
+	long rc;
 
+	syscall_enter();
+	rc = kvm_s390_apmx_vm_ioctl(kvm, ioctl, arg);
 	if (ksim_locks_held())
 		violation("ioctl %#x returned holding %u locks\n", ioctl,
 			  ksim_locks_held());
+	syscall_exit();
 	return rc;
 }
 
@@ -662,6 +959,9 @@ void ksim_reset(void)
 	ksim_task.tgid = 1000;
 	fail_from_at = 0;
 	fail_to_at = 0;
+	fail_from_copied = 0;
+	fail_to_copied = 0;
+	ratelimits_reset();
 	fail_fd_at = 0;
 	fail_anon_at = 0;
 	memset(nheld, 0, sizeof(nheld));
@@ -745,6 +1045,17 @@ void ksim_table_snapshot(struct apmx_slot *out)
 static struct file *fds[KSIM_MAX_FDS];
 static bool fd_reserved[KSIM_MAX_FDS];
 static unsigned int open_files;
+static struct file *all_files;	/* every file made, released ones too */
+
+/*
+ * Simulated syscalls, nested when another thread's runs inside one (from
+ * a hook): each has its task work, the __fput()s of the files whose last
+ * reference went in it, run when it returns to user space.
+ */
+#define KSIM_MAX_SYSCALLS	8
+static struct file *task_work[KSIM_MAX_SYSCALLS];
+static bool reserved_at_entry[KSIM_MAX_SYSCALLS][KSIM_MAX_FDS];
+static unsigned int syscall_depth;
 
 void ksim_fail_fd_nth(unsigned int n)
 {
@@ -761,11 +1072,17 @@ unsigned int ksim_open_files(void)
 	return open_files;
 }
 
+/* fs/read_write.c noop_llseek() */
 loff_t noop_llseek(struct file *filp, loff_t off, int whence)
 {
-	return 0;
+	return filp->f_pos;
 }
 
+/*
+ * fs/file.c get_unused_fd_flags() -> alloc_fd(): the lowest free fd
+ * (from 3: stdin, stdout, stderr are open) or -EMFILE.  A grant fd
+ * without O_CLOEXEC would leak into what the VMM execs: apmatrix's rule.
+ */
 int get_unused_fd_flags(unsigned int flags)
 {
 	int fd;
@@ -783,6 +1100,11 @@ int get_unused_fd_flags(unsigned int flags)
 	return -EMFILE;
 }
 
+/*
+ * fs/file.c put_unused_fd() clears the fd's open bit whatever it holds:
+ * after fd_install() the next get_unused_fd_flags() hands the installed
+ * fd out again (and its fd_install() hits the BUG_ON()).
+ */
 void put_unused_fd(unsigned int fd)
 {
 	if (fd >= KSIM_MAX_FDS || !fd_reserved[fd] || fds[fd])
@@ -791,16 +1113,28 @@ void put_unused_fd(unsigned int fd)
 		fd_reserved[fd] = false;
 }
 
+/* fs/file.c fd_install(): BUG_ON(fdt->fd[fd] != NULL) */
 void fd_install(unsigned int fd, struct file *file)
 {
 	if (fd >= KSIM_MAX_FDS || !fd_reserved[fd] || fds[fd]) {
 		violation("fd_install(%u) of a fd not reserved\n", fd);
 		return;
 	}
+	if (IS_ERR_OR_NULL(file) || file->released || file->refs <= 0) {
+		violation("fd_install(%u) of no file\n", fd);
+		return;
+	}
 	fd_reserved[fd] = false;
 	fds[fd] = file;
+	file->installed++;
 }
 
+/*
+ * fs/anon_inodes.c anon_inode_getfile() -> alloc_file_pseudo(): f_count
+ * 1; the flags keep O_ACCMODE | O_NONBLOCK (O_CLOEXEC is the fd's).
+ * fops->owner is NULL in ksim (try_module_get() and __fput()'s
+ * fops_put() balance anyway).
+ */
 struct file *anon_inode_getfile(const char *name,
 				const struct file_operations *fops,
 				void *priv, int flags)
@@ -815,24 +1149,49 @@ struct file *anon_inode_getfile(const char *name,
 	f->f_op = fops;
 	f->private_data = priv;
 	f->refs = 1;
+	f->ksim_next = all_files;
+	all_files = f;
 	open_files++;
 	return f;
 }
 
+/* fs/file_table.c __fput(): ->release(), then the file is gone */
+static void __fput(struct file *file)
+{
+	if (file->f_op && file->f_op->release)
+		file->f_op->release(NULL, file);
+	file->released = true;
+	open_files--;
+}
+
+/* fs/file_table.c fput(): the last reference queues __fput() */
 void fput(struct file *file)
 {
-	if (file->refs <= 0) {
+	if (IS_ERR_OR_NULL(file)) {
+		violation("fput(%p)\n", (void *)file);
+		return;
+	}
+	if (file->released || file->refs <= 0) {
 		violation("fput of a released file\n");
+		return;
+	}
+	if (file->refs == 1 && file->installed) {
+		/* the fd table's reference: the fd would point to freed memory */
+		violation("fput of the reference fd_install() gave the fd table\n");
 		return;
 	}
 	if (--file->refs)
 		return;
-	if (file->f_op && file->f_op->release)
-		file->f_op->release(NULL, file);
-	open_files--;
-	free(file);
+	if (!syscall_depth) {
+		/* no syscall to return from: flush_delayed_fput() */
+		__fput(file);
+		return;
+	}
+	file->ksim_work = task_work[syscall_depth - 1];
+	task_work[syscall_depth - 1] = file;
 }
 
+/* include/linux/file.h fdget() -> fs/file.c __fget_light(), shared table */
 struct fd fdget(unsigned int fd)
 {
 	struct fd f = { NULL, 0 };
@@ -840,25 +1199,92 @@ struct fd fdget(unsigned int fd)
 	if (fd < KSIM_MAX_FDS && fds[fd]) {
 		f.file = fds[fd];
 		f.file->refs++;
+		f.file->fdget_refs++;
+		f.flags = FDPUT_FPUT;
 	}
 	return f;
 }
 
+/* include/linux/file.h fdput() */
 void fdput(struct fd f)
 {
-	if (f.file)
-		fput(f.file);
+	if (!(f.flags & FDPUT_FPUT))
+		return;
+	if (IS_ERR_OR_NULL(f.file) || f.file->fdget_refs <= 0) {
+		violation("fdput without fdget\n");
+		return;
+	}
+	f.file->fdget_refs--;
+	fput(f.file);
 }
 
+static void syscall_enter(void)
+{
+	if (syscall_depth == KSIM_MAX_SYSCALLS) {
+		violation("too many nested syscalls\n");
+		abort();
+	}
+	memcpy(reserved_at_entry[syscall_depth], fd_reserved,
+	       sizeof(fd_reserved));
+	task_work[syscall_depth++] = NULL;
+}
+
+/*
+ * Back to user space: kernel/task_work.c task_work_run() (the __fput()s,
+ * which may queue more), then what the syscall must not leave behind: an
+ * fd it reserved and neither installed nor gave back, and (when the
+ * outermost returns) a reference fdget() took and fdput() did not drop.
+ */
+static void syscall_exit(void)
+{
+	unsigned int d = syscall_depth - 1;
+	struct file *f;
+	int fd;
+
+	while ((f = task_work[d])) {
+		task_work[d] = f->ksim_work;
+		f->ksim_work = NULL;
+		__fput(f);
+	}
+	for (fd = 0; fd < KSIM_MAX_FDS; fd++) {
+		if (fd_reserved[fd] && !reserved_at_entry[d][fd]) {
+			violation("syscall returned with fd %d reserved, neither installed nor put\n",
+				  fd);
+			fd_reserved[fd] = false;
+		}
+	}
+	syscall_depth = d;
+	if (d)
+		return;
+	for (f = all_files; f; f = f->ksim_next) {
+		if (f->fdget_refs) {
+			violation("syscall returned without fdput() of %d fdget() references\n",
+				  f->fdget_refs);
+			f->fdget_refs = 0;
+		}
+	}
+}
+
+void ksim_syscall(void (*fn)(void *arg), void *arg)
+{
+	syscall_enter();
+	fn(arg);
+	syscall_exit();
+}
+
+/* fs/open.c close() -> filp_close() -> fput(), a syscall */
 int ksim_close(int fd)
 {
 	struct file *f;
 
 	if (fd < 0 || fd >= KSIM_MAX_FDS || !fds[fd])
 		return -EBADF;
+	syscall_enter();
 	f = fds[fd];
 	fds[fd] = NULL;
+	f->installed--;
 	fput(f);
+	syscall_exit();
 	return 0;
 }
 
@@ -874,21 +1300,37 @@ int ksim_open_other(void)
 
 long ksim_dev_ioctl(unsigned int ioctl, void *arg)
 {
-	long rc = kvm_s390_apmx_dev_ioctl(ioctl, arg);
+	long rc;
 
+	syscall_enter();
+	rc = kvm_s390_apmx_dev_ioctl(ioctl, arg);
 	if (ksim_locks_held())
 		violation("dev ioctl %#x returned holding locks\n", ioctl);
+	syscall_exit();
 	return rc;
 }
 
+/* The process exits: its fds are closed, then ksim forgets every file. */
 void ksim_files_reset(void)
 {
+	struct file *f;
 	int fd;
 
 	for (fd = 0; fd < KSIM_MAX_FDS; fd++)
 		if (fds[fd])
 			ksim_close(fd);
 	memset(fd_reserved, 0, sizeof(fd_reserved));
+	syscall_depth = 0;
+	while ((f = all_files)) {
+		all_files = f->ksim_next;
+		if (!f->released) {
+			/* a reference nobody will put: ->release() never runs */
+			fprintf(stderr, "ksim: file %p leaked (%d references)\n",
+				(void *)f, f->refs);
+			abort();
+		}
+		free(f);
+	}
 	fail_fd_at = 0;
 	fail_anon_at = 0;
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The allocator behind tests/shim/linux/slab.h (see there). */
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/slab.h>
@@ -8,6 +11,30 @@ static unsigned long fail_at;	/* 0: disarmed, else attempt number */
 static unsigned long attempts;
 static unsigned long failures;
 static long live;
+
+/* In front of every block: which allocator it came from. */
+#define SHIM_KMALLOC	0x6b6d616cu	/* "kmal" */
+#define SHIM_VMALLOC	0x766d616cu	/* "vmal" */
+#define SHIM_FREED	0x66726565u	/* "free" */
+union shim_hdr {
+	struct {
+		size_t size;
+		unsigned int magic;
+	} h;
+	max_align_t align;
+};
+
+void __attribute__((weak)) shim_slab_bug(const char *what)
+{
+	fprintf(stderr, "slab shim: BUG: %s\n", what);
+	abort();
+}
+
+void __attribute__((weak)) shim_slab_warn(const char *what)
+{
+	fprintf(stderr, "slab shim: WARNING: %s\n", what);
+	abort();
+}
 
 void shim_slab_fail_nth(unsigned long n)
 {
@@ -36,26 +63,85 @@ void shim_slab_reset(void)
 	failures = 0;
 }
 
-void *shim_kmalloc(size_t size, gfp_t flags, bool zero)
+static void *shim_alloc(size_t size, bool zero, unsigned int magic)
 {
-	void *p;
+	union shim_hdr *h;
 
-	(void)flags;
 	if (++attempts == fail_at) {
 		fail_at = 0;
 		failures++;
 		return NULL;
 	}
-	p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
-	if (p)
-		live++;
-	return p;
+	if (size > (size_t)-1 - sizeof(*h))
+		return NULL;
+	h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
+	if (!h)
+		return NULL;
+	h->h.size = size;
+	h->h.magic = magic;
+	live++;
+	return h + 1;
+}
+
+/*
+ * include/linux/slab.h kmalloc(): ZERO_SIZE_PTR for 0 bytes (no
+ * allocation, so it cannot fail); beyond KMALLOC_MAX_SIZE NULL and the
+ * page allocator's WARN (mm/page_alloc.c __alloc_pages(), order >=
+ * MAX_ORDER).
+ */
+void *shim_kmalloc(size_t size, gfp_t flags, bool zero)
+{
+	(void)flags;
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (size > KMALLOC_MAX_SIZE) {
+		shim_slab_warn("kmalloc() above KMALLOC_MAX_SIZE");
+		return NULL;
+	}
+	return shim_alloc(size, zero, SHIM_KMALLOC);
+}
+
+/*
+ * mm/util.c kvmalloc_node(): kmalloc() first, then, above PAGE_SIZE and
+ * if the flags allow sleeping, vmalloc(); above INT_MAX NULL with a WARN.
+ * The shim takes the vmalloc() path whenever the kernel may.
+ */
+void *shim_kvmalloc(size_t size, gfp_t flags, bool zero)
+{
+	if (size <= SHIM_PAGE_SIZE || !(flags & GFP_KERNEL))
+		return shim_kmalloc(size, flags, zero);
+	if (size > INT_MAX) {
+		shim_slab_warn("kvmalloc() above INT_MAX");
+		return NULL;
+	}
+	return shim_alloc(size, zero, SHIM_VMALLOC);
+}
+
+static void shim_free(const void *p, bool kv)
+{
+	union shim_hdr *h;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return;
+	h = (union shim_hdr *)p - 1;
+	if (h->h.magic == SHIM_VMALLOC && !kv) {
+		/* mm/slab_common.c kfree() of a vmalloc() address */
+		shim_slab_bug("kfree() of kvmalloc() memory (vmalloc()ed): use kvfree()");
+	} else if (h->h.magic != SHIM_KMALLOC && h->h.magic != SHIM_VMALLOC) {
+		shim_slab_bug("kfree() of a pointer no allocator returned");
+		return;
+	}
+	h->h.magic = SHIM_FREED;
+	live--;
+	free(h);
 }
 
 void shim_kfree(const void *p)
 {
-	if (!p)
-		return;
-	live--;
-	free((void *)p);
+	shim_free(p, false);
+}
+
+void shim_kvfree(const void *p)
+{
+	shim_free(p, true);
 }

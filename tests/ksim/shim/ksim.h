@@ -4,11 +4,15 @@
  *
  * Just enough of struct kvm, locks, uaccess, printk, the s390 debug
  * feature and the AP instructions for the apmatrix kernel files to compile
- * unmodified, backed by a simulated AP host (ksim.c).  Every shim checks
- * what the kernel would check: locks are taken in the documented order
+ * unmodified, backed by a simulated AP host (ksim.c).  Every shim names
+ * the Linux 6.1 function it stands in for and checks what that function
+ * would check, no less: locks are taken in the documented order
  * (ap-matrix.h) and never recursively, kvm->lock is held when the CRYCB is
- * written, nobody sleeps holding the table lock.  Breaking a rule counts a
- * violation that every test asserts to be zero.
+ * written, nobody sleeps holding the table lock, file and fd references
+ * balance, user copies fault part way, debug events keep what the s390
+ * debug feature keeps, ratelimited messages are ratelimited.  Breaking a
+ * rule counts a violation (or, for what the kernel WARN()s on, a warning)
+ * that every test asserts to be zero.
  *
  * One header for all shims: each <linux/...> / <asm/...> shim includes it.
  */
@@ -20,17 +24,59 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/slab.h>
+#include <sys/types.h>	/* pid_t, loff_t */
 #include <asm/kvm_ap_matrix.h>
 
-#ifndef CONFIG_ZCRYPT
-#define CONFIG_ZCRYPT 1
+/*
+ * The configuration, as autoconf.h spells it: the s390 defconfig's
+ * CONFIG_ZCRYPT=m is "#define CONFIG_ZCRYPT_MODULE 1" with CONFIG_ZCRYPT
+ * undefined, so that code testing it with #ifdef (false for =m) is
+ * caught; -DCONFIG_ZCRYPT=0 is =n, -DCONFIG_ZCRYPT=1 is =y.
+ */
+#if defined(CONFIG_ZCRYPT) && !CONFIG_ZCRYPT
+#undef CONFIG_ZCRYPT
+#elif !defined(CONFIG_ZCRYPT) && !defined(CONFIG_ZCRYPT_MODULE)
+#define CONFIG_ZCRYPT_MODULE 1
 #endif
-#define IS_ENABLED(option)	(option)
 
+/* include/linux/kconfig.h IS_BUILTIN(), IS_MODULE(), IS_ENABLED(), verbatim */
+#ifndef IS_ENABLED
+#define __ARG_PLACEHOLDER_1 0,
+#define __take_second_arg(__ignored, val, ...) val
+#define __or(x, y)			___or(x, y)
+#define ___or(x, y)			____or(__ARG_PLACEHOLDER_##x, y)
+#define ____or(arg1_or_junk, y)		__take_second_arg(arg1_or_junk 1, y)
+#define __is_defined(x)			___is_defined(x)
+#define ___is_defined(val)		____is_defined(__ARG_PLACEHOLDER_##val)
+#define ____is_defined(arg1_or_junk)	__take_second_arg(arg1_or_junk 1, 0)
+#define IS_BUILTIN(option) __is_defined(option)
+#define IS_MODULE(option) __is_defined(option##_MODULE)
+#define IS_ENABLED(option) __or(IS_BUILTIN(option), IS_MODULE(option))
+#endif
+
+/* include/linux/compiler_attributes.h */
+#ifndef __must_check
+#define __must_check		__attribute__((__warn_unused_result__))
+#endif
+#ifndef __always_inline
+#define __always_inline		inline __attribute__((__always_inline__))
+#endif
+
+/* include/linux/compiler_types.h: sparse's address space, not checked */
 #define __user
 #define BITS_PER_LONG		(8 * sizeof(long))
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+/*
+ * include/linux/build_bug.h BUILD_BUG_ON(): a compile error; here for
+ * integer constant expressions only (stricter: the kernel's also accepts
+ * what the optimiser folds)
+ */
 #define BUILD_BUG_ON(c)		_Static_assert(!(c), #c)
+/*
+ * include/asm-generic/bug.h WARN_ON_ONCE(): the value of the condition;
+ * ksim counts every hit as a warning (the kernel prints only the first),
+ * and every test asserts there were none.
+ */
 #define WARN_ON_ONCE(c)		ksim_warn_on(!!(c), __FILE__, __LINE__)
 int ksim_warn_on(int cond, const char *file, int line);
 
@@ -43,15 +89,24 @@ enum {
 	KSIM_RANK_TABLE = 5,
 };
 
+/*
+ * kernel/locking/mutex.c and kernel/locking/rwsem.c, with the checks of
+ * lockdep and CONFIG_DEBUG_MUTEXES (ksim.c): no recursion, the order of
+ * ap-matrix.h, unlock only by the holder, no contended lock (single
+ * threaded, it would never be released: a deadlock).
+ */
 struct mutex {
 	int locked;
 	int rank;
 	const char *name;
 };
 
+/* include/linux/mutex.h DEFINE_MUTEX(); ksim_reset() ranks the globals */
 #define DEFINE_MUTEX(m)	struct mutex m = { 0, 0, #m }
+/* kernel/locking/mutex.c mutex_lock(), mutex_unlock() */
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
+/* include/linux/mutex.h mutex_is_locked(): by anyone */
 int mutex_is_locked(struct mutex *m);
 
 struct rw_semaphore {
@@ -61,16 +116,19 @@ struct rw_semaphore {
 	const char *name;
 };
 
+/* kernel/locking/rwsem.c down_write(), up_write(), down_read(), up_read() */
 void down_write(struct rw_semaphore *s);
 void up_write(struct rw_semaphore *s);
 void down_read(struct rw_semaphore *s);
 void up_read(struct rw_semaphore *s);
 
+/* include/linux/types.h atomic64_t */
 typedef struct {
-	long long counter;
+	s64 counter;
 } atomic64_t;
 #define ATOMIC64_INIT(i)	{ (i) }
-static inline long long atomic64_inc_return(atomic64_t *v)
+/* include/linux/atomic/atomic-instrumented.h atomic64_inc_return() */
+static inline s64 atomic64_inc_return(atomic64_t *v)
 {
 	return ++v->counter;
 }
@@ -82,61 +140,152 @@ struct task_struct {
 
 extern struct task_struct *ksim_current;
 #define current ksim_current
-static inline int task_tgid_nr(struct task_struct *t)
+/* include/linux/sched.h task_tgid_nr(): the initial namespace's number */
+static inline pid_t task_tgid_nr(struct task_struct *tsk)
 {
-	return t->tgid;
+	return tsk->tgid;
 }
 
+/* include/uapi/linux/capability.h */
 #define CAP_SYS_ADMIN	21
+#define CAP_LAST_CAP	40		/* CAP_CHECKPOINT_RESTORE */
+#define cap_valid(x)	((x) >= 0 && (x) <= CAP_LAST_CAP)
+/*
+ * kernel/capability.c capable(): CAP_SYS_ADMIN in the initial user
+ * namespace (ksim_cap_sys_admin); an invalid cap is the BUG() of
+ * ns_capable_common(), a violation.
+ */
 bool capable(int cap);
 
-unsigned long copy_from_user(void *to, const void __user *from,
-			     unsigned long n);
-unsigned long copy_to_user(void __user *to, const void *from,
-			   unsigned long n);
+/*
+ * include/linux/uaccess.h copy_from_user()/copy_to_user(): return the
+ * number of bytes NOT copied (0 on success, up to @n), __must_check.
+ * check_copy_size() (include/linux/thread_info.h) refuses, with a WARN
+ * and nothing copied, a copy larger than the kernel object as the
+ * compiler sees it (__builtin_object_size(), so with optimisation only,
+ * as the kernel is always built) or above INT_MAX.  A fault may come
+ * after part of the copy (raw_copy_*_user() stop at an unmapped page);
+ * _copy_from_user() then zeroes the rest of @to.  ksim's user memory is
+ * its own: a NULL user pointer faults (page 0 is never mapped), any other
+ * is copied unless a fault is injected (ksim_fail_copy_*_nth*()).
+ */
+unsigned long ksim_copy_from_user(void *to, const void __user *from,
+				  unsigned long n, size_t to_size);
+unsigned long ksim_copy_to_user(void __user *to, const void *from,
+				unsigned long n, size_t from_size);
 
+static __always_inline __must_check unsigned long
+copy_from_user(void *to, const void __user *from, unsigned long n)
+{
+	return ksim_copy_from_user(to, from, n, __builtin_object_size(to, 0));
+}
+
+static __always_inline __must_check unsigned long
+copy_to_user(void __user *to, const void *from, unsigned long n)
+{
+	return ksim_copy_to_user(to, from, n, __builtin_object_size(from, 0));
+}
+
+/*
+ * ksim controls: the n-th copy from now (1-based) faults after @copied
+ * bytes (clamped below the length).  ksim_fail_copy_*_nth() (ksim-host.h)
+ * is should_fail_usercopy(): nothing copied.
+ */
+void ksim_fail_copy_from_nth_after(unsigned int n, unsigned long copied);
+void ksim_fail_copy_to_nth_after(unsigned int n, unsigned long copied);
+
+/*
+ * include/linux/printk.h pr_warn() etc.: printk() at the level, into the
+ * log ksim_printk_log() returns.
+ */
 #ifndef pr_fmt
 #define pr_fmt(fmt) fmt
 #endif
 void ksim_printk(const char *level, const char *fmt, ...) __printf(2, 3);
 #define pr_warn(fmt, ...) ksim_printk("warn", pr_fmt(fmt), ##__VA_ARGS__)
-#define pr_notice_ratelimited(fmt, ...) \
-	ksim_printk("notice", pr_fmt(fmt), ##__VA_ARGS__)
-
-typedef struct debug_info {
-	int level;
-} debug_info_t;
-int debug_sprintf_event(debug_info_t *id, int level, const char *fmt, ...)
-	__printf(3, 4);
-
-void msleep(unsigned int ms);
-
-/* include/linux/printk.h; ksim logs every message (no rate limit) */
-#define pr_warn_ratelimited(fmt, ...) \
-	ksim_printk("warn", pr_fmt(fmt), ##__VA_ARGS__)
 #ifndef pr_notice
 #define pr_notice(fmt, ...) ksim_printk("notice", pr_fmt(fmt), ##__VA_ARGS__)
 #endif
 
-/* include/linux/slab.h kvmalloc_array(): NULL on overflow, not zeroed */
-static inline void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
-{
-	if (size && n > (size_t)-1 / size)
-		return NULL;
-	return kmalloc(n * size, flags);
-}
+/*
+ * include/linux/printk.h printk_ratelimited(): each call site prints at
+ * most DEFAULT_RATELIMIT_BURST (10) messages per DEFAULT_RATELIMIT_INTERVAL
+ * (5 s, on ksim's virtual clock); the next message after the interval is
+ * preceded by "<func>: <n> callbacks suppressed" (lib/ratelimit.c
+ * ___ratelimit()).  ksim_reset() starts every site afresh.
+ */
+struct ksim_ratelimit {
+	bool registered;
+	bool started;
+	unsigned long begin;
+	int printed;
+	int missed;
+	struct ksim_ratelimit *next;
+};
 
-/* GFP flags and kvzalloc on top of the core's slab shim */
-#define GFP_KERNEL_ACCOUNT	GFP_KERNEL
-static inline void *kvzalloc(size_t size, gfp_t flags)
-{
-	return kzalloc(size, flags);
-}
+#define KSIM_RATELIMIT_INTERVAL_MS	5000
+#define KSIM_RATELIMIT_BURST		10
+int ksim_ratelimit(struct ksim_ratelimit *rs, const char *func);
+#define ksim_printk_ratelimited(level, fmt, ...)			\
+({									\
+	static struct ksim_ratelimit _rs;				\
+									\
+	if (ksim_ratelimit(&_rs, __func__))				\
+		ksim_printk(level, fmt, ##__VA_ARGS__);			\
+})
+#define pr_warn_ratelimited(fmt, ...) \
+	ksim_printk_ratelimited("warn", pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_notice_ratelimited(fmt, ...) \
+	ksim_printk_ratelimited("notice", pr_fmt(fmt), ##__VA_ARGS__)
 
-static inline void kvfree(const void *p)
-{
-	kfree(p);
-}
+/*
+ * arch/s390/include/asm/debug.h: a debug area (debug_info_t) keeps, per
+ * sprintf event, the format pointer and buf_size / sizeof(long) - 1
+ * longs; the sprintf view formats them when the area is read, so "%s"
+ * arguments must be static.  KVM's areas (kvm-s390.c debug_register(...,
+ * 7 * sizeof(long))) keep 6 arguments at DEBUG_DEFAULT_LEVEL 3.
+ */
+#define DEBUG_DEFAULT_LEVEL	3
+typedef struct debug_info {
+	int level;
+	int buf_size;
+} debug_info_t;
+typedef struct __debug_entry debug_entry_t;
+
+/*
+ * arch/s390/kernel/debug.c __debug_sprintf_event(): stores at most
+ * buf_size / sizeof(long) - 1 arguments, each read as a long; ksim
+ * formats the entry at once as debug_sprintf_format_fn() does when the
+ * area is read (an argument beyond those stored prints the first one),
+ * into ksim_event_log().  A format or "%s" argument outside static
+ * storage is a violation.
+ */
+debug_entry_t *__debug_sprintf_event(debug_info_t *id, int level,
+				     char *string, ...) __printf(3, 4);
+/* ksim: a debug event without a debug area (KVM always has one): a violation */
+debug_entry_t *ksim_debug_no_area(void);
+/* arch/s390/include/asm/debug.h debug_sprintf_event(), verbatim but for no area */
+#define debug_sprintf_event(_id, _level, _fmt, ...)			\
+({									\
+	debug_entry_t *__ret;						\
+	debug_info_t *__id = _id;					\
+	int __level = _level;						\
+									\
+	if (!__id)							\
+		__ret = ksim_debug_no_area();				\
+	else if (__level > __id->level)					\
+		__ret = NULL;						\
+	else								\
+		__ret = __debug_sprintf_event(__id, __level,		\
+					      _fmt, ## __VA_ARGS__);	\
+	__ret;								\
+})
+
+/*
+ * kernel/time/timer.c msleep(): sleeps for at least @ms; see ksim.c for
+ * how the virtual clock counts it.
+ */
+void msleep(unsigned int ms);
 
 /* ---- files: a simulated fd table (grant fds) --------------------------- */
 struct module;
@@ -146,23 +295,33 @@ void __module_get(struct module *module);
 void module_put(struct module *module);
 struct inode;
 struct file;
-#include <sys/types.h>	/* loff_t */
+/* include/linux/fs.h struct file_operations: what apmatrix sets */
 struct file_operations {
 	struct module *owner;
 	int (*release)(struct inode *inode, struct file *filp);
 	loff_t (*llseek)(struct file *filp, loff_t off, int whence);
 };
 
+/* include/linux/fs.h struct file, with ksim's bookkeeping */
 struct file {
 	const struct file_operations *f_op;
 	void *private_data;
-	int refs;
+	loff_t f_pos;
+	/* simulation only */
+	int refs;		/* f_count */
+	int fdget_refs;		/* references fdget() took, not fdput() yet */
+	int installed;		/* fd table entries that point here */
+	bool released;		/* __fput() ran; kept to catch a late fput() */
+	struct file *ksim_next;	/* every file anon_inode_getfile() made */
+	struct file *ksim_work;	/* queued for __fput() at syscall exit */
 };
 
+/* include/linux/file.h struct fd */
 struct fd {
 	struct file *file;
 	unsigned int flags;
 };
+#define FDPUT_FPUT	1
 
 #ifndef O_RDWR
 #define O_RDWR		02
@@ -170,35 +329,64 @@ struct fd {
 #ifndef O_CLOEXEC
 #define O_CLOEXEC	02000000
 #endif
+/* include/linux/err.h, verbatim but for __force */
 #define MAX_ERRNO	4095
 #define IS_ERR_VALUE(x)	((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
-static inline void *ERR_PTR(long error)
+static inline void * __must_check ERR_PTR(long error)
 {
 	return (void *)error;
 }
 
-static inline long PTR_ERR(const void *ptr)
+static inline long __must_check PTR_ERR(const void *ptr)
 {
 	return (long)ptr;
 }
 
-static inline bool IS_ERR(const void *ptr)
+static inline bool __must_check IS_ERR(const void *ptr)
 {
 	return IS_ERR_VALUE(ptr);
 }
 
+/* fs/read_write.c noop_llseek(): the position stays (always 0 here) */
 loff_t noop_llseek(struct file *filp, loff_t off, int whence);
+/*
+ * include/linux/file.h fdget()/fdput() as in a multithreaded process (a
+ * VMM): fdget() takes a reference (FDPUT_FPUT), fdput() drops it.  ksim
+ * counts them per file: fdput() of a reference fdget() did not take
+ * (twice, say) and a syscall that returns with one not dropped are
+ * violations.
+ */
 struct fd fdget(unsigned int fd);
 void fdput(struct fd f);
+/*
+ * fs/file.c get_unused_fd_flags(), put_unused_fd(), fd_install(): an fd
+ * is reserved, then either given back or installed (which consumes the
+ * caller's file reference).  put_unused_fd() of an fd not reserved (one
+ * installed, say), fd_install() of an fd not reserved (the BUG_ON()) or
+ * of no file, and a syscall that returns with an fd it reserved neither
+ * installed nor given back (a leaked descriptor) are violations.
+ */
 int get_unused_fd_flags(unsigned int flags);
 void put_unused_fd(unsigned int fd);
 void fd_install(unsigned int fd, struct file *file);
+/*
+ * fs/file_table.c fput(): the last reference queues __fput(), which calls
+ * ->release(), as task work run when the task returns to user space: in
+ * ksim when the outermost simulated syscall (ksim_ioctl(), ksim_close(),
+ * ...) returns, or at once outside one.  fput() of a released file, and
+ * the last fput() of a file an fd still holds (the fd table's reference),
+ * are violations.
+ */
 void fput(struct file *file);
+/* ksim control: run @fn(@arg) as a simulated syscall (see fput()) */
+void ksim_syscall(void (*fn)(void *arg), void *arg);
+/* fs/anon_inodes.c anon_inode_getfile(): one reference, or an ERR_PTR */
 struct file *anon_inode_getfile(const char *name,
 				const struct file_operations *fops,
 				void *priv, int flags);
 
 /* ---- the AP instructions (asm/ap.h) ------------------------------------ */
+/* arch/s390/include/asm/ap.h: ap_qid_t, AP_MKQID(), struct ap_queue_status */
 typedef unsigned int ap_qid_t;
 #define AP_MKQID(_card, _queue) (((_card) & 0xff) << 8 | ((_queue) & 0xff))
 
@@ -212,6 +400,7 @@ struct ap_queue_status {
 	unsigned int _pad2		: 16;
 };
 
+/* the response codes, in asm/ap.h after kernel/patches/0001 (ap_bus.h in 6.1) */
 #define AP_RESPONSE_NORMAL		0x00
 #define AP_RESPONSE_Q_NOT_AVAIL		0x01
 #define AP_RESPONSE_RESET_IN_PROGRESS	0x02
@@ -222,6 +411,7 @@ struct ap_queue_status {
 #define AP_RESPONSE_OTHERWISE_CHANGED	0x07
 #define AP_RESPONSE_INVALID_GISA	0x08
 
+/* arch/s390/include/asm/ap.h struct ap_config_info, as in 6.1 */
 struct ap_config_info {
 	unsigned int apsc	 : 1;
 	unsigned int apxa	 : 1;
@@ -238,16 +428,26 @@ struct ap_config_info {
 	unsigned char _reserved4[16];
 } __attribute__((aligned(8)));
 
+/*
+ * arch/s390/include/asm/ap.h ap_instructions_available(), ap_qci() (0 or
+ * -EOPNOTSUPP, the block untouched then), ap_zapq(), ap_tapq(): on the
+ * simulated host (ksim.c)
+ */
 bool ap_instructions_available(void);
 int ap_qci(struct ap_config_info *config);
 struct ap_queue_status ap_zapq(ap_qid_t qid);
 struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info);
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
+/* drivers/s390/crypto/ap_bus.c, declared in asm/ap.h by kernel/patches/0001 */
 extern struct mutex ap_perms_mutex;
+/*
+ * drivers/s390/crypto/ap_bus.c ap_owned_by_def_drv(): 1, 0 or -EINVAL;
+ * "the ap_perms_mutex must be locked by the caller" (a violation if not)
+ */
 int ap_owned_by_def_drv(int card, int queue);
 #else
-/* as the asm/ap.h stub: without the AP bus nothing is owned */
+/* the asm/ap.h stub of kernel/patches/0001: without the AP bus nothing is owned */
 static inline int ap_owned_by_def_drv(int card, int queue)
 {
 	return 0;
@@ -305,6 +505,12 @@ struct kvm_vcpu {
 	struct kvm_run *run;
 };
 
+/*
+ * arch/s390/kvm/kvm-s390.c kvm_arch_crypto_set_masks() and
+ * kvm_arch_crypto_clear_masks(): write APCB0 (formats 0, 1) or APCB1
+ * (format 2) of the CRYCB, or clear both, and log VM_EVENT()s at level 3;
+ * "the kvm->lock mutex must be locked by the caller" (a violation if not).
+ */
 void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 			       unsigned long *aqm, unsigned long *adm);
 void kvm_arch_crypto_clear_masks(struct kvm *kvm);

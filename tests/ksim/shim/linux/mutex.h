@@ -7,10 +7,12 @@
 /*
  * kernel/locking/mutex.c: mutex_lock_killable() returns -EINTR, without
  * the lock, when a fatal signal is pending (ksim_fatal_signal); otherwise
- * it is mutex_lock().
+ * it is mutex_lock().  The kernel's takes a free lock even then (the
+ * signal is only checked while it waits): ksim models the lock as
+ * contended, a case the kernel has too.  __must_check, as there.
  */
 extern bool ksim_fatal_signal;
-static inline int mutex_lock_killable(struct mutex *m)
+static inline int __must_check mutex_lock_killable(struct mutex *m)
 {
 	if (ksim_fatal_signal)
 		return -EINTR;
