@@ -38,5 +38,6 @@ Suite *ksim_suite_owner(void);
 Suite *ksim_suite_zeroize(void);
 Suite *ksim_suite_grant(void);
 Suite *ksim_suite_privilege(void);
+Suite *ksim_suite_shims(void);
 
 #endif
