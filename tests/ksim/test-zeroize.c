@@ -830,6 +830,39 @@ START_TEST(no_secret_survives_owner_change)
 }
 END_TEST
 
+/*
+ * A quarantined queue has a way out without the AP bus too: a privileged
+ * set that asks for it retries its reset first.
+ */
+START_TEST(privileged_set_retries_quarantine)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+
+	ck_assert_int_eq(ksim_set(a, "7", "7", "", NULL), 0);
+	ksim_host.q[7][7].reset_hangs = true;
+	ksim_host.q[7][7].secret = 0x77;
+	ksim_vm_destroy(a);
+	ck_assert(!ksim_table_free(7, 7));
+	/* still broken: the set is refused, the queue stays withheld */
+	ck_assert_int_eq(ksim_set(b, "7", "7", "", &out), -EIO);
+	ck_assert_refusal(&out.refusal, KVM_S390_AP_R_QUARANTINED, 7, 7,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	/* an unprivileged caller does not get a retry */
+	ksim_host.q[7][7].reset_hangs = false;
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(ksim_set(b, "7", "7", "", &out), -EPERM);
+	ck_assert(!ksim_table_free(7, 7));
+	ksim_cap_sys_admin = true;
+	/* fixed: the privileged set resets it, then gets it */
+	ck_assert_int_eq(ksim_set(b, "7", "7", "", &out), 0);
+	ck_assert_uint_eq(ksim_host.q[7][7].secret, 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ksim_vm_destroy(b);
+}
+END_TEST
+
 Suite *ksim_suite_zeroize(void)
 {
 	Suite *s = suite_create("zeroize");
@@ -860,6 +893,7 @@ Suite *ksim_suite_zeroize(void)
 	tcase_add_test(tc, release_during_rapq_zeroizes);
 	tcase_add_test(tc, release_while_deconfigured_stays_withheld);
 	tcase_add_test(tc, hole_in_matrix_is_not_quarantined);
+	tcase_add_test(tc, privileged_set_retries_quarantine);
 	tcase_add_test(tc, retry_only_quarantined);
 	tcase_add_test(tc, module_pinned_while_quarantined);
 	tcase_add_test(tc, reset_ioctl_zeroizes_kept_queues);

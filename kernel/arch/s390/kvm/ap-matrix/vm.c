@@ -391,6 +391,35 @@ static int apmx_first_new(const struct kvm_s390_ap_masks *want,
 }
 
 /*
+ * A privileged set that asks for quarantined APQNs retries their reset
+ * first (apmx_zeroize_retry()), so that an administrator always has a way
+ * out of quarantine, also without an AP bus (ZCRYPT=n, no queue driver and
+ * its reset_quarantined file).  Caller holds op_lock only.
+ */
+static void apmx_retry_quarantined(struct kvm_s390_apmx *vm,
+				   const struct kvm_s390_ap_masks *want)
+{
+	unsigned int apid, apqi, i;
+	struct apmx_slot s;
+	u8 dom[APMX_MASK_BYTES];
+
+	for (i = 0; i < APMX_MASK_BYTES; i++)
+		dom[i] = want->aqm[i] | want->adm[i];
+	apmx_set_clear(&vm->fresh);
+	mutex_lock(&apmx_table_lock);
+	apmx_for_each_id(apid, want->apm)
+		apmx_for_each_id(apqi, dom) {
+			apmx_table_lookup(&apmx_table, apid, apqi, &s);
+			if (s.state & APMX_SLOT_QUARANTINED)
+				apmx_mask_set(vm->fresh.row[apid], apqi);
+		}
+	mutex_unlock(&apmx_table_lock);
+	for (apid = 0; apid < APMX_NR_IDS; apid++)
+		apmx_for_each_id(apqi, vm->fresh.row[apid])
+			apmx_zeroize_retry(apid, apqi);
+}
+
+/*
  * Install (@on) or remove our PQAP hook; removing leaves a hook that is
  * not ours alone.  Caller holds kvm->lock and has checked that vfio_ap
  * has not got the VM.
@@ -444,6 +473,8 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	}
 	if (mutex_lock_killable(&vm->op_lock))
 		return -EINTR;
+	if (privileged)
+		apmx_retry_quarantined(vm, want);
 
 	/* 1. the VM */
 	rc = mutex_lock_killable(&kvm->lock);
