@@ -104,7 +104,8 @@ struct kvm_s390_ap_refusal {
  * Argument of KVM_S390_SET_AP_MATRIX and KVM_S390_GET_AP_MATRIX.
  *
  * SET: in: flags, grant_fd, requested.  The whole matrix is replaced
- *      atomically: on any error nothing changes.  out (success and
+ *      atomically: a refused set changes nothing; a set that stands but
+ *      whose output cannot be written returns EFAULT.  out (success and
  *      failure): effective, refusal, crycb_format, max_adapter, max_domain.
  * GET: out: requested (what the last SET asked for), effective (what the
  *      guest's CRYCB holds), crycb_format, max_adapter, max_domain.
@@ -126,8 +127,8 @@ struct kvm_s390_ap_matrix {
 
 /*
  * Argument of KVM_S390_CREATE_AP_GRANT (system ioctl on /dev/kvm, needs
- * CAP_SYS_ADMIN).  Reserves requested.apm x requested.aqm for usage and
- * requested.apm x requested.adm for control, and returns a grant file
+ * CAP_SYS_ADMIN).  Reserves masks.apm x masks.aqm for usage and
+ * masks.apm x masks.adm for control, and returns 0 with a grant file
  * descriptor (O_CLOEXEC) in fd.  Whoever holds the fd may pass it in
  * KVM_S390_SET_AP_MATRIX for any subset of the reservation.  Closing the
  * last reference to the grant ends the reservation; queues a guest uses

@@ -20,8 +20,9 @@
  *             the CRYCB cannot filter a single APQN); the guest keeps
  *             its requested matrix and the ownership table keeps the
  *             queue for it, so the queue comes back when it is bound
- *             again, and is reset when the guest gives it back.  A free queue leaves no trace: the next guest
- *             that claims it gets its adapter;
+ *             again, and is reset when the guest gives it back.  A
+ *             free queue leaves no trace: the next guest that claims it
+ *             gets its adapter;
  *   - in_use: refuses an apmask/aqmask edit that would give the default
  *             drivers a queue a guest uses, a grant reserves or the
  *             table withholds (being reset, quarantined);
@@ -143,15 +144,17 @@ static const char * const apmx_qdrv_use_str[] = {
  * Describe who holds (@apid, @apqi) into @buf: "free", or a guest
  * ("vm ID pid PID usage|control|usage+control"), a grant ("grant ID pid
  * PID"), both, "resetting" or "quarantined"; PID as the reader's pid
- * namespace sees it, 0 if it does not (apmx_owner_pid_vnr()).  Caller
- * holds apmx_table_lock.  Returns the length written.
+ * namespace sees it, 0 if it does not (apmx_owner_pid_vnr()), or for the
+ * kernel log (@log) the initial namespace's.  Caller holds
+ * apmx_table_lock.  Returns the length written.
  */
 static int apmx_qdrv_holder_text(unsigned int apid, unsigned int apqi,
-				 char *buf, size_t len)
+				 char *buf, size_t len, bool log)
 {
 	struct apmx_slot s;
 	int n = 0;
 
+	lockdep_assert_held(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	if (s.state & APMX_SLOT_QUARANTINED)
 		n += scnprintf(buf + n, len - n, "quarantined");
@@ -159,14 +162,15 @@ static int apmx_qdrv_holder_text(unsigned int apid, unsigned int apqi,
 		n += scnprintf(buf + n, len - n, "resetting");
 	else if (s.user)
 		n += scnprintf(buf + n, len - n, "vm %llu pid %d %s",
-			       s.user->id, apmx_owner_pid_vnr(s.user),
+			       s.user->id, log ? s.user->pid :
+			       apmx_owner_pid_vnr(s.user),
 			       apmx_qdrv_use_str[s.state &
 						 (APMX_SLOT_USAGE |
 						  APMX_SLOT_CONTROL)]);
 	if (s.reserver)
 		n += scnprintf(buf + n, len - n, "%sgrant %llu pid %d",
-			       n ? " " : "", s.reserver->id,
-			       apmx_owner_pid_vnr(s.reserver));
+			       n ? " " : "", s.reserver->id, log ?
+			       s.reserver->pid : apmx_owner_pid_vnr(s.reserver));
 	if (!n)
 		n = scnprintf(buf, len, "free");
 	return n;
@@ -180,7 +184,7 @@ static ssize_t apmatrix_holder_show(struct device *dev,
 
 	mutex_lock(&apmx_table_lock);
 	apmx_qdrv_holder_text(AP_QID_CARD(qid), AP_QID_QUEUE(qid), who,
-			      sizeof(who));
+			      sizeof(who), false);
 	mutex_unlock(&apmx_table_lock);
 	return sysfs_emit(buf, "%s\n", who);
 }
@@ -322,7 +326,7 @@ static int apmx_qdrv_in_use(unsigned long *apm, unsigned long *aqm)
 			apmx_table_lookup(&apmx_table, apid, apqi, &s);
 			if (!apmx_qdrv_held(&s))
 				continue;
-			apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
+			apmx_qdrv_holder_text(apid, apqi, who, sizeof(who), true);
 			pr_notice("AP queue %02lx.%04lx stays with apmatrix: %s\n",
 				  apid, apqi, who);
 			rc = -EBUSY;
@@ -645,7 +649,7 @@ int kvm_s390_apmx_vfio_ap_probe(int apqn)
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	if (apmx_qdrv_held(&s)) {
-		apmx_qdrv_holder_text(apid, apqi, who, sizeof(who));
+		apmx_qdrv_holder_text(apid, apqi, who, sizeof(who), true);
 		pr_notice("AP queue %02x.%04x not bound to vfio_ap: apmatrix %s\n",
 			  apid, apqi, who);
 		rc = -EBUSY;

@@ -331,7 +331,7 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  *	     or quarantines the APQN
  * @r: if not NULL, filled with the first APQN (in ascending (adapter,
  *     domain) order) whose reset was not verified; untouched if none
- * @failed: if not NULL, set to the APQNs whose reset was not verified
+ * @failed_set: if not NULL, set to the APQNs whose reset was not verified
  *
  * Issues the ZAPQ of every APQN first, then polls them all with TAPQ,
  * sleeping once per round (APMX_WAIT_MS) while any is not finished; see
