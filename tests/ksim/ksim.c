@@ -235,6 +235,9 @@ debug_entry_t *__debug_sprintf_event(debug_info_t *id, int level,
 		return (debug_entry_t *)&debug_entry;
 	}
 	numargs = debug_count_numargs(string);
+	if (numargs > num_longs - 1)
+		violation("debug_sprintf_event() with %d arguments, the area keeps %d: %s",
+			  numargs, num_longs - 1, string);
 	stored = numargs < num_longs - 1 ? numargs : num_longs - 1;
 	if (stored > DEBUG_SPRINTF_MAX_ARGS)
 		stored = DEBUG_SPRINTF_MAX_ARGS;

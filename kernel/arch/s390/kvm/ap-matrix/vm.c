@@ -88,9 +88,10 @@ static void apmx_report(struct kvm *kvm, u64 vm_id, int rc,
 	pr_notice_ratelimited("VM %llu: AP matrix refused (%d): APQN %02x.%04x %s, holder %s %llu (pid %d)\n",
 			      vm_id, rc, r->adapter, r->domain, why, who,
 			      r->holder_id, r->holder_pid);
-	APMX_EVENT(kvm, "AP matrix refused (%d): APQN %02x.%04x reason %u holder %u/%llu pid %d",
+	/* kvm's debug area keeps 6 arguments: the pid is in the message */
+	APMX_EVENT(kvm, "AP matrix refused (%d): APQN %02x.%04x reason %u holder %u/%llu",
 		   rc, r->adapter, r->domain, r->reason, r->holder_type,
-		   r->holder_id, r->holder_pid);
+		   r->holder_id);
 }
 
 static u8 apmx_crycb_format(struct kvm *kvm)
