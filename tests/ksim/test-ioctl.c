@@ -512,6 +512,41 @@ START_TEST(unclean_new_queue_stays_out)
 }
 END_TEST
 
+static struct kvm *hook_vm;
+static unsigned int hook_checks;
+
+/* at every ZAPQ of the set, the VM is apmatrix's: its PQAP hook is ours */
+static void hook_is_ours(unsigned int apid, unsigned int apqi)
+{
+	hook_checks++;
+	ck_assert_ptr_nonnull(hook_vm->arch.crypto.apmx);
+	ck_assert_ptr_eq(hook_vm->arch.crypto.pqap_hook,
+			 &hook_vm->arch.crypto.apmx->pqap_hook);
+}
+
+/*
+ * Point 8: a VM whose requested matrix is not empty is apmatrix's even
+ * while nothing of it is effective -- here the first set, whose new queues
+ * are reset before the CRYCB gets any: vfio_ap_mdev_set_kvm(), which
+ * refuses a VM with a PQAP hook, cannot take it in that window.
+ */
+START_TEST(hook_stays_while_requested)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix out;
+
+	hook_vm = kvm;
+	hook_checks = 0;
+	ksim_host.on_zapq = hook_is_ours;
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", &out), 0);
+	ksim_host.on_zapq = NULL;
+	ck_assert_uint_eq(hook_checks, 1);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert_ptr_null(kvm->arch.crypto.pqap_hook);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 Suite *ksim_suite_ioctl(void)
 {
 	Suite *s = suite_create("ioctl");
@@ -535,6 +570,7 @@ Suite *ksim_suite_ioctl(void)
 	tcase_add_test(tc, crycb_drops_queue_before_zapq);
 	tcase_add_test(tc, new_queues_reset_before_guest_sees_them);
 	tcase_add_test(tc, unclean_new_queue_stays_out);
+	tcase_add_test(tc, hook_stays_while_requested);
 	suite_add_tcase(s, tc);
 	return s;
 }
