@@ -492,6 +492,9 @@ START_TEST(unclean_new_queue_stays_out)
 	ksim_masks(&m, "3", "3", "");
 	ck_assert_mem_eq(&out.effective, &m, sizeof(m));
 	ksim_assert_crycb(kvm, &m);
+	/* the set stands, and its report names the queue */
+	ck_assert_refusal(&out.refusal, KVM_S390_AP_R_QUARANTINED, 5, 3,
+			  KVM_S390_AP_HOLDER_NONE);
 	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "05.0003: reset not verified"));
 	/* the same set again retries it, and it still fails */
 	ck_assert_int_eq(ksim_set(kvm, "3,5", "3", "", &out), 0);

@@ -848,6 +848,35 @@ START_TEST(test_unbound_type_present_at_claim)
 }
 END_TEST
 
+/*
+ * A new queue that is there but answers RC 01 (its card deconfigured)
+ * was not reset: it stays unclean, and a guest reset that again gets
+ * RC 01 does not make it clean.
+ */
+START_TEST(test_unavailable_new_queue_stays_unclean)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_refusal r;
+
+	start();
+	ksim_qdev_add(4, 1, CEX7);
+	ksim_host.q[4][1].exists = false;
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", &m), 0);
+	ck_assert(apmx_mask_empty(m.effective.apm));
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ksim_get(kvm, &m);
+	ck_assert(apmx_mask_empty(m.effective.apm));
+	/* back in the configuration: the guest reset verifies it */
+	ksim_host.q[4][1].exists = true;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ksim_get(kvm, &m);
+	ck_assert_mem_eq(&m.effective, &m.requested, sizeof(m.requested));
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 static void vmm_exits(struct kvm *kvm)
 {
 	ksim_on_kvm_get = NULL;
@@ -1025,6 +1054,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_removed_queue_reset_on_release);
 	tcase_add_test(tc, test_last_kvm_reference_in_remove);
 	tcase_add_test(tc, test_guest_reset_covers_gone_queue);
+	tcase_add_test(tc, test_unavailable_new_queue_stays_unclean);
 	tcase_add_test(tc, test_unbound_type_present_at_claim);
 #else
 	tcase_add_test(tc, test_no_ap_bus);

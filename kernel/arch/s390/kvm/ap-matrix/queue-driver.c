@@ -528,6 +528,8 @@ void apmx_qdrv_claimed(const struct apmx_apqn_set *claimed)
 	unsigned int apid, i;
 
 	lockdep_assert_held(&apmx_table_lock);
+	if (!apmx_set_weight(claimed))
+		return;
 	for (apid = 0; apid < APMX_NR_IDS; apid++)
 		for (i = 0; i < APMX_MASK_BYTES; i++) {
 			apmx_qdrv_gone.row[apid][i] &= ~claimed->row[apid][i];

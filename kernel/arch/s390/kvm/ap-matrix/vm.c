@@ -300,6 +300,23 @@ static void apmx_new_usage(const struct kvm_s390_ap_masks *want,
 	}
 }
 
+/* @r = the first APQN of @s, reason QUARANTINED (reset not verified) */
+static void apmx_report_unclean(const struct apmx_apqn_set *s,
+				struct kvm_s390_ap_refusal *r)
+{
+	unsigned int apid, apqi;
+
+	for (apid = 0; apid < APMX_NR_IDS; apid++) {
+		apqi = apmx_mask_next(s->row[apid], 0);
+		if (apqi < APMX_NR_IDS) {
+			apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED,
+					  KVM_S390_AP_FIELD_APQN, apid, apqi,
+					  NULL, KVM_S390_AP_HOLDER_NONE);
+			return;
+		}
+	}
+}
+
 /* @s &= @m; true if @s changed */
 static bool apmx_set_and(struct apmx_apqn_set *s, const struct apmx_apqn_set *m)
 {
@@ -393,7 +410,8 @@ static int apmx_first_new(const struct kvm_s390_ap_masks *want,
 
 /*
  * A privileged set that asks for quarantined APQNs retries their reset
- * first (apmx_zeroize_retry()), so that an administrator always has a way
+ * first, in one round (apmx_zeroize_retry_set()), so that an administrator
+ * always has a way
  * out of quarantine, also without an AP bus (ZCRYPT=n, no queue driver and
  * its reset_quarantined file).  Caller holds op_lock only.
  */
@@ -415,9 +433,9 @@ static void apmx_retry_quarantined(struct kvm_s390_apmx *vm,
 				apmx_mask_set(vm->fresh.row[apid], apqi);
 		}
 	mutex_unlock(&apmx_table_lock);
-	for (apid = 0; apid < APMX_NR_IDS; apid++)
-		apmx_for_each_id(apqi, vm->fresh.row[apid])
-			apmx_zeroize_retry(apid, apqi);
+	/* one reset round for all of them, as a release has */
+	if (apmx_set_weight(&vm->fresh))
+		apmx_zeroize_retry_set(&vm->fresh);
 }
 
 /*
@@ -565,6 +583,8 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 		apmx_vm_effective(vm, &eff);
 		apmx_vm_commit(kvm, vm, &eff);
 		mutex_unlock(&kvm->lock);
+		/* the set stands; the report names the first unclean queue */
+		apmx_report_unclean(&vm->released, &out->refusal);
 	}
 	APMX_EVENT(kvm, "AP matrix set: %u adapters, %u domains, %u control domains",
 		   apmx_mask_weight(eff.apm), apmx_mask_weight(eff.aqm),

@@ -276,6 +276,18 @@ static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 	unsigned int i, failed = 0;
 
 	for (i = 0; i < n; i++) {
+		if (q[i].state == APMX_ZQ_ABSENT && failed_set) {
+			/*
+			 * No failure for a queue that stays, but no reset
+			 * either: one that was there may hold what it held,
+			 * so it is not verified (not made clean by this).
+			 */
+			mutex_lock(&apmx_table_lock);
+			if (apmx_qdrv_present(q[i].apid, q[i].apqi))
+				apmx_mask_set(failed_set->row[q[i].apid],
+					      q[i].apqi);
+			mutex_unlock(&apmx_table_lock);
+		}
 		if (q[i].state == APMX_ZQ_OK || q[i].state == APMX_ZQ_ABSENT)
 			continue;
 		pr_warn_ratelimited("AP queue %02x.%04x: reset not verified, queue %s (%s %02x%s)\n",
@@ -331,7 +343,9 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  *	     or quarantines the APQN
  * @r: if not NULL, filled with the first APQN (in ascending (adapter,
  *     domain) order) whose reset was not verified; untouched if none
- * @failed_set: if not NULL, set to the APQNs whose reset was not verified
+ * @failed_set: if not NULL, set to the APQNs whose reset was not verified,
+ *	also those that answered RC 01 (no failure without @release) although
+ *	their queue was present (apmx_qdrv_present())
  *
  * Issues the ZAPQ of every APQN first, then polls them all with TAPQ,
  * sleeping once per round (APMX_WAIT_MS) while any is not finished; see
@@ -381,6 +395,39 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 	if (q != batch)
 		kvfree(q);
 	return failed;
+}
+
+/**
+ * apmx_zeroize_retry_set() - reset quarantined queues again, all at once
+ * @s: in: APQNs to retry; out: those that were quarantined and not being
+ *     retried elsewhere, i.e. the ones this call reset
+ *
+ * The batched form of apmx_zeroize_retry(): one reset round for the whole
+ * set (apmx_zeroize_set(), at most APMX_ZEROIZE_MAX_MS of msleep()), each
+ * verified APQN freed in the table.  Context: as apmx_zeroize_retry().
+ */
+void apmx_zeroize_retry_set(struct apmx_apqn_set *s)
+{
+	unsigned int apid, apqi;
+	struct apmx_slot sl;
+
+	mutex_lock(&apmx_table_lock);
+	for (apid = 0; apid < APMX_NR_IDS; apid++)
+		apmx_for_each_id(apqi, s->row[apid]) {
+			apmx_table_lookup(&apmx_table, apid, apqi, &sl);
+			if (!(sl.state & APMX_SLOT_QUARANTINED) ||
+			    apmx_set_test(&apmx_retrying, apid, apqi))
+				apmx_mask_clear(s->row[apid], apqi);
+			else
+				apmx_mask_set(apmx_retrying.row[apid], apqi);
+		}
+	mutex_unlock(&apmx_table_lock);
+	apmx_zeroize_set(s, true, NULL, NULL);
+	mutex_lock(&apmx_table_lock);
+	for (apid = 0; apid < APMX_NR_IDS; apid++)
+		apmx_for_each_id(apqi, s->row[apid])
+			apmx_mask_clear(apmx_retrying.row[apid], apqi);
+	mutex_unlock(&apmx_table_lock);
 }
 
 /**
