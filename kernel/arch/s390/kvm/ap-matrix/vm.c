@@ -418,24 +418,14 @@ static int apmx_first_new(const struct kvm_s390_ap_masks *want,
 static void apmx_retry_quarantined(struct kvm_s390_apmx *vm,
 				   const struct kvm_s390_ap_masks *want)
 {
-	unsigned int apid, apqi, i;
-	struct apmx_slot s;
-	u8 dom[APMX_MASK_BYTES];
+	unsigned int apid, i;
 
-	for (i = 0; i < APMX_MASK_BYTES; i++)
-		dom[i] = want->aqm[i] | want->adm[i];
+	/* every APQN asked for; apmx_zeroize_retry_set() keeps the quarantined */
 	apmx_set_clear(&vm->fresh);
-	mutex_lock(&apmx_table_lock);
 	apmx_for_each_id(apid, want->apm)
-		apmx_for_each_id(apqi, dom) {
-			apmx_table_lookup(&apmx_table, apid, apqi, &s);
-			if (s.state & APMX_SLOT_QUARANTINED)
-				apmx_mask_set(vm->fresh.row[apid], apqi);
-		}
-	mutex_unlock(&apmx_table_lock);
-	/* one reset round for all of them, as a release has */
-	if (apmx_set_weight(&vm->fresh))
-		apmx_zeroize_retry_set(&vm->fresh);
+		for (i = 0; i < APMX_MASK_BYTES; i++)
+			vm->fresh.row[apid][i] = want->aqm[i] | want->adm[i];
+	apmx_zeroize_retry_set(&vm->fresh);
 }
 
 /*
