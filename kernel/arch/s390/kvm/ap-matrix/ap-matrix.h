@@ -6,7 +6,8 @@
  * recorded in one global APQN ownership table (apmx.h) shared by every VM,
  * and written into the VM's CRYCB.  Files:
  *   vm.c       per-VM state, the VM ioctls, PQAP hook, VM teardown
- *   host.c     what the host offers: QCI limits, apmask/aqmask ownership
+ *   host.c     what the host offers: QCI limits, apmask/aqmask ownership;
+ *              the global ownership table
  *   zeroize.c  ZAPQ + TAPQ of a queue that leaves a guest
  *   grant.c    grant file descriptors (KVM_S390_CREATE_AP_GRANT)
  *   queue-driver.c  the "apmatrix" AP queue driver: binding, the veto of
@@ -105,7 +106,7 @@ struct apmx_host_info {
 	u8 nd;		/* highest APQI, 15 without APXA */
 };
 
-/* The global ownership table and its lock (vm.c). */
+/* The global ownership table and its lock (host.c). */
 extern struct apmx_table apmx_table;
 extern struct mutex apmx_table_lock;
 

@@ -34,10 +34,6 @@
 #define APMX_EVENT(kvm, fmt, ...) \
 	debug_sprintf_event((kvm)->arch.dbf, 3, fmt "\n", ##__VA_ARGS__)
 
-/* The global APQN ownership table, one for all VMs. */
-struct apmx_table apmx_table;
-DEFINE_MUTEX(apmx_table_lock);	/* protects apmx_table; lock 4 of the order */
-
 static atomic64_t apmx_vm_ids = ATOMIC64_INIT(0);
 
 static const char * const apmx_reason_str[] = {
