@@ -715,6 +715,64 @@ static void vfio_ap_remove(struct ap_device *apdev)
 #endif
 }
 
+#if IS_ENABLED(CONFIG_ZCRYPT)
+/*
+ * vfio_ap_ops.c assign_adapter_store() with patch 0051: the adapter is
+ * set, the masks validated (not modelled: no other mdev here), then KVM
+ * is asked about the mdev's control APQNs; a refusal clears the bit.
+ */
+int ksim_mdev_assign_adapter(struct ksim_mdev *m, unsigned long apid)
+{
+	int rc;
+
+	if (test_bit_inv(apid, m->apm))
+		return 0;
+	set_bit_inv(apid, m->apm);
+	rc = kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+	if (rc)
+		clear_bit_inv(apid, m->apm);
+	return rc;
+}
+
+/* vfio_ap_ops.c assign_control_domain_store() with patch 0051 */
+int ksim_mdev_assign_control_domain(struct ksim_mdev *m, unsigned long id)
+{
+	int rc;
+
+	if (test_bit_inv(id, m->adm))
+		return 0;
+	set_bit_inv(id, m->adm);
+	rc = kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+	if (rc)
+		clear_bit_inv(id, m->adm);
+	return rc;
+}
+
+/* vfio_ap_ops.c unassign_adapter_store() with patch 0051 */
+void ksim_mdev_unassign_adapter(struct ksim_mdev *m, unsigned long apid)
+{
+	if (!test_bit_inv(apid, m->apm))
+		return;
+	clear_bit_inv(apid, m->apm);
+	kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+}
+
+/* vfio_ap_ops.c unassign_control_domain_store() with patch 0051 */
+void ksim_mdev_unassign_control_domain(struct ksim_mdev *m, unsigned long id)
+{
+	if (!test_bit_inv(id, m->adm))
+		return;
+	clear_bit_inv(id, m->adm);
+	kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+}
+
+/* vfio_ap_ops.c vfio_ap_mdev_remove() with patch 0051 */
+void ksim_mdev_remove(struct ksim_mdev *m)
+{
+	kvm_s390_apmx_vfio_ap_control(m, NULL, NULL);
+}
+#endif
+
 struct ap_driver ksim_vfio_ap_drv = {
 	.ids = all_queue_types,
 	.probe = vfio_ap_probe,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "ksim-test.h"
 #include "ksim-ap-bus.h"
+#include "shim/asm/bitops.h"
 
 #define CEX7	AP_DEVICE_TYPE_CEX7
 
@@ -496,6 +497,99 @@ START_TEST(test_vfio_ap_cannot_take_held_queue)
 	ksim_qdev_unbind(7, 3);
 	ck_assert_int_eq(ksim_qdev_bind(7, 3, &ksim_vfio_ap_drv), 0);
 	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * vfio_ap's control domains: an mdev's adapters x control domains are
+ * APQNs its guest controls (it may set the domain's master keys).  An
+ * mdev gets none that a guest configured by ioctl uses, a grant reserves
+ * or the table withholds, and no guest or grant here gets one an mdev
+ * controls, for usage or control.  Before this, vfio_ap's assign stores
+ * did not ask KVM at all.
+ */
+START_TEST(test_vfio_ap_mdev_control_domains)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_grant g;
+	struct ksim_mdev mdev, other;
+
+	memset(&mdev, 0, sizeof(mdev));
+	memset(&other, 0, sizeof(other));
+	start();
+	ck_assert_int_eq(ksim_set(kvm, "5", "4", "", NULL), 0);
+	/* adapter 5, then control domain 4: 05.0004 is the guest's */
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&mdev, 5), 0);
+	ck_assert_int_eq(ksim_mdev_assign_control_domain(&mdev, 4),
+			 -EADDRINUSE);
+	ck_assert(!test_bit_inv(4, mdev.adm));
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+		"05.0004 not given to a vfio_ap mdev as a control domain"));
+	/* the other order: control domain 4 first, then adapter 5 */
+	ck_assert_int_eq(ksim_mdev_assign_control_domain(&other, 4), 0);
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&other, 5), -EADDRINUSE);
+	ck_assert(!test_bit_inv(5, other.apm));
+	/* a grant's reservation counts as held */
+	memset(&g, 0, sizeof(g));
+	masks_of(&g.masks, "9", "", "4");
+	ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g), 0);
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&other, 9), -EADDRINUSE);
+	ck_assert_int_eq(ksim_close(g.fd), 0);
+
+	/* the reverse: 05.0006 controlled by the mdev is nobody's here */
+	ck_assert_int_eq(ksim_mdev_assign_control_domain(&mdev, 6), 0);
+	ck_assert_int_eq(ksim_set(kvm, "5", "4,6", "", &m), -EBUSY);
+	ck_assert_refusal(&m.refusal, KVM_S390_AP_R_VFIO_AP, 5, 6,
+			  KVM_S390_AP_HOLDER_VFIO_AP);
+	ck_assert_int_eq(ksim_set(kvm, "5", "4", "6", &m), -EBUSY);
+	ck_assert_uint_eq(m.refusal.field, KVM_S390_AP_FIELD_CONTROL);
+	memset(&g, 0, sizeof(g));
+	masks_of(&g.masks, "5", "6", "");
+	ck_assert_int_eq(ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g), -EBUSY);
+	/* the refused sets changed nothing */
+	ksim_get(kvm, &m);
+	ck_assert_int_eq(apmx_mask_test(m.requested.aqm, 4), 1);
+	ck_assert_int_eq(apmx_mask_test(m.requested.aqm, 6), 0);
+	/* unassigning control domain 6 frees 05.0006 */
+	ksim_mdev_unassign_control_domain(&mdev, 6);
+	ck_assert_int_eq(ksim_set(kvm, "5", "4,6", "", NULL), 0);
+	/* removed mdevs leave nothing behind (the fixture checks leaks) */
+	ksim_mdev_unassign_adapter(&mdev, 5);
+	ksim_mdev_remove(&mdev);
+	ksim_mdev_remove(&other);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* Fewer control APQNs never fail: no allocation after the first. */
+START_TEST(test_vfio_ap_mdev_shrink_never_fails)
+{
+	struct ksim_mdev mdev, other;
+	unsigned long allocs;
+
+	memset(&mdev, 0, sizeof(mdev));
+	memset(&other, 0, sizeof(other));
+	start();
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&mdev, 2), 0);
+	ck_assert_int_eq(ksim_mdev_assign_control_domain(&mdev, 3), 0);
+	allocs = shim_slab_allocs();
+	ck_assert_int_eq(ksim_mdev_assign_control_domain(&mdev, 7), 0);
+	ksim_mdev_unassign_control_domain(&mdev, 3);
+	ksim_mdev_unassign_adapter(&mdev, 2);
+	ck_assert_uint_eq(shim_slab_allocs(), allocs);
+	/* and the first allocation's failure is an error, nothing recorded */
+	shim_slab_fail_nth(1);
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&other, 2), -ENOMEM);
+	ck_assert(!test_bit_inv(2, other.apm));
+	{
+		struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+
+		/* what the mdev no longer has is free */
+		ck_assert_int_eq(ksim_set(kvm, "2", "3", "", NULL), 0);
+		ksim_vm_destroy(kvm);
+	}
+	ksim_mdev_remove(&mdev);
 }
 END_TEST
 
@@ -1042,6 +1136,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_removed_queue_unplugged);
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
+	tcase_add_test(tc, test_vfio_ap_mdev_control_domains);
+	tcase_add_test(tc, test_vfio_ap_mdev_shrink_never_fails);
 	tcase_add_test(tc, test_attach_finds_unbound_queues);
 	tcase_add_test(tc, test_register_failure_not_ready);
 	tcase_add_test(tc, test_gone_does_not_poison_adapter);

@@ -226,5 +226,26 @@ struct ap_queue *ap_get_qdev(ap_qid_t qid);
 /* exported by queue-driver.c to vfio_ap (asm/kvm_host.h in the kernel) */
 int kvm_s390_apmx_vfio_ap_probe(int apqn);
 void kvm_s390_apmx_vfio_ap_remove(int apqn);
+int kvm_s390_apmx_vfio_ap_control(const void *mdev, const unsigned long *apm,
+				  const unsigned long *adm);
+
+/*
+ * A vfio_ap mediated device as vfio_ap_ops.c with patch 0051 keeps it:
+ * struct ap_matrix's apm, aqm and adm bitmaps (AP_DEVICES, AP_DOMAINS =
+ * 256 bits, set_bit_inv() numbering).  The ksim_mdev_* calls do what its
+ * sysfs stores do (assign_adapter_store(), assign_control_domain_store(),
+ * unassign_adapter_store(), unassign_control_domain_store()) and
+ * vfio_ap_mdev_remove(), minus the parts that do not concern KVM.
+ */
+struct ksim_mdev {
+	unsigned long apm[256 / BITS_PER_LONG];
+	unsigned long aqm[256 / BITS_PER_LONG];
+	unsigned long adm[256 / BITS_PER_LONG];
+};
+int ksim_mdev_assign_adapter(struct ksim_mdev *m, unsigned long apid);
+int ksim_mdev_assign_control_domain(struct ksim_mdev *m, unsigned long id);
+void ksim_mdev_unassign_adapter(struct ksim_mdev *m, unsigned long apid);
+void ksim_mdev_unassign_control_domain(struct ksim_mdev *m, unsigned long id);
+void ksim_mdev_remove(struct ksim_mdev *m);
 
 #endif /* _KSIM_AP_BUS_H */

@@ -32,6 +32,14 @@ static inline void set_bit_inv(unsigned long nr, unsigned long *ptr)
 	ptr[b / BITS_PER_LONG] |= 1UL << (b % BITS_PER_LONG);
 }
 
+/* arch/s390/include/asm/bitops.h clear_bit_inv() (not atomic here) */
+static inline void clear_bit_inv(unsigned long nr, unsigned long *ptr)
+{
+	unsigned long b = ksim_inv(nr);
+
+	ptr[b / BITS_PER_LONG] &= ~(1UL << (b % BITS_PER_LONG));
+}
+
 /* arch/s390/lib/find.c find_next_bit_inv(): @size if there is none */
 static inline unsigned long find_next_bit_inv(const unsigned long *addr,
 					      unsigned long size,

@@ -103,13 +103,16 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/kvm_host.h>
+#include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <asm/ap.h>
+#include <asm/bitops.h>
 #include "ap-matrix.h"
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
@@ -128,6 +131,20 @@ static struct apmx_apqn_set apmx_qdrv_bound;
 static struct apmx_apqn_set apmx_qdrv_seen;
 /* Queues bound to vfio_ap: never claimed or reserved here. */
 static struct apmx_apqn_set apmx_qdrv_vfio;
+/*
+ * The control APQNs of vfio_ap's mediated devices: per mdev its adapters
+ * x control domains, as kvm_s390_apmx_vfio_ap_control() recorded them.
+ * vfio_ap shares control domains between mdevs; here none of them is
+ * claimed or reserved, and an mdev gets none that is held here.
+ */
+struct apmx_vfio_ctl {
+	struct list_head node;
+	const void *mdev;		/* vfio_ap's struct ap_matrix_mdev */
+	struct apmx_apqn_set ctl;
+};
+
+static LIST_HEAD(apmx_vfio_ctls);
+static struct apmx_apqn_set apmx_vfio_scratch;	/* apmx_table_lock */
 /* The driver is registered (apmx_qdrv_register() succeeded). */
 static bool apmx_qdrv_registered;
 
@@ -590,6 +607,18 @@ static u8 apmx_qdrv_bound_to(unsigned int apid, unsigned int apqi)
 	return holder;
 }
 
+/* Does a vfio_ap mdev control @apid.@apqi?  Caller holds apmx_table_lock. */
+static bool apmx_vfio_ctl_has(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_vfio_ctl *c;
+
+	lockdep_assert_held(&apmx_table_lock);
+	list_for_each_entry(c, &apmx_vfio_ctls, node)
+		if (apmx_mask_test(c->ctl.row[apid], apqi))
+			return true;
+	return false;
+}
+
 /**
  * apmx_qdrv_veto() - refuse an APQN another driver has
  * @apid: adapter id
@@ -597,10 +626,11 @@ static u8 apmx_qdrv_bound_to(unsigned int apid, unsigned int apqi)
  * @control: the APQN is wanted as a control domain only
  * @r: filled on refusal
  *
- * Refuses an APQN bound to vfio_ap (or that vfio_ap's probe took), and
- * one whose queue is still bound to a default (zcrypt) driver or to any
- * driver but apmatrix: after an apmask/aqmask edit released it, the AP bus
- * unbinds zcrypt only after it dropped ap_perms_mutex.  An APQN it allows
+ * Refuses an APQN bound to vfio_ap (or that vfio_ap's probe took) or
+ * that a vfio_ap mediated device controls, and one whose queue is still
+ * bound to a default (zcrypt) driver or to any driver but apmatrix:
+ * after an apmask/aqmask edit released it, the AP bus unbinds zcrypt only
+ * after it dropped ap_perms_mutex.  An APQN it allows
  * is claimed anew: a mark that it left apmatrix under an earlier holder is
  * forgotten.  Caller holds ap_perms_mutex (apmx_host_lock()) and
  * apmx_table_lock (the veto of apmx_table_replace() and
@@ -615,7 +645,8 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 	u8 field = control ? KVM_S390_AP_FIELD_CONTROL : KVM_S390_AP_FIELD_APQN;
 	u8 holder = KVM_S390_AP_HOLDER_VFIO_AP;
 
-	if (!apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi))
+	if (!apmx_mask_test(apmx_qdrv_vfio.row[apid], apqi) &&
+	    !apmx_vfio_ctl_has(apid, apqi))
 		holder = apmx_qdrv_bound_to(apid, apqi);
 	if (holder == KVM_S390_AP_HOLDER_VFIO_AP) {
 		apmx_refusal_fill(r, KVM_S390_AP_R_VFIO_AP, field, apid, apqi,
@@ -678,6 +709,115 @@ void kvm_s390_apmx_vfio_ap_remove(int apqn)
 	mutex_unlock(&apmx_table_lock);
 }
 EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_remove);
+
+static struct apmx_vfio_ctl *apmx_vfio_ctl_find(const void *mdev)
+{
+	struct apmx_vfio_ctl *c;
+
+	list_for_each_entry(c, &apmx_vfio_ctls, node)
+		if (c->mdev == mdev)
+			return c;
+	return NULL;
+}
+
+/*
+ * The first APQN of @want that @c does not control yet and that is used,
+ * reserved or withheld here; false if there is none.  Caller holds
+ * apmx_table_lock.
+ */
+static bool apmx_vfio_ctl_conflict(const struct apmx_vfio_ctl *c,
+				   const struct apmx_apqn_set *want,
+				   unsigned int *apid, unsigned int *apqi)
+{
+	struct apmx_slot s;
+	unsigned int a, d;
+
+	for (a = 0; a < APMX_NR_IDS; a++) {
+		for (d = apmx_mask_next(want->row[a], 0); d < APMX_NR_IDS;
+		     d = apmx_mask_next(want->row[a], d + 1)) {
+			if (apmx_mask_test(c->ctl.row[a], d))
+				continue;
+			apmx_table_lookup(&apmx_table, a, d, &s);
+			if (!apmx_qdrv_held(&s))
+				continue;
+			*apid = a;
+			*apqi = d;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * kvm_s390_apmx_vfio_ap_control() - may a vfio_ap mdev control these APQNs?
+ * @mdev: the mediated device (vfio_ap's struct ap_matrix_mdev, a key only)
+ * @apm: its adapter mask, or NULL when the mdev goes away
+ * @adm: its control domain mask
+ *
+ * Called by vfio_ap whenever an adapter or a control domain is assigned
+ * to or unassigned from @mdev, and when @mdev is removed.  @apm and @adm
+ * are vfio_ap's bitmaps of AP_DEVICES and AP_DOMAINS (256) bits, numbered
+ * with test_bit_inv().  Records @apm x @adm as the APQNs @mdev's guest
+ * controls, unless one it does not control yet is used, reserved or
+ * withheld here: a vfio_ap guest controlling that domain could change
+ * master keys a guest configured by ioctl uses.  From then on no guest or
+ * grant here gets any APQN @mdev controls (apmx_qdrv_veto()).  Only the
+ * first call for an mdev allocates: fewer control APQNs than recorded
+ * always succeed.
+ *
+ * Context: may sleep; takes apmx_table_lock (vfio_ap's locks may be held).
+ * Return: 0; -EADDRINUSE if an APQN is held here (nothing is recorded
+ * then, the mdev keeps what it had); -ENOMEM.
+ */
+int kvm_s390_apmx_vfio_ap_control(const void *mdev, const unsigned long *apm,
+				  const unsigned long *adm)
+{
+	struct apmx_vfio_ctl *c, *n = NULL;
+	unsigned long apid, apqi;
+	unsigned int a, d;
+	int rc = 0;
+
+	mutex_lock(&apmx_table_lock);
+	c = apmx_vfio_ctl_find(mdev);
+	if (!c && apm) {
+		/* the first assignment: the only allocation of an mdev */
+		mutex_unlock(&apmx_table_lock);
+		n = kvzalloc(sizeof(*n), GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		n->mdev = mdev;
+		mutex_lock(&apmx_table_lock);
+		c = apmx_vfio_ctl_find(mdev);
+		if (!c) {
+			list_add(&n->node, &apmx_vfio_ctls);
+			c = n;
+			n = NULL;
+		}
+	}
+	if (!apm) {
+		if (c)
+			list_del(&c->node);
+		goto out;
+	}
+	apmx_set_clear(&apmx_vfio_scratch);
+	for_each_set_bit_inv(apid, apm, APMX_NR_IDS)
+		for_each_set_bit_inv(apqi, adm, APMX_NR_IDS)
+			apmx_mask_set(apmx_vfio_scratch.row[apid], apqi);
+	if (apmx_vfio_ctl_conflict(c, &apmx_vfio_scratch, &a, &d)) {
+		pr_notice("AP queue %02x.%04x not given to a vfio_ap mdev as a control domain: held by the AP matrix\n",
+			  a, d);
+		rc = -EADDRINUSE;
+	} else {
+		c->ctl = apmx_vfio_scratch;
+	}
+	c = NULL;
+out:
+	mutex_unlock(&apmx_table_lock);
+	kvfree(c);
+	kvfree(n);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_control);
 
 /*
  * Failing is not fatal for kvm, but nothing vetoes mask edits then: the
