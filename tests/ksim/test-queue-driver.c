@@ -943,6 +943,40 @@ START_TEST(test_unbound_type_present_at_claim)
 END_TEST
 
 /*
+ * A queue of a type apmatrix does not bind (CEX3) that appears after the
+ * claim is present as well: apmatrix's probe sees it (and leaves it
+ * unbound), so when its card leaves the configuration (ZAPQ RC 01) the
+ * release quarantines it; when it comes back, the probe resets it.
+ * Before, only devices that existed at the claim counted, and this one
+ * went back free with the guest's reply in it.
+ */
+START_TEST(test_unbound_type_appearing_after_claim)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct apmx_slot sl;
+
+	start();
+	ck_assert_int_eq(ksim_set(kvm, "6", "1", "", NULL), 0);
+	ksim_qdev_add(6, 1, AP_DEVICE_TYPE_CEX3C);
+	ck_assert_ptr_null(ksim_qdev_driver(6, 1));
+	ksim_host.q[6][1].secret = 0x61;
+	ksim_qdev_del(6, 1);
+	ksim_host.q[6][1].exists = false;
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	apmx_table_lookup(&apmx_table, 6, 1, &sl);
+	ck_assert_uint_eq(sl.state, APMX_SLOT_QUARANTINED);
+	/* back: the probe resets it, and it stays unbound */
+	ksim_host.q[6][1].exists = true;
+	ksim_qdev_add(6, 1, AP_DEVICE_TYPE_CEX3C);
+	ck_assert_ptr_null(ksim_qdev_driver(6, 1));
+	apmx_table_lookup(&apmx_table, 6, 1, &sl);
+	ck_assert_uint_eq(sl.state, 0);
+	ck_assert_uint_eq(ksim_host.q[6][1].secret, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
  * A new queue that is there but answers RC 01 (its card deconfigured)
  * was not reset: it stays unclean, and a guest reset that again gets
  * RC 01 does not make it clean.
@@ -1137,6 +1171,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_vfio_ap_mdev_control_domains);
+	tcase_add_test(tc, test_unbound_type_appearing_after_claim);
 	tcase_add_test(tc, test_vfio_ap_mdev_shrink_never_fails);
 	tcase_add_test(tc, test_attach_finds_unbound_queues);
 	tcase_add_test(tc, test_register_failure_not_ready);

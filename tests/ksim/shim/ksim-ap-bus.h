@@ -163,6 +163,8 @@ void kvm_put_kvm(struct kvm *kvm);
 #define AP_QID_QUEUE(_qid)	((_qid) & 0xff)
 
 #define AP_DEVICE_TYPE_CEX2A	6	/* ap_bus.h: older types, still in 6.1 */
+#define AP_DEVICE_TYPE_CEX2C	7
+#define AP_DEVICE_TYPE_CEX3A	8
 #define AP_DEVICE_TYPE_CEX3C	9
 #define AP_DEVICE_TYPE_CEX4	10
 #define AP_DEVICE_TYPE_CEX5	11

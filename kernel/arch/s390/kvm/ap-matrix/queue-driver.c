@@ -4,7 +4,8 @@
  *
  * A non-default ap_driver that binds the AP queues the host released
  * (apmask/aqmask bit clear) and a guest or a grant holds, like vfio_ap
- * for its mdevs, and matches the same queue types (CEX4 to CEX8).
+ * for its mdevs, of the same queue types (CEX4 to CEX8); it also probes
+ * CEX2 and CEX3 queues, to know they exist, and does not bind them.
  * /sys/bus/ap/drivers/ then shows the partition: the default zcrypt
  * drivers, vfio_ap and apmatrix.  The driver
  *   - probe:  takes a queue the ownership table gives to a guest or a
@@ -127,7 +128,7 @@
 static struct apmx_apqn_set apmx_qdrv_gone;
 /* Queues bound to apmatrix now. */
 static struct apmx_apqn_set apmx_qdrv_bound;
-/* Claimed queues whose device existed when they were claimed. */
+/* Held queues whose device existed at the claim or was probed since. */
 static struct apmx_apqn_set apmx_qdrv_seen;
 /* Queues bound to vfio_ap: never claimed or reserved here. */
 static struct apmx_apqn_set apmx_qdrv_vfio;
@@ -264,6 +265,16 @@ static bool apmx_qdrv_held(const struct apmx_slot *s)
 	return s->user || s->reserver || s->state;
 }
 
+/*
+ * apmatrix binds the queue types vfio_ap takes (CEX4 and later); its
+ * probe also sees the older ones (CEX2, CEX3), without binding them, so
+ * that a held queue of any type is known to be present.
+ */
+static bool apmx_qdrv_binds(const struct ap_device *apdev)
+{
+	return apdev->device_type >= AP_DEVICE_TYPE_CEX4;
+}
+
 static int apmx_qdrv_probe(struct ap_device *apdev)
 {
 	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
@@ -277,6 +288,14 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 	if (!apmx_qdrv_held(&s)) {
 		/* free: leave it to vfio_ap or to a later set */
 		mutex_unlock(&apmx_table_lock);
+		return -ENODEV;
+	}
+	/* its device exists: ZAPQ RC 01 on release is no hole (zeroize.c) */
+	apmx_mask_set(apmx_qdrv_seen.row[apid], apqi);
+	if (!apmx_qdrv_binds(apdev)) {
+		mutex_unlock(&apmx_table_lock);
+		if (s.state & APMX_SLOT_QUARANTINED)
+			apmx_zeroize_retry(apid, apqi);
 		return -ENODEV;
 	}
 	apmx_mask_set(apmx_qdrv_bound.row[apid], apqi);
@@ -356,6 +375,14 @@ out:
 }
 
 static struct ap_device_id apmx_qdrv_ids[] = {
+	{ .dev_type = AP_DEVICE_TYPE_CEX2A,	/* seen, not bound */
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX2C,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX3A,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX3C,
+	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
 	{ .dev_type = AP_DEVICE_TYPE_CEX4,
 	  .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
 	{ .dev_type = AP_DEVICE_TYPE_CEX5,
@@ -498,10 +525,11 @@ static int apmx_qdrv_attach_one(struct device *dev, void *data)
  * @apid: adapter id
  * @apqi: domain id
  *
- * True if the queue is bound to apmatrix, or was while the table held it
- * and is gone now: then it may hold what a guest left in it, even if its
- * card answers "not available" (ZAPQ RC 01, deconfigured) at the moment.
- * False for an APQN that never had a queue device bound here, such as a
+ * True if the queue is bound to apmatrix, or its device existed while the
+ * table held it (at the claim, or apmatrix's probe saw it since, bound or
+ * not): then it may hold what a guest left in it, even if its card
+ * answers "not available" (ZAPQ RC 01, deconfigured) at the moment.
+ * False for an APQN that never had a queue device while held, such as a
  * hole in a guest's cross product.  Caller holds apmx_table_lock.
  *
  * Return: see above.
