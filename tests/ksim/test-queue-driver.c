@@ -755,6 +755,30 @@ static void quarantine(struct kvm *kvm, const char *a, const char *d,
 	holder_is(apid, apqi, "quarantined\n");
 }
 
+/*
+ * A withheld APQN (quarantined: its reset was not verified) is KVM's too:
+ * no vfio_ap mdev may control it, until a verified reset frees it.
+ */
+START_TEST(test_vfio_ap_mdev_refused_quarantined)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_mdev mdev;
+
+	memset(&mdev, 0, sizeof(mdev));
+	start();
+	ksim_qdev_add(7, 2, CEX7);
+	quarantine(kvm, "7", "2", 7, 2);
+	ck_assert_int_eq(ksim_mdev_assign_control_domain(&mdev, 2), 0);
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&mdev, 7), -EADDRINUSE);
+	ck_assert(!test_bit_inv(7, mdev.apm));
+	ksim_host.q[7][2].reset_hangs = false;
+	ck_assert(apmx_zeroize_retry(7, 2));
+	ck_assert_int_eq(ksim_mdev_assign_adapter(&mdev, 7), 0);
+	ksim_mdev_remove(&mdev);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 /* A quarantined queue that comes back (its card again in the
  * configuration) is reset again: free if that works, else still withheld.
  */
@@ -1172,6 +1196,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_vfio_ap_mdev_control_domains);
 	tcase_add_test(tc, test_unbound_type_appearing_after_claim);
+	tcase_add_test(tc, test_vfio_ap_mdev_refused_quarantined);
 	tcase_add_test(tc, test_vfio_ap_mdev_shrink_never_fails);
 	tcase_add_test(tc, test_attach_finds_unbound_queues);
 	tcase_add_test(tc, test_register_failure_not_ready);

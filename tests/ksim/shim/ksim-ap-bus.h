@@ -237,7 +237,10 @@ int kvm_s390_apmx_vfio_ap_control(const void *mdev, const unsigned long *apm,
  * 256 bits, set_bit_inv() numbering).  The ksim_mdev_* calls do what its
  * sysfs stores do (assign_adapter_store(), assign_control_domain_store(),
  * unassign_adapter_store(), unassign_control_domain_store()) and
- * vfio_ap_mdev_remove(), minus the parts that do not concern KVM.
+ * vfio_ap_mdev_remove(), minus the parts that do not concern KVM: no
+ * shadow APCB, no vfio_ap locks, no mask validation.  So the suites test
+ * KVM's side of patch 0051 only; where vfio_ap calls KVM (after its
+ * guest's APCB lost a control domain, not before) is for the test bed.
  */
 struct ksim_mdev {
 	unsigned long apm[256 / BITS_PER_LONG];

@@ -56,6 +56,10 @@ static inline int list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+/* include/linux/list.h list_first_entry(): @head must not be empty */
+#define list_first_entry(head, type, member)				\
+	container_of((head)->next, type, member)
+
 /* include/linux/list.h list_for_each_entry() */
 #define list_for_each_entry(pos, head, member)				\
 	for (pos = container_of((head)->next, __typeof__(*pos), member);	\

@@ -35,7 +35,13 @@
  * kvm->lock, drops it, takes ap_perms_mutex with apmx_table_lock for the
  * claim, drops both, and takes kvm->lock again (vm.c apmx_vm_apply()).
  * The AP bus calls a driver's in_use() with ap_perms_mutex held; in_use
- * may take apmx_table_lock only.
+ * may take apmx_table_lock only.  vfio_ap calls
+ * kvm_s390_apmx_vfio_ap_probe(), _remove() and _control() holding its own
+ * locks (its probe: the device lock; its sysfs stores: ap_perms_mutex,
+ * matrix_dev->guests_lock, the mdev's kvm->lock, matrix_dev->mdevs_lock),
+ * and they take apmx_table_lock, innermost.  Under apmx_table_lock
+ * apmatrix takes no sleeping lock: no vfio_ap lock, no device lock, no
+ * kvm->lock (only the AP bus's and the driver core's spinlocks).
  *
  * WORST-CASE HOLD TIMES (nothing below sleeps except where said):
  *   op_lock          one reset of the released and new queues of a set,

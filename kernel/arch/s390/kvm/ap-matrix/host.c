@@ -6,14 +6,14 @@
  * default zcrypt drivers keep (/sys/bus/ap/apmask, aqmask) come from the AP
  * bus, which is built into the kernel whenever CONFIG_ZCRYPT is y or m.
  * Without it no default driver exists and nothing is host-owned.  The
- * global APQN ownership table, shared by every VM and grant, lives here.
+ * global APQN ownership table lives here.
  */
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <asm/ap.h>
 #include "ap-matrix.h"
 
-/* The global APQN ownership table of every VM and grant on the host. */
+/* The global APQN ownership table: one for every holder on the host. */
 struct apmx_table apmx_table;
 DEFINE_MUTEX(apmx_table_lock);	/* protects apmx_table; lock 4 of the order */
 

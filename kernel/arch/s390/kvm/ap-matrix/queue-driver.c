@@ -113,7 +113,6 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <asm/ap.h>
-#include <asm/bitops.h>
 #include "ap-matrix.h"
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
@@ -146,6 +145,8 @@ struct apmx_vfio_ctl {
 
 static LIST_HEAD(apmx_vfio_ctls);
 static struct apmx_apqn_set apmx_vfio_scratch;	/* apmx_table_lock */
+/* The union of every mdev's set: what apmx_qdrv_veto() tests. */
+static struct apmx_apqn_set apmx_vfio_ctl_all;
 /* The driver is registered (apmx_qdrv_register() succeeded). */
 static bool apmx_qdrv_registered;
 
@@ -638,13 +639,8 @@ static u8 apmx_qdrv_bound_to(unsigned int apid, unsigned int apqi)
 /* Does a vfio_ap mdev control @apid.@apqi?  Caller holds apmx_table_lock. */
 static bool apmx_vfio_ctl_has(unsigned int apid, unsigned int apqi)
 {
-	struct apmx_vfio_ctl *c;
-
 	lockdep_assert_held(&apmx_table_lock);
-	list_for_each_entry(c, &apmx_vfio_ctls, node)
-		if (apmx_mask_test(c->ctl.row[apid], apqi))
-			return true;
-	return false;
+	return apmx_set_test(&apmx_vfio_ctl_all, apid, apqi);
 }
 
 /**
@@ -742,10 +738,26 @@ static struct apmx_vfio_ctl *apmx_vfio_ctl_find(const void *mdev)
 {
 	struct apmx_vfio_ctl *c;
 
+	lockdep_assert_held(&apmx_table_lock);
 	list_for_each_entry(c, &apmx_vfio_ctls, node)
 		if (c->mdev == mdev)
 			return c;
 	return NULL;
+}
+
+/* apmx_vfio_ctl_all = the union of every mdev's set; apmx_table_lock */
+static void apmx_vfio_ctl_union(void)
+{
+	struct apmx_vfio_ctl *c;
+	unsigned int apid, i;
+
+	lockdep_assert_held(&apmx_table_lock);
+	apmx_set_clear(&apmx_vfio_ctl_all);
+	list_for_each_entry(c, &apmx_vfio_ctls, node)
+		for (apid = 0; apid < APMX_NR_IDS; apid++)
+			for (i = 0; i < APMX_MASK_BYTES; i++)
+				apmx_vfio_ctl_all.row[apid][i] |=
+					c->ctl.row[apid][i];
 }
 
 /*
@@ -823,8 +835,10 @@ int kvm_s390_apmx_vfio_ap_control(const void *mdev, const unsigned long *apm,
 		}
 	}
 	if (!apm) {
-		if (c)
+		if (c) {
 			list_del(&c->node);
+			apmx_vfio_ctl_union();
+		}
 		goto out;
 	}
 	apmx_set_clear(&apmx_vfio_scratch);
@@ -837,6 +851,7 @@ int kvm_s390_apmx_vfio_ap_control(const void *mdev, const unsigned long *apm,
 		rc = -EADDRINUSE;
 	} else {
 		c->ctl = apmx_vfio_scratch;
+		apmx_vfio_ctl_union();
 	}
 	c = NULL;
 out:
@@ -916,6 +931,19 @@ bool apmx_qdrv_ready(void)
  */
 void kvm_s390_apmx_qdrv_exit(void)
 {
+	struct apmx_vfio_ctl *c;
+
+	/* vfio_ap.ko, which uses kvm.ko, removed its mdevs when it went */
+	mutex_lock(&apmx_table_lock);
+	while (!list_empty(&apmx_vfio_ctls)) {
+		c = list_first_entry(&apmx_vfio_ctls, struct apmx_vfio_ctl,
+				     node);
+		WARN_ON_ONCE(1);
+		list_del(&c->node);
+		kvfree(c);
+	}
+	apmx_set_clear(&apmx_vfio_ctl_all);
+	mutex_unlock(&apmx_table_lock);
 	if (!apmx_qdrv_registered)
 		return;
 	ap_driver_unregister(&apmx_qdrv);

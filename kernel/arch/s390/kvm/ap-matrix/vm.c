@@ -732,7 +732,8 @@ out_op:
 /*
  * The AP matrix works only where the host has AP instructions and the
  * apmatrix queue driver's veto of apmask/aqmask edits is in force: without
- * it the host could take back queues that guests hold.
+ * it the host could take back queues that guests hold.  vfio_ap asks the
+ * queue driver before it binds a queue or controls a domain.
  */
 static bool apmx_usable(void)
 {
