@@ -453,8 +453,8 @@ static int edit_masks(int argc, char **argv, const char *root,
 		if (persist)
 			unlink(tmp);
 		if (rc == APX_EXIT_INCONSISTENT)
-			apx_err("roll-back failed: check %s/bus/ap/apmask and aqmask (wanted before: %s, %s)",
-				root, d1, d2);
+			apx_err("roll-back failed: %s/bus/ap/apmask and aqmask may be half changed (the change was %s, %s); compare with '%s list'",
+				root, d1, d2, apx_prog);
 		else
 			apx_err("no mask changed");
 		goto out;

@@ -57,14 +57,20 @@ int apx_read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* One write() of the whole text, as sysfs stores need. */
+/*
+ * One write() of the whole text, as sysfs stores need.  No O_TRUNC: a
+ * store that fails must leave the file as it was, also in the tests'
+ * simulated tree of plain files; such a file is cut to the new length
+ * after a successful write (sysfs attributes have no size to cut, so the
+ * result of ftruncate() is not looked at).
+ */
 int apx_write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);
 	ssize_t n;
 	int fd, rc = 0;
 
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, text, len);
@@ -72,6 +78,8 @@ int apx_write_file(const char *path, const char *text)
 		rc = -errno;
 	else if ((size_t)n != len)
 		rc = -EIO;
+	else if (ftruncate(fd, len))
+		rc = 0;	/* sysfs: nothing to cut */
 	if (close(fd) && !rc)
 		rc = -errno;
 	return rc;
