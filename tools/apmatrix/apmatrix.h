@@ -75,7 +75,9 @@ __attribute__((format(printf, 1, 2))) void apx_err(const char *fmt, ...);
  */
 int apx_parse_ids(const char *what, const char *str, unsigned int max,
 		  u8 *mask);
-const char *apx_sysfs_root(const char *opt);
+/* @opt if set, else $@env_name if set, else @dflt */
+const char *apx_setting(const char *opt, const char *env_name,
+			const char *dflt);
 
 /* sysfs.c */
 int apx_state_read(struct apx_state *st, const char *root);
@@ -129,6 +131,5 @@ int apx_cmd_grant(int argc, char **argv, const char *root);
 /* kvm.c: the only code that talks to /dev/kvm */
 int apx_kvm_create_grant(const char *dev, struct kvm_s390_ap_grant *g,
 			 int *err);
-const char *apx_kvm_device(const char *opt);
 
 #endif /* APMATRIX_TOOL_H */

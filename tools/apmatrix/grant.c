@@ -220,7 +220,7 @@ int apx_cmd_grant(int argc, char **argv, const char *root)
 	if (user && lookup_user(user, &pw, uname, sizeof(uname)))
 		return APX_EXIT_USAGE;
 
-	dev = apx_kvm_device(dev);
+	dev = apx_setting(dev, "APMATRIX_KVM_DEVICE", "/dev/kvm");
 	rc = apx_kvm_create_grant(dev, &g, &err);
 	if (rc == -2) {
 		apx_err("cannot open %s: %s", dev, strerror(err));

@@ -10,21 +10,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "apmatrix.h"
-
-const char *apx_kvm_device(const char *opt)
-{
-	const char *env = getenv("APMATRIX_KVM_DEVICE");
-
-	if (opt && *opt)
-		return opt;
-	if (env && *env)
-		return env;
-	return "/dev/kvm";
-}
 
 /*
  * Open @dev and create the grant @g describes.  0 on success (g->fd is

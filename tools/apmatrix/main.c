@@ -34,15 +34,16 @@ int apx_parse_ids(const char *what, const char *str, unsigned int max,
 	return 0;
 }
 
-const char *apx_sysfs_root(const char *opt)
+const char *apx_setting(const char *opt, const char *env_name,
+			const char *dflt)
 {
-	const char *env = getenv("APMATRIX_SYSFS");
+	const char *env = getenv(env_name);
 
 	if (opt && *opt)
 		return opt;
 	if (env && *env)
 		return env;
-	return "/sys";
+	return dflt;
 }
 
 static void usage(FILE *f)
@@ -113,7 +114,9 @@ int main(int argc, char **argv)
 		argc -= optind;
 		argv += optind;
 		optind = 0;	/* a full re-initialisation of getopt */
-		return cmds[i].fn(argc, argv, apx_sysfs_root(sysfs));
+		return cmds[i].fn(argc, argv, apx_setting(sysfs,
+							  "APMATRIX_SYSFS",
+							  "/sys"));
 	}
 	apx_err("unknown command '%s' (try --help)", argv[optind]);
 	return APX_EXIT_USAGE;

@@ -166,13 +166,6 @@ int apx_cmd_check(int argc, char **argv, const char *root)
 
 #define APX_RULE_NAME	"41-ap.rules"
 
-static const char *rules_dir(void)
-{
-	const char *env = getenv("APMATRIX_UDEV_RULES_DIR");
-
-	return env && *env ? env : "/etc/udev/rules.d";
-}
-
 /*
  * Read the masks chzdev persisted; a mask the file does not set is
  * @live's.  @run is set if the file loads vfio_ap (kept when rewritten).
@@ -399,8 +392,9 @@ static int edit_masks(int argc, char **argv, const char *root,
 	if (persist) {
 		memcpy(papm, st.apmask, sizeof(papm));
 		memcpy(paqm, st.aqmask, sizeof(paqm));
-		apx_pathf(rule, sizeof(rule), "%s/%s", rules_dir(),
-			 APX_RULE_NAME);
+		apx_pathf(rule, sizeof(rule), "%s/%s",
+			  apx_setting(NULL, "APMATRIX_UDEV_RULES_DIR",
+				      "/etc/udev/rules.d"), APX_RULE_NAME);
 		apx_pathf(tmp, sizeof(tmp), "%s.apmatrix-tmp", rule);
 		rc = persist_read(rule, papm, paqm, &run);
 		if (rc == -EINVAL) {
