@@ -128,6 +128,12 @@ int apx_cmd_free(int argc, char **argv, const char *root);
 int apx_cmd_return(int argc, char **argv, const char *root);
 int apx_cmd_grant(int argc, char **argv, const char *root);
 
+/* grant.c */
+int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
+		   char **extra);
+void apx_refusal_line(const struct kvm_s390_ap_refusal *r, int err,
+		      char *buf, size_t len);
+
 /* kvm.c: the only code that talks to /dev/kvm */
 int apx_kvm_create_grant(const char *dev, struct kvm_s390_ap_grant *g,
 			 int *err);

@@ -47,8 +47,6 @@ static void grant_usage(FILE *f)
 
 /* The kernel's refusal report in one line: "APQN 05.0004 is used by ..." */
 void apx_refusal_line(const struct kvm_s390_ap_refusal *r, int err,
-		      char *buf, size_t len);
-void apx_refusal_line(const struct kvm_s390_ap_refusal *r, int err,
 		      char *buf, size_t len)
 {
 	char what[48], why[160];
@@ -171,6 +169,46 @@ static char *substitute(const char *arg, int fd)
 	return out;
 }
 
+/*
+ * Exec @cmd (@n words) with grant fd @fd inherited, "{grant}" replaced by
+ * its number, APMATRIX_GRANT_FD/_ID set, and the words of @extra (NULL
+ * or NULL-terminated, "{grant}" replaced too) appended.  Returns only on
+ * failure, with the fd closed: APX_EXIT_SYSTEM or APX_EXIT_EXEC.
+ */
+int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
+		   char **extra)
+{
+	char env[32], **args;
+	int i, m = 0;
+
+	while (extra && extra[m])
+		m++;
+	if (fcntl(fd, F_SETFD, 0)) {
+		apx_err("cannot pass the grant fd on: %s", strerror(errno));
+		close(fd);
+		return APX_EXIT_SYSTEM;
+	}
+	args = calloc(n + m + 1, sizeof(*args));
+	for (i = 0; args && i < n + m; i++) {
+		args[i] = substitute(i < n ? cmd[i] : extra[i - n], fd);
+		if (!args[i])
+			break;
+	}
+	if (!args || i < n + m) {
+		apx_err("out of memory");
+		close(fd);
+		return APX_EXIT_SYSTEM;
+	}
+	snprintf(env, sizeof(env), "%d", fd);
+	setenv("APMATRIX_GRANT_FD", env, 1);
+	snprintf(env, sizeof(env), "%llu", id);
+	setenv("APMATRIX_GRANT_ID", env, 1);
+	execvp(args[0], args);
+	apx_err("cannot run %s: %s", args[0], strerror(errno));
+	close(fd);
+	return APX_EXIT_EXEC;
+}
+
 int apx_cmd_grant(int argc, char **argv, const char *root)
 {
 	static const struct option opts[] = {
@@ -185,10 +223,9 @@ int apx_cmd_grant(int argc, char **argv, const char *root)
 	struct apx_matrix_args m = { NULL, NULL, NULL };
 	struct kvm_s390_ap_grant g;
 	const char *user = NULL, *dev = NULL;
-	char uname[256], line[256], env[32];
+	char uname[256], line[256];
 	struct passwd pw = { .pw_name = NULL };
-	char **cmd;
-	int c, rc, err, i, n;
+	int c, rc, err;
 
 	(void)root;
 	while ((c = getopt_long(argc, argv, "+a:d:c:u:h", opts, NULL)) != -1) {
@@ -239,29 +276,6 @@ int apx_cmd_grant(int argc, char **argv, const char *root)
 		close(g.fd);
 		return APX_EXIT_SYSTEM;
 	}
-	if (fcntl(g.fd, F_SETFD, 0)) {
-		apx_err("cannot pass the grant fd on: %s", strerror(errno));
-		close(g.fd);
-		return APX_EXIT_SYSTEM;
-	}
-	n = argc - optind;
-	cmd = calloc(n + 1, sizeof(*cmd));
-	for (i = 0; cmd && i < n; i++) {
-		cmd[i] = substitute(argv[optind + i], g.fd);
-		if (!cmd[i])
-			break;
-	}
-	if (!cmd || i < n) {
-		apx_err("out of memory");
-		close(g.fd);
-		return APX_EXIT_SYSTEM;
-	}
-	snprintf(env, sizeof(env), "%d", g.fd);
-	setenv("APMATRIX_GRANT_FD", env, 1);
-	snprintf(env, sizeof(env), "%llu", (unsigned long long)g.grant_id);
-	setenv("APMATRIX_GRANT_ID", env, 1);
-	execvp(cmd[0], cmd);
-	apx_err("cannot run %s: %s", cmd[0], strerror(errno));
-	close(g.fd);
-	return APX_EXIT_EXEC;
+	return apx_exec_grant(g.fd, g.grant_id, argv + optind, argc - optind,
+			      NULL);
 }
