@@ -127,6 +127,8 @@ int apx_cmd_check(int argc, char **argv, const char *root);
 int apx_cmd_free(int argc, char **argv, const char *root);
 int apx_cmd_return(int argc, char **argv, const char *root);
 int apx_cmd_grant(int argc, char **argv, const char *root);
+int apx_cmd_serve(int argc, char **argv, const char *root);
+int apx_cmd_connect(int argc, char **argv, const char *root);
 
 /* grant.c */
 int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,

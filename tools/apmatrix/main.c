@@ -59,6 +59,8 @@ static void usage(FILE *f)
 		"  free     take queues from the host (clear apmask/aqmask bits)\n"
 		"  return   give queues back to the host (set apmask/aqmask bits)\n"
 		"  grant    create a grant and run a command with its fd\n"
+		"  serve    the grant manager daemon (apmatrix.conf(5))\n"
+		"  connect  get a grant from the daemon and run a command with it\n"
 		"\n"
 		"Global options:\n"
 		"  --sysfs DIR   sysfs root (default $APMATRIX_SYSFS or /sys)\n"
@@ -86,6 +88,8 @@ int main(int argc, char **argv)
 		{ "free", apx_cmd_free },
 		{ "return", apx_cmd_return },
 		{ "grant", apx_cmd_grant },
+		{ "serve", apx_cmd_serve },
+		{ "connect", apx_cmd_connect },
 	};
 	const char *sysfs = NULL;
 	size_t i;
