@@ -6,8 +6,10 @@
 #
 #   make tools          build $(BUILD)/tools/apmatrix (-Wall -Wextra -Werror)
 #   make check-tools    run tests/tools/run-tests: result tools-cli
-#   make install        install apmatrix(8) and its man page:
-#                       $(DESTDIR)$(prefix)/sbin, $(DESTDIR)$(mandir)/man8
+#   make install        install apmatrix(8), apmatrix.conf(5), the libvirt
+#                       wrapper apmatrix-qemu, the systemd units and an
+#                       example reservation: $(DESTDIR) + sbindir, mandir,
+#                       libexecdir/apmatrix, systemdunitdir, docdir
 #                       (prefix=/usr/local unless given)
 #   TOOLS_V=1           show the compiler command lines
 
@@ -28,6 +30,9 @@ TOOLS_PRELOAD := $(TOOLS_OUT)/fakekvm.so $(TOOLS_OUT)/failwrite.so
 prefix  ?= /usr/local
 sbindir ?= $(prefix)/sbin
 mandir  ?= $(prefix)/share/man
+libexecdir ?= $(prefix)/libexec
+systemdunitdir ?= $(prefix)/lib/systemd/system
+docdir  ?= $(prefix)/share/doc/apmatrix
 
 .PHONY: tools check-tools install install-tools
 BUILD_TARGETS += tools
@@ -60,10 +65,24 @@ $(TOOLS_OUT)/failwrite.so: $(TOOLS_TDIR)/failwrite.c $(TOP)/mk/tools.mk
 
 install: install-tools
 install-tools: $(TOOLS_OUT)/apmatrix
-	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(libexecdir)/apmatrix \
+		$(DESTDIR)$(systemdunitdir) $(DESTDIR)$(docdir)/examples
 	install -m 0755 $(TOOLS_OUT)/apmatrix $(DESTDIR)$(sbindir)/apmatrix
-	install -m 0644 $(TOP)/tools/apmatrix/apmatrix.8 \
-		$(DESTDIR)$(mandir)/man8/apmatrix.8
+	install -m 0644 $(TOOLS_SRC_DIR)/apmatrix.8 $(DESTDIR)$(mandir)/man8/
+	install -m 0644 $(TOOLS_SRC_DIR)/apmatrix.conf.5 \
+		$(DESTDIR)$(mandir)/man5/
+	sed 's|"$${APMATRIX:-apmatrix}"|"$${APMATRIX:-$(sbindir)/apmatrix}"|' \
+		$(TOOLS_SRC_DIR)/apmatrix-qemu > \
+		$(DESTDIR)$(libexecdir)/apmatrix/apmatrix-qemu
+	chmod 0755 $(DESTDIR)$(libexecdir)/apmatrix/apmatrix-qemu
+	sed 's|@sbindir@|$(sbindir)|g' $(TOOLS_SRC_DIR)/systemd/apmatrix.service \
+		> $(DESTDIR)$(systemdunitdir)/apmatrix.service
+	install -m 0644 $(TOOLS_SRC_DIR)/systemd/apmatrix.socket \
+		$(DESTDIR)$(systemdunitdir)/
+	install -m 0644 $(TOOLS_SRC_DIR)/examples/guest1.conf \
+		$(TOOLS_SRC_DIR)/examples/libvirt-guest1.xml \
+		$(DESTDIR)$(docdir)/examples/
 
 check-tools: $(TOOLS_OUT)/apmatrix $(TOOLS_PRELOAD)
 	@mkdir -p $(BUILD)/results
