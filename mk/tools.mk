@@ -6,6 +6,8 @@
 #
 #   make tools          build $(BUILD)/tools/apmatrix (-Wall -Wextra -Werror)
 #   make check-tools    run tests/tools/run-tests: result tools-cli
+#   make check-tools-asan   the same tests against an AddressSanitizer +
+#                       UBSan build (leaks count): result tools-cli-asan
 #   make install        install apmatrix(8), apmatrix.conf(5), the libvirt
 #                       wrapper apmatrix-qemu, the systemd units and an
 #                       example reservation: $(DESTDIR) + sbindir, mandir,
@@ -34,11 +36,15 @@ libexecdir ?= $(prefix)/libexec
 systemdunitdir ?= $(prefix)/lib/systemd/system
 docdir  ?= $(prefix)/share/doc/apmatrix
 
-.PHONY: tools check-tools install install-tools
-BUILD_TARGETS += tools
-CHECK_TARGETS += check-tools
+TOOLS_SAN     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		 -fno-omit-frame-pointer
+TOOLS_ASAN_OBJS := $(TOOLS_OBJS:$(TOOLS_OUT)/obj/%=$(TOOLS_OUT)/asan/%)
 
-tools: $(TOOLS_OUT)/apmatrix $(TOOLS_PRELOAD)
+.PHONY: tools check-tools check-tools-asan install install-tools
+BUILD_TARGETS += tools
+CHECK_TARGETS += check-tools check-tools-asan
+
+tools: $(TOOLS_OUT)/apmatrix $(TOOLS_OUT)/asan/apmatrix $(TOOLS_PRELOAD)
 
 $(TOOLS_OUT)/obj/%.o: $(TOOLS_SRC_DIR)/%.c $(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tools/apmatrix/$(notdir $<)"
@@ -46,11 +52,20 @@ $(TOOLS_OUT)/obj/%.o: $(TOOLS_SRC_DIR)/%.c $(TOP)/mk/tools.mk
 $(TOOLS_OUT)/obj/core-%.o: $(TOOLS_CORE)/%.c $(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tools core $(notdir $<)"
 	$(TOOLS_Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
--include $(wildcard $(TOOLS_OUT)/obj/*.d)
+$(TOOLS_OUT)/asan/%.o: $(TOOLS_SRC_DIR)/%.c $(TOP)/mk/tools.mk
+	@mkdir -p $(@D); echo "  CC      asan tools/apmatrix/$(notdir $<)"
+	$(TOOLS_Q)$(CC) $(TOOLS_CFLAGS) $(TOOLS_SAN) -c $< -o $@
+$(TOOLS_OUT)/asan/core-%.o: $(TOOLS_CORE)/%.c $(TOP)/mk/tools.mk
+	@mkdir -p $(@D); echo "  CC      asan tools core $(notdir $<)"
+	$(TOOLS_Q)$(CC) $(TOOLS_CFLAGS) $(TOOLS_SAN) -c $< -o $@
+-include $(wildcard $(TOOLS_OUT)/obj/*.d $(TOOLS_OUT)/asan/*.d)
 
 $(TOOLS_OUT)/apmatrix: $(TOOLS_OBJS)
 	@echo "  LD      $@"
 	$(TOOLS_Q)$(CC) -o $@ $^
+$(TOOLS_OUT)/asan/apmatrix: $(TOOLS_ASAN_OBJS)
+	@echo "  LD      $@"
+	$(TOOLS_Q)$(CC) $(TOOLS_SAN) -o $@ $^
 
 # the test doubles: fakekvm formats its log with the core, too
 $(TOOLS_OUT)/fakekvm.so: $(TOOLS_TDIR)/fakekvm.c $(TOOLS_CORE)/idlist.c \
@@ -84,15 +99,25 @@ install-tools: $(TOOLS_OUT)/apmatrix
 		$(TOOLS_SRC_DIR)/examples/libvirt-guest1.xml \
 		$(DESTDIR)$(docdir)/examples/
 
-check-tools: $(TOOLS_OUT)/apmatrix $(TOOLS_PRELOAD)
+# $(1): suite name, $(2): environment, $(3): binary, $(4): DESTDIR or empty
+define tools_run
 	@mkdir -p $(BUILD)/results
+	@$(2) $(TOOLS_TDIR)/run-tests $(3) $(TOOLS_OUT) $(TOOLS_OUT)/work-$(1) \
+		$(4) > $(BUILD)/results/$(1).result.tmp 2>&1; \
+	rc=$$?; out=$(BUILD)/results/$(1).result; \
+	sed '$$s/^tools-cli:/$(1):/' $$out.tmp > $$out; rm -f $$out.tmp; \
+	grep -E '^(FAIL|SKIP)' $$out; tail -n 1 $$out; \
+	tail -n 1 $$out | grep -qE '^$(1): [0-9]+ passed, 0 failed$$' && \
+	[ $$rc -eq 0 ]
+endef
+
+check-tools: $(TOOLS_OUT)/apmatrix $(TOOLS_PRELOAD)
 	@rm -rf $(TOOLS_OUT)/dest
 	@$(MAKE) --no-print-directory -f $(TOP)/Makefile install-tools \
 		DESTDIR=$(TOOLS_OUT)/dest prefix=/usr > /dev/null
-	@$(TOOLS_TDIR)/run-tests $(TOOLS_OUT)/apmatrix $(TOOLS_OUT) \
-		$(TOOLS_OUT)/work $(TOOLS_OUT)/dest \
-		> $(BUILD)/results/tools-cli.result 2>&1; \
-	rc=$$?; grep -E '^(FAIL|SKIP)' $(BUILD)/results/tools-cli.result; \
-	tail -n 1 $(BUILD)/results/tools-cli.result; \
-	tail -n 1 $(BUILD)/results/tools-cli.result | grep -q ' 0 failed$$' && \
-	[ $$rc -eq 0 ]
+	$(call tools_run,tools-cli,,$(TOOLS_OUT)/apmatrix,$(TOOLS_OUT)/dest)
+
+# the preloaded test doubles are not sanitized: ASan need not come first
+check-tools-asan: $(TOOLS_OUT)/asan/apmatrix $(TOOLS_PRELOAD)
+	$(call tools_run,tools-cli-asan,ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1,$(TOOLS_OUT)/asan/apmatrix,)

@@ -169,6 +169,15 @@ static char *substitute(const char *arg, int fd)
 	return out;
 }
 
+static void free_args(char **args)
+{
+	int i;
+
+	for (i = 0; args && args[i]; i++)
+		free(args[i]);
+	free(args);
+}
+
 /*
  * Exec @cmd (@n words) with grant fd @fd inherited, "{grant}" replaced by
  * its number, APMATRIX_GRANT_FD/_ID set, and the words of @extra (NULL
@@ -196,6 +205,7 @@ int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
 	}
 	if (!args || i < n + m) {
 		apx_err("out of memory");
+		free_args(args);
 		close(fd);
 		return APX_EXIT_SYSTEM;
 	}
@@ -205,6 +215,7 @@ int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
 	setenv("APMATRIX_GRANT_ID", env, 1);
 	execvp(args[0], args);
 	apx_err("cannot run %s: %s", args[0], strerror(errno));
+	free_args(args);
 	close(fd);
 	return APX_EXIT_EXEC;
 }
