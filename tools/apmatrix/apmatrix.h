@@ -10,6 +10,7 @@
 #ifndef APMATRIX_TOOL_H
 #define APMATRIX_TOOL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include "apmx.h"
@@ -70,6 +71,9 @@ struct apx_state {
 /* main.c */
 extern const char *apx_prog;
 __attribute__((format(printf, 1, 2))) void apx_err(const char *fmt, ...);
+/* "apmatrix<who>: message\n" on stderr */
+__attribute__((format(printf, 2, 0)))
+void apx_vmsg(const char *who, const char *fmt, va_list ap);
 /* Parse id list @str for @what ("adapters", ...), max id @max: 0 or
  * APX_EXIT_USAGE after a message naming @what and the offending token.
  */

@@ -277,6 +277,11 @@ int apx_cmd_grant(int argc, char **argv, const char *root)
 	if (rc) {
 		apx_refusal_line(&g.refusal, err, line, sizeof(line));
 		apx_err("cannot create the grant: %s", line);
+		if (g.refusal.reason != KVM_S390_AP_OK &&
+		    g.refusal.reason != KVM_S390_AP_R_ID_RANGE)
+			apx_err("'%s check -a %s -d %s%s%s' names every queue in the way",
+				apx_prog, m.a, m.d, m.c ? " -c " : "",
+				m.c ? m.c : "");
 		return g.refusal.reason == KVM_S390_AP_OK ||
 		       g.refusal.reason == KVM_S390_AP_R_ID_RANGE ?
 		       APX_EXIT_SYSTEM : APX_EXIT_BLOCKED;

@@ -11,15 +11,20 @@
 
 const char *apx_prog = "apmatrix";
 
+void apx_vmsg(const char *who, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s%s: ", apx_prog, who);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void apx_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", apx_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	apx_vmsg("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int apx_parse_ids(const char *what, const char *str, unsigned int max,

@@ -64,11 +64,9 @@ static void logmsg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s serve: ", apx_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	apx_vmsg(" serve", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* ---- apmatrix.conf(5) ------------------------------------------------ */
