@@ -6,7 +6,8 @@
  * ioctl() on a file descriptor whose path is $FAKEKVM_DEVICE is answered
  * here; every other ioctl goes to the C library.  The checks model the
  * series' kvm_s390_apmx_create_grant() (arch/s390/kvm/ap-matrix/grant.c):
- * EPERM without privilege (capable(CAP_SYS_ADMIN): here euid 0), EINVAL
+ * EPERM without privilege (capable(CAP_SYS_ADMIN): $FAKEKVM_CAPABLE, "1"
+ * or "0", the test's choice of caller; unset: euid 0), EINVAL
  * for undefined flags or a non-zero reserved field
  * (apmx_grant_check_args()), fd -1 and grant_id 0 written back before the
  * reservation; then either the refusal given in $FAKEKVM_REFUSE
@@ -67,7 +68,9 @@ static int fake_create_grant(struct kvm_s390_ap_grant *g)
 	const char *refuse = getenv("FAKEKVM_REFUSE");
 	unsigned int i;
 
-	if (geteuid() != 0) {
+	const char *cap = getenv("FAKEKVM_CAPABLE");
+
+	if (cap ? strcmp(cap, "1") : geteuid() != 0) {
 		errno = EPERM;
 		return -1;
 	}
