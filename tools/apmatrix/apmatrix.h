@@ -66,7 +66,18 @@ struct apx_state {
 	unsigned int max_adapter, max_domain;
 	struct apx_card card[APMX_NR_IDS];
 	struct apx_queue *row[APMX_NR_IDS];	/* per present card */
+	/* vfio_ap mediated devices: APQNs assigned to one (its "matrix"),
+	 * present or not, and the 1-based index of its name in @mdev
+	 */
+	struct apmx_apqn_set vfio_assigned;
+	u8 mdev_of[APMX_NR_IDS][APMX_NR_IDS];
+#define APX_MAX_MDEVS	255
+	char (*mdev)[64];		/* names (UUIDs), malloc'd */
+	unsigned int nmdev;
 };
+/* the mediated device @a.@d is assigned to, or NULL */
+const char *apx_mdev_of(const struct apx_state *st, unsigned int a,
+			unsigned int d);
 
 /* main.c */
 extern const char *apx_prog;

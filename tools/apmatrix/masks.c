@@ -360,9 +360,13 @@ static int edit_masks(int argc, char **argv, const char *root,
 
 			if (was == now)
 				continue;
-			if (!apx_queue_get(&st, a, d)->present)
+			/* the kernel's veto covers absent APQNs of mediated
+			 * devices too; of the rest only present queues count
+			 */
+			if (apx_queue_get(&st, a, d)->present)
+				moved++;
+			else if (!now || !apx_mdev_of(&st, a, d))
 				continue;
-			moved++;
 			if (!now)
 				continue;
 			o = apx_owner_of(&st, a, d);

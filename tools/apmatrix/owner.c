@@ -33,7 +33,7 @@ enum apx_owner apx_owner_of(const struct apx_state *st, unsigned int a,
 		if (q->grant)
 			return APX_OWN_GRANT;
 	}
-	if (!strcmp(q->driver, "vfio_ap"))
+	if (!strcmp(q->driver, "vfio_ap") || apx_mdev_of(st, a, d))
 		return APX_OWN_VFIO_AP;
 	if (apx_host_owns(st->apmask, st->aqmask, a, d) ||
 	    is_default_driver(q->driver))
@@ -125,8 +125,13 @@ void apx_owner_phrase(const struct apx_state *st, unsigned int a,
 				  len);
 		return;
 	case APX_OWN_VFIO_AP:
-		apx_holder_phrase(KVM_S390_AP_HOLDER_VFIO_AP, 0, 0, NULL, buf,
-				  len);
+		if (apx_mdev_of(st, a, d))
+			snprintf(buf, len,
+				 "is used by vfio_ap (mediated device %s)",
+				 apx_mdev_of(st, a, d));
+		else
+			apx_holder_phrase(KVM_S390_AP_HOLDER_VFIO_AP, 0, 0,
+					  NULL, buf, len);
 		return;
 	case APX_OWN_RESETTING:
 		snprintf(buf, len, "is being reset");
@@ -180,6 +185,13 @@ void apx_owner_text(const struct apx_state *st, unsigned int a,
 	case APX_OWN_FREE:
 		snprintf(buf, len, "%s", q->driver[0] ? "free (apmatrix)" :
 			 "free");
+		return;
+	case APX_OWN_VFIO_AP:
+		if (apx_mdev_of(st, a, d))
+			snprintf(buf, len, "vfio_ap (mdev %s)",
+				 apx_mdev_of(st, a, d));
+		else
+			snprintf(buf, len, "vfio_ap");
 		return;
 	default:
 		snprintf(buf, len, "%s", apx_owner_name(apx_owner_of(st, a, d)));

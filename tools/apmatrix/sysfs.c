@@ -13,6 +13,11 @@
  *                             queues bound to apmatrix apmatrix_holder
  *                             (root only, queue-driver.c
  *                             apmx_qdrv_holder_text())
+ * and ROOT/devices/vfio_ap/matrix/UUID/matrix, the APQNs assigned to each
+ * vfio_ap mediated device, one "aa.dddd" per line (Linux 6.1
+ * drivers/s390/crypto/vfio_ap_ops.c vfio_ap_mdev_matrix_show(); lines
+ * "aa." and ".dddd" name no APQN and are skipped), which vfio_ap's in_use()
+ * (vfio_ap_mdev_resource_in_use()) refuses to give to the host.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -235,6 +240,58 @@ static int read_mask(const char *root, const char *name, u8 *mask)
 	return 0;
 }
 
+static void read_mdevs(struct apx_state *st, const char *root)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], line[64];
+	struct dirent *de;
+	unsigned int a, d;
+	FILE *f;
+	DIR *dp;
+
+	apx_pathf(dir, sizeof(dir), "%s/devices/vfio_ap/matrix", root);
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((de = readdir(dp)) && st->nmdev < APX_MAX_MDEVS) {
+		if (de->d_name[0] == '.')
+			continue;
+		apx_pathf(path, sizeof(path), "%s/%s/matrix", dir, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!st->mdev)
+			st->mdev = calloc(APX_MAX_MDEVS, sizeof(*st->mdev));
+		if (!st->mdev) {
+			fclose(f);
+			break;
+		}
+		apx_pathf(st->mdev[st->nmdev], sizeof(st->mdev[0]), "%s",
+			 de->d_name);
+		st->nmdev++;
+		while (fgets(line, sizeof(line), f)) {
+			char tail;
+
+			if (sscanf(line, "%2x.%4x%c", &a, &d, &tail) != 3 ||
+			    tail != '\n' || a >= APMX_NR_IDS ||
+			    d >= APMX_NR_IDS)
+				continue;
+			apmx_mask_set(st->vfio_assigned.row[a], d);
+			st->mdev_of[a][d] = st->nmdev;
+		}
+		fclose(f);
+	}
+	closedir(dp);
+}
+
+const char *apx_mdev_of(const struct apx_state *st, unsigned int a,
+			unsigned int d)
+{
+	if (a >= APMX_NR_IDS || d >= APMX_NR_IDS ||
+	    !apmx_mask_test(st->vfio_assigned.row[a], d))
+		return NULL;
+	return st->mdev[st->mdev_of[a][d] - 1];
+}
+
 /* Fill @st from @root; APX_EXIT_SYSTEM (with a message) if the AP bus
  * masks cannot be read.  Devices that cannot be read are left out.
  */
@@ -260,7 +317,8 @@ int apx_state_read(struct apx_state *st, const char *root)
 		st->max_adapter = KVM_S390_AP_MAX_ID;
 	if (st->max_domain > KVM_S390_AP_MAX_ID)
 		st->max_domain = KVM_S390_AP_MAX_ID;
-	snprintf(dir, sizeof(dir), "%s/bus/ap/devices", root);
+	read_mdevs(st, root);
+	apx_pathf(dir, sizeof(dir), "%s/bus/ap/devices", root);
 	dp = opendir(dir);
 	if (!dp)
 		return 0;	/* an AP bus without devices */
@@ -299,6 +357,8 @@ void apx_state_free(struct apx_state *st)
 		free(st->row[a]);
 		st->row[a] = NULL;
 	}
+	free(st->mdev);
+	st->mdev = NULL;
 }
 
 const struct apx_queue *apx_queue_get(const struct apx_state *st,
