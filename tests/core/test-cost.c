@@ -58,7 +58,7 @@ END_TEST
 START_TEST(claim_touches_only_its_adapters)
 {
 	struct apmx_owner others[40], g = VM(999, 999), G = GRANT(5, 5);
-	struct apmx_slot *saved[APMX_NR_IDS];
+	struct apmx_row *saved[APMX_NR_IDS];
 	struct kvm_s390_ap_refusal r;
 	void *trap;
 	unsigned int i, a;
