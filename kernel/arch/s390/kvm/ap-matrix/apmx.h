@@ -318,6 +318,13 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
  */
 void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 			   unsigned int apqi, bool ok);
+/*
+ * apmx_table_reset_done() with the same @ok for every APQN of @s (the
+ * APQNs of a release whose zeroize ended alike), a few word operations
+ * per adapter.
+ */
+void apmx_table_reset_done_set(struct apmx_table *t,
+			       const struct apmx_apqn_set *s, bool ok);
 
 /*
  * Make grant @g reserve exactly @want: apm x aqm for usage and apm x adm

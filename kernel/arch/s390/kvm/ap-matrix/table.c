@@ -638,6 +638,41 @@ void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 	apmx_row_put(t, apid);
 }
 
+/**
+ * apmx_table_reset_done_set() - end the reset of a set of withheld APQNs
+ * @t: the table
+ * @s: the APQNs
+ * @ok: the zeroize of every one of them was verified
+ *
+ * As apmx_table_reset_done() on each APQN of @s, a word at a time: the
+ * RESETTING or QUARANTINED ones become free (@ok) or QUARANTINED (!@ok),
+ * any other slot is left alone, and rows that became empty are freed.
+ */
+void apmx_table_reset_done_set(struct apmx_table *t,
+			       const struct apmx_apqn_set *s, bool ok)
+{
+	struct apmx_row *row;
+	unsigned int apid, i;
+	u64 w[APMX_W], done;
+
+	for (apid = 0; apid < APMX_NR_IDS; apid++) {
+		row = t->rows[apid];
+		if (!row)
+			continue;
+		apmx_words(s->row[apid], w);
+		if (apmx_wempty(w))
+			continue;
+		for (i = 0; i < APMX_W; i++) {
+			done = w[i] & (row->resetting[i] | row->quarantined[i]);
+			row->resetting[i] &= ~done;
+			row->quarantined[i] &= ~done;
+			if (!ok)
+				row->quarantined[i] |= done;
+		}
+		apmx_row_put(t, apid);
+	}
+}
+
 /* Make grant @g reserve exactly @want (pass 2: cannot fail). */
 static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
 			       const struct kvm_s390_ap_masks *want)
