@@ -23,6 +23,7 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/unaligned.h>
 #include "apmx.h"
 
 /**
@@ -104,17 +105,13 @@ struct apmx_view {
 	u64 ctl[APMX_W];
 };
 
+/* The mask @mask (arch bit order: id 0 = bit 0x80 of byte 0) as words. */
 static void apmx_words(const u8 *mask, u64 *w)
 {
-	unsigned int i, j;
-	u64 v;
+	unsigned int i;
 
-	for (i = 0; i < APMX_W; i++) {
-		v = 0;
-		for (j = 0; j < 8; j++)
-			v = v << 8 | mask[i * 8 + j];
-		w[i] = v;
-	}
+	for (i = 0; i < APMX_W; i++)
+		w[i] = get_unaligned_be64(mask + i * 8);
 }
 
 /* OR the words @w into the mask @mask */
@@ -167,15 +164,34 @@ static bool apmx_wempty(const u64 *w)
 	return !(w[0] | w[1] | w[2] | w[3]);
 }
 
-/* Does @m hold at least one APQN? */
-static bool apmx_holds(const struct kvm_s390_ap_masks *m)
+/* Does @v hold at least one APQN? */
+static bool apmx_holds(const struct apmx_view *v)
 {
 	unsigned int i;
-	bool dom = false;
+	u64 apm = 0, dom = 0;
 
-	for (i = 0; i < APMX_MASK_BYTES; i++)
-		dom |= m->aqm[i] | m->adm[i];
-	return dom && !apmx_mask_empty(m->apm);
+	for (i = 0; i < APMX_W; i++) {
+		apm |= v->apm[i];
+		dom |= v->use[i] | v->ctl[i];
+	}
+	return apm && dom;
+}
+
+/* The lowest id >= @from set in @w, or APMX_NR_IDS. */
+static unsigned int apmx_wnext_from(const u64 *w, unsigned int from)
+{
+	unsigned int i = from / 64;
+	u64 x;
+
+	if (i >= APMX_W)
+		return APMX_NR_IDS;
+	x = w[i] & (~0ULL >> (from % 64));
+	while (!x) {
+		if (++i == APMX_W)
+			return APMX_NR_IDS;
+		x = w[i];
+	}
+	return apmx_wfirst(i, x);
 }
 
 /*
@@ -250,18 +266,18 @@ static void apmx_row_put(struct apmx_table *t, unsigned int apid)
 }
 
 /*
- * Allocate the missing rows of the adapters of @m if @m holds an APQN.  On
- * failure the rows allocated here (the empty ones of @m's adapters: no
+ * Allocate the missing rows of the adapters of @v if @v holds an APQN.  On
+ * failure the rows allocated here (the empty ones of @v's adapters: no
  * other row is empty between calls) are freed again.
  */
-static int apmx_rows_get(struct apmx_table *t,
-			 const struct kvm_s390_ap_masks *m)
+static int apmx_rows_get(struct apmx_table *t, const struct apmx_view *v)
 {
 	unsigned int apid;
 
-	if (!apmx_holds(m))
+	if (!apmx_holds(v))
 		return 0;
-	apmx_for_each_id(apid, m->apm) {
+	for (apid = apmx_wnext_from(v->apm, 0); apid < APMX_NR_IDS;
+	     apid = apmx_wnext_from(v->apm, apid + 1)) {
 		if (t->rows[apid])
 			continue;
 		t->rows[apid] = kzalloc(sizeof(*t->rows[apid]), GFP_KERNEL);
@@ -271,7 +287,8 @@ static int apmx_rows_get(struct apmx_table *t,
 	return 0;
 
 unwind:
-	apmx_for_each_id(apid, m->apm)
+	for (apid = apmx_wnext_from(v->apm, 0); apid < APMX_NR_IDS;
+	     apid = apmx_wnext_from(v->apm, apid + 1))
 		apmx_row_put(t, apid);
 	return -ENOMEM;
 }
@@ -450,7 +467,6 @@ static int apmx_refuse(const struct apmx_table *t, const struct apmx_verdict *v,
  */
 static int apmx_check_change(const struct apmx_table *t,
 			     const struct apmx_view *was,
-			     const struct kvm_s390_ap_masks *want,
 			     const struct apmx_view *now,
 			     const struct apmx_view *g, bool reserving,
 			     apmx_veto_t veto, void *ctx,
@@ -461,9 +477,13 @@ static int apmx_check_change(const struct apmx_table *t,
 	u64 ask;
 	int rc;
 
-	if (!apmx_holds(want))
+	if (!apmx_holds(now))
 		return 0;
-	apmx_for_each_id(apid, want->apm) {
+	for (apid = apmx_wnext_from(now->apm, 0); apid < APMX_NR_IDS;
+	     apid = apmx_wnext_from(now->apm, apid + 1)) {
+		/* nothing there to refuse, no grant to check, nobody to ask */
+		if (!t->rows[apid] && !g && !veto)
+			continue;
 		apmx_judge(t->rows[apid], apid, was, now, g, reserving, &v);
 		stop = apmx_wnext(v.fail);
 		for (i = 0; veto && i < APMX_W && i * 64 < stop; i++) {
@@ -500,7 +520,6 @@ static void apmx_refusal_none(struct kvm_s390_ap_refusal *r)
  */
 static int apmx_prepare_change(struct apmx_table *t,
 			       const struct apmx_view *was,
-			       const struct kvm_s390_ap_masks *want,
 			       const struct apmx_view *now,
 			       const struct apmx_view *g, bool reserving,
 			       apmx_veto_t veto, void *ctx,
@@ -508,10 +527,10 @@ static int apmx_prepare_change(struct apmx_table *t,
 {
 	int rc;
 
-	rc = apmx_check_change(t, was, want, now, g, reserving, veto, ctx, r);
+	rc = apmx_check_change(t, was, now, g, reserving, veto, ctx, r);
 	if (rc)
 		return rc;
-	rc = apmx_rows_get(t, want);
+	rc = apmx_rows_get(t, now);
 	if (rc)
 		apmx_refusal_none(r);
 	return rc;
@@ -583,8 +602,8 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 	apmx_view_of(want, &now);
 	if (grant)
 		apmx_view_of(&grant->held, &g);
-	rc = apmx_prepare_change(t, &was, want, &now, grant ? &g : NULL,
-				 false, veto, ctx, r);
+	rc = apmx_prepare_change(t, &was, &now, grant ? &g : NULL, false,
+				 veto, ctx, r);
 	if (rc)
 		return rc;
 
@@ -600,7 +619,7 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 		}
 	}
 	o->held = *want;
-	apmx_list_set(&t->users, o, apmx_holds(want));
+	apmx_list_set(&t->users, o, apmx_holds(&now));
 	if (r)
 		memset(r, 0, sizeof(*r));
 	return 0;
@@ -673,26 +692,28 @@ void apmx_table_reset_done_set(struct apmx_table *t,
 	}
 }
 
-/* Make grant @g reserve exactly @want (pass 2: cannot fail). */
+/*
+ * Make grant @g reserve exactly @want (pass 2: cannot fail); @was and
+ * @now are @g->held and @want as words.
+ */
 static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
-			       const struct kvm_s390_ap_masks *want)
+			       const struct kvm_s390_ap_masks *want,
+			       const struct apmx_view *was,
+			       const struct apmx_view *now)
 {
 	u64 wu[APMX_W], wc[APMX_W], nu[APMX_W], nc[APMX_W], apm[APMX_W];
-	struct apmx_view was, now;
 	struct apmx_row *row;
 	unsigned int apid, i, j;
 
-	apmx_view_of(&g->held, &was);
-	apmx_view_of(want, &now);
 	for (i = 0; i < APMX_W; i++) {
-		for (apm[i] = was.apm[i] | now.apm[i]; apm[i];
+		for (apm[i] = was->apm[i] | now->apm[i]; apm[i];
 		     apm[i] &= ~apmx_bit(apid)) {
 			apid = apmx_wfirst(i, apm[i]);
 			row = t->rows[apid];
 			if (!row)
 				continue;
-			apmx_on(&was, apid, wu, wc);
-			apmx_on(&now, apid, nu, nc);
+			apmx_on(was, apid, wu, wc);
+			apmx_on(now, apid, nu, nc);
 			for (j = 0; j < APMX_W; j++) {
 				row->res_use[j] = (row->res_use[j] & ~wu[j]) |
 						  nu[j];
@@ -703,7 +724,7 @@ static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
 		}
 	}
 	g->held = *want;
-	apmx_list_set(&t->grants, g, apmx_holds(want));
+	apmx_list_set(&t->grants, g, apmx_holds(now));
 }
 
 /**
@@ -730,11 +751,10 @@ int apmx_table_reserve(struct apmx_table *t, struct apmx_owner *g,
 
 	apmx_view_of(&g->held, &was);
 	apmx_view_of(want, &now);
-	rc = apmx_prepare_change(t, &was, want, &now, NULL, true, veto, ctx,
-				 r);
+	rc = apmx_prepare_change(t, &was, &now, NULL, true, veto, ctx, r);
 	if (rc)
 		return rc;
-	apmx_reserve_apply(t, g, want);
+	apmx_reserve_apply(t, g, want, &was, &now);
 	if (r)
 		memset(r, 0, sizeof(*r));
 	return 0;
@@ -750,6 +770,9 @@ int apmx_table_reserve(struct apmx_table *t, struct apmx_owner *g,
 void apmx_table_unreserve(struct apmx_table *t, struct apmx_owner *g)
 {
 	static const struct kvm_s390_ap_masks none;
+	static const struct apmx_view nothing;
+	struct apmx_view was;
 
-	apmx_reserve_apply(t, g, &none);
+	apmx_view_of(&g->held, &was);
+	apmx_reserve_apply(t, g, &none, &was, &nothing);
 }
