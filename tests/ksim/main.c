@@ -179,6 +179,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ksim_suite_grant());
 	srunner_add_suite(sr, ksim_suite_privilege());
 	srunner_add_suite(sr, ksim_suite_shims());
+	srunner_add_suite(sr, ksim_suite_faults());
 	if (ksim_suite_queue_driver)
 		srunner_add_suite(sr, ksim_suite_queue_driver());
 	srunner_run_all(sr, CK_NORMAL);
