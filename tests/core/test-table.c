@@ -380,11 +380,13 @@ END_TEST
  * apmx_table_reset_done_set() is apmx_table_reset_done() on each APQN of
  * the set: withheld ones (resetting, quarantined), used, reserved and free
  * ones, with @ok true and false; the same slots, rows and allocations.
+ * Rows with nothing in the set are left alone.
  */
 START_TEST(reset_done_set_is_reset_done_on_each)
 {
 	static const unsigned int apqn[][2] = {
-		{ 1, 7 }, { 2, 7 }, { 3, 8 }, { 1, 5 }, { 10, 1 }, { 11, 2 },
+		/* none on adapter 10, which has a row */
+		{ 1, 7 }, { 2, 7 }, { 3, 8 }, { 1, 5 }, { 11, 2 },
 		{ 200, 200 }, { 50, 50 }, { 255, 255 },
 	};
 	struct apmx_apqn_set *set = calloc(1, sizeof(*set));
@@ -429,6 +431,7 @@ START_TEST(reset_done_set_is_reset_done_on_each)
 				  ok ? 0 : APMX_SLOT_QUARANTINED);
 		ck_assert_ptr_eq(slot(1, 5).user, &b.v1);
 		ck_assert_ptr_eq(slot(11, 2).reserver, &b.G);
+		ck_assert_ptr_eq(slot(10, 1).user, &b.v3);
 		assert_rows_tight();
 		apmx_table_destroy(&T);
 		apmx_table_init(&T);
