@@ -114,8 +114,14 @@ void snap_take(struct snap *s)
 	unsigned int a, d;
 
 	s->slots = calloc(NSLOTS, sizeof(*s->slots));
-	EXPECT(s->slots);
+	s->bits = calloc(APMX_NR_IDS, sizeof(*s->bits));
+	EXPECT(s->slots && s->bits);
 	memcpy(s->rows, T.rows, sizeof(s->rows));
+	for (a = 0; a < APMX_NR_IDS; a++)
+		if (T.rows[a])
+			s->bits[a] = *T.rows[a];
+	s->users = T.users;
+	s->grants = T.grants;
 	for (a = 0; a < APMX_NR_IDS; a++)
 		for (d = 0; d < APMX_NR_IDS; d++)
 			apmx_table_lookup(&T, a, d, &s->slots[a * 256 + d]);
@@ -127,15 +133,20 @@ void snap_check(const struct snap *s)
 	struct apmx_slot now;
 	unsigned int a, d;
 
+	EXPECT(T.users == s->users && T.grants == s->grants);
 	for (a = 0; a < APMX_NR_IDS; a++) {
 		EXPECT_MSG(T.rows[a] == s->rows[a], "row %u changed", a);
+		EXPECT_MSG(!T.rows[a] || !memcmp(T.rows[a], &s->bits[a],
+						 sizeof(s->bits[a])),
+			   "row %u's bitmaps changed", a);
 		for (d = 0; d < APMX_NR_IDS; d++) {
 			const struct apmx_slot *o = &s->slots[a * 256 + d];
 
 			apmx_table_lookup(&T, a, d, &now);
 			EXPECT_MSG(now.user == o->user &&
 				   now.reserver == o->reserver &&
-				   now.state == o->state,
+				   now.state == o->state &&
+				   now.reserved == o->reserved,
 				   "slot (%u,%u) changed", a, d);
 		}
 	}
@@ -145,11 +156,13 @@ void snap_check(const struct snap *s)
 void snap_free(struct snap *s)
 {
 	free(s->slots);
+	free(s->bits);
 }
 
 /* No row may be empty between calls, and unused adapters have none. */
 void assert_rows_tight(void)
 {
+	struct apmx_slot sl;
 	unsigned int a, d;
 	bool used;
 
@@ -157,9 +170,10 @@ void assert_rows_tight(void)
 		if (!T.rows[a])
 			continue;
 		used = false;
-		for (d = 0; d < APMX_NR_IDS; d++)
-			used |= T.rows[a][d].user || T.rows[a][d].reserver ||
-				T.rows[a][d].state;
+		for (d = 0; d < APMX_NR_IDS; d++) {
+			apmx_table_lookup(&T, a, d, &sl);
+			used |= sl.user || sl.reserver || sl.state;
+		}
 		EXPECT_MSG(used, "row %u is empty but allocated", a);
 	}
 }

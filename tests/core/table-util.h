@@ -37,9 +37,14 @@ void assert_refusal(const struct kvm_s390_ap_refusal *r, u32 reason,
 		    const struct apmx_owner *holder);
 void assert_zero_refusal(const struct kvm_s390_ap_refusal *r);
 
-/* Every slot via lookup, the row pointers and the live allocations. */
+/*
+ * Every slot via lookup, the row pointers, the rows' bitmaps, the lists of
+ * owners and the live allocations.
+ */
 struct snap {
-	struct apmx_slot *rows[APMX_NR_IDS];
+	struct apmx_row *rows[APMX_NR_IDS];
+	struct apmx_row *bits;		/* a copy of each row (zero: none) */
+	struct apmx_owner *users, *grants;
 	struct apmx_slot *slots;
 	long live;
 };

@@ -58,7 +58,7 @@ END_TEST
 START_TEST(claim_touches_only_its_adapters)
 {
 	struct apmx_owner others[40], g = VM(999, 999), G = GRANT(5, 5);
-	struct apmx_slot *saved[APMX_NR_IDS];
+	struct apmx_row *saved[APMX_NR_IDS];
 	struct kvm_s390_ap_refusal r;
 	void *trap;
 	unsigned int i, a;
@@ -95,6 +95,59 @@ START_TEST(claim_touches_only_its_adapters)
 }
 END_TEST
 
+/*
+ * The memory bound of the table: 64 KiB in all with a row on every
+ * adapter, and at most 512 bytes per owner.
+ */
+START_TEST(memory_bound)
+{
+	ck_assert_uint_le(sizeof(struct apmx_table) +
+			  APMX_NR_IDS * sizeof(struct apmx_row), 64 * 1024);
+	ck_assert_uint_le(sizeof(struct apmx_owner), 512);
+}
+END_TEST
+
+/*
+ * A claim that is not refused reads no other owner: 300 guests and a
+ * grant live in pages that are made unreadable while guest g, already in
+ * the table, grows, changes kinds, moves and shrinks next to them (and
+ * claims under its own grant).  Only entering or leaving the lists
+ * touches a neighbour, so g stays in the table throughout.
+ */
+START_TEST(claim_reads_no_other_owner)
+{
+	const size_t n = 300, len = (n + 1) * sizeof(struct apmx_owner);
+	struct apmx_owner *others, g = VM(999, 999), G2 = GRANT(6, 6);
+	struct kvm_s390_ap_refusal r;
+	size_t i, plen = (len + 4095) & ~(size_t)4095;
+	char apm[8], aqm[8];
+
+	others = mmap(NULL, plen, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(others != MAP_FAILED);
+	for (i = 0; i < n; i++) {
+		others[i] = VM(i, i);
+		snprintf(apm, sizeof(apm), "%zu", i % 250);
+		snprintf(aqm, sizeof(aqm), "%zu", 10 + i / 250);
+		ck_assert_int_eq(claim(&others[i], M(apm, aqm, ""), &r), 0);
+	}
+	others[n] = GRANT(5, 5);
+	ck_assert_int_eq(reserve(&others[n], M("251", "1", ""), &r), 0);
+	ck_assert_int_eq(reserve(&G2, M("252", "1,2", "3"), &r), 0);
+	ck_assert_int_eq(claim(&g, M("5", "1", ""), &r), 0);
+	ck_assert_int_eq(mprotect(others, plen, PROT_NONE), 0);
+	ck_assert_int_eq(claim(&g, M("0-249", "0-9", "200"), &r), 0);
+	ck_assert_int_eq(claim(&g, M("0-249", "200", "0-9"), &r), 0);
+	ck_assert_int_eq(claim(&g, M("7", "1", ""), &r), 0);
+	ck_assert_int_eq(claim_g(&g, M("7,252", "1", "3"), &G2, &r), -EPERM);
+	ck_assert_int_eq(mprotect(others, plen, PROT_READ), 0);
+	ck_assert_ptr_eq(slot(7, 1).user, &g);
+	ck_assert_ptr_eq(slot(3, 10).user, &others[3]);
+	ck_assert_ptr_eq(slot(251, 1).reserver, &others[n]);
+	munmap(others, plen);
+}
+END_TEST
+
 Suite *cost_suite(void)
 {
 	Suite *s = suite_create("cost");
@@ -104,6 +157,8 @@ Suite *cost_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rows_allocated_on_use_freed_when_empty);
 	tcase_add_test(tc, claim_touches_only_its_adapters);
+	tcase_add_test(tc, memory_bound);
+	tcase_add_test(tc, claim_reads_no_other_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -376,6 +376,71 @@ START_TEST(destroy_frees_everything)
 }
 END_TEST
 
+/*
+ * apmx_table_reset_done_set() is apmx_table_reset_done() on each APQN of
+ * the set: withheld ones (resetting, quarantined), used, reserved and free
+ * ones, with @ok true and false; the same slots, rows and allocations.
+ * Rows with nothing in the set are left alone.
+ */
+START_TEST(reset_done_set_is_reset_done_on_each)
+{
+	static const unsigned int apqn[][2] = {
+		/* none on adapter 10, which has a row */
+		{ 1, 7 }, { 2, 7 }, { 3, 8 }, { 1, 5 }, { 11, 2 },
+		{ 200, 200 }, { 50, 50 }, { 255, 255 },
+	};
+	struct apmx_apqn_set *set = calloc(1, sizeof(*set));
+	struct apmx_slot *each = calloc(NSLOTS, sizeof(*each));
+	bool rows[APMX_NR_IDS];
+	struct busy b;
+	unsigned int i, a, d;
+	long live;
+	struct snap s;
+	int ok;
+
+	ck_assert(set && each);
+	for (i = 0; i < sizeof(apqn) / sizeof(apqn[0]); i++)
+		apmx_mask_set(set->row[apqn[i][0]], apqn[i][1]);
+	for (ok = 0; ok < 2; ok++) {
+		busy_fill(&b);
+		for (i = 0; i < sizeof(apqn) / sizeof(apqn[0]); i++)
+			apmx_table_reset_done(&T, apqn[i][0], apqn[i][1], ok);
+		for (a = 0; a < APMX_NR_IDS; a++) {
+			rows[a] = T.rows[a];
+			for (d = 0; d < APMX_NR_IDS; d++)
+				apmx_table_lookup(&T, a, d, &each[a * 256 + d]);
+		}
+		live = shim_slab_live();
+		apmx_table_destroy(&T);
+		apmx_table_init(&T);
+
+		busy_fill(&b);
+		apmx_table_reset_done_set(&T, set, ok);
+		snap_take(&s);
+		for (a = 0; a < APMX_NR_IDS; a++) {
+			ck_assert(rows[a] == !!T.rows[a]);
+			ck_assert_mem_eq(&s.slots[a * 256], &each[a * 256],
+					 256 * sizeof(*each));
+		}
+		ck_assert_int_eq(s.live, live);
+		snap_free(&s);
+		/* what changed: the withheld ones, nothing else */
+		ck_assert_uint_eq(slot(2, 7).state,
+				  ok ? 0 : APMX_SLOT_QUARANTINED);
+		ck_assert_uint_eq(slot(1, 7).state,
+				  ok ? 0 : APMX_SLOT_QUARANTINED);
+		ck_assert_ptr_eq(slot(1, 5).user, &b.v1);
+		ck_assert_ptr_eq(slot(11, 2).reserver, &b.G);
+		ck_assert_ptr_eq(slot(10, 1).user, &b.v3);
+		assert_rows_tight();
+		apmx_table_destroy(&T);
+		apmx_table_init(&T);
+	}
+	free(set);
+	free(each);
+}
+END_TEST
+
 Suite *table_suite(void)
 {
 	Suite *s = suite_create("table");
@@ -394,6 +459,7 @@ Suite *table_suite(void)
 	tcase_add_test(tc, veto_refusal_and_precedence);
 	tcase_add_test(tc, lookup_sets_and_fill_helpers);
 	tcase_add_test(tc, destroy_frees_everything);
+	tcase_add_test(tc, reset_done_set_is_reset_done_on_each);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -94,6 +94,8 @@ extern int ksim_module_refs;
 void ksim_fail_fd_nth(unsigned int n);		/* get_unused_fd_flags */
 void ksim_fail_anon_inode_nth(unsigned int n);	/* anon_inode_getfile */
 int ksim_close(int fd);				/* 0 or -EBADF */
+/* a uaccess, fd or anon-inode fault is armed and has not fired yet */
+bool ksim_fault_armed(void);
 unsigned int ksim_open_files(void);		/* files not released */
 /* a file that is not a grant, at a valid fd */
 int ksim_open_other(void);

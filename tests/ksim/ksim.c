@@ -1065,6 +1065,12 @@ void ksim_fail_fd_nth(unsigned int n)
 	fail_fd_at = n;
 }
 
+/* Is a uaccess, fd or anon-inode fault armed and not yet fired? */
+bool ksim_fault_armed(void)
+{
+	return fail_from_at || fail_to_at || fail_fd_at || fail_anon_at;
+}
+
 void ksim_fail_anon_inode_nth(unsigned int n)
 {
 	fail_anon_at = n;

@@ -151,17 +151,35 @@ u64 ksim_vm_id(struct kvm *kvm)
 /* Suites of other files, linked in when they exist (queue driver). */
 Suite *ksim_suite_queue_driver(void) __attribute__((weak));
 
+/* ksim --bench: only the timed releases of bench-release.c (make bench) */
+static int bench(void)
+{
+	SRunner *sr = srunner_create(ksim_suite_bench());
+	int failed;
+
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	if (failed)
+		srunner_print(sr, CK_NORMAL);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "ksim";
-	SRunner *sr = srunner_create(ksim_suite_ioctl());
+	SRunner *sr;
 	int run, failed;
 
+	if (!strcmp(name, "--bench"))
+		return bench();
+	sr = srunner_create(ksim_suite_ioctl());
 	srunner_add_suite(sr, ksim_suite_owner());
 	srunner_add_suite(sr, ksim_suite_zeroize());
 	srunner_add_suite(sr, ksim_suite_grant());
 	srunner_add_suite(sr, ksim_suite_privilege());
 	srunner_add_suite(sr, ksim_suite_shims());
+	srunner_add_suite(sr, ksim_suite_faults());
 	if (ksim_suite_queue_driver)
 		srunner_add_suite(sr, ksim_suite_queue_driver());
 	srunner_run_all(sr, CK_NORMAL);

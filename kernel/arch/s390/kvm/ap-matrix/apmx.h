@@ -160,25 +160,40 @@ size_t apmx_crycb_image(u8 format, const struct kvm_s390_ap_masks *m,
  * the kinds the grant reserves (a control domain granted is not a usage
  * domain granted).
  *
- * Data structure: 256 row pointers indexed by adapter (2 KiB); a row is 256
- * slots indexed by domain (24 bytes each on 64-bit: 6 KiB, an 8 KiB kmalloc
- * object), allocated on first use and freed as soon as all its slots are
- * empty.  Memory is 2 KiB plus 8 KiB per adapter that has a reservation, a
- * user or a withheld queue: at most 2 MiB + 2 KiB.  A call costs
- * O(|A| x |D|) over the adapters and domains it names (requested and
- * previously held), plus O(256) per such adapter to free empty rows; it
- * never looks at other owners.
+ * Data structure: 256 row pointers indexed by adapter (2 KiB); a row
+ * (struct apmx_row, 192 bytes) is six 256-bit bitmaps over the domains of
+ * its adapter: used for usage, used as control domain, reserved for usage,
+ * reserved for control, resetting and quarantined.  A row is allocated on
+ * first use and freed as soon as all its bitmaps are empty.  Who uses or
+ * reserves an APQN is not stored per APQN: what an owner holds is the cross
+ * product of its @held masks, so the table only keeps the owners that hold
+ * at least one APQN in two lists threaded through the owners (guests that
+ * use, grants that reserve).  Memory: 2 KiB + 16 bytes plus 192 bytes per
+ * adapter that has a reservation, a user or a withheld queue, at most
+ * 50 KiB in all; 16 bytes of list links in each owner.
+ *
+ * Cost: a call does a fixed number of 64-bit word operations per adapter
+ * it names (requested and previously held); it never looks at other
+ * owners, nor at every domain of an adapter, except on refusal: the
+ * holder of the one APQN a refusal names is found by one walk of the list
+ * of users (or grants), testing two bits of each - once per refused call,
+ * never per APQN.  apmx_table_lookup() finds a user or a reserver the
+ * same way.
  *
  * Owners: a struct apmx_owner is embedded by the caller (one per guest,
- * one per grant) and must stay valid while the table refers to it.  Its
- * @held is maintained by the table (set on success); the caller must not
- * change it.  Two owners never share a struct.
+ * one per grant), zero-initialised before its first use (the list links),
+ * and must stay valid while the table refers to it (while it holds an
+ * APQN).  Its @held and the links are maintained by the table (set on
+ * success); the caller must not change them.  Two owners never share a
+ * struct.
  */
 struct apmx_owner {
 	u8 type;			/* KVM_S390_AP_HOLDER_VM / _GRANT */
 	s32 pid;			/* reported as holder_pid */
 	u64 id;				/* reported as holder_id */
 	struct kvm_s390_ap_masks held;	/* what the table gives this owner */
+	struct apmx_owner *next;	/* the table's list of users or grants */
+	struct apmx_owner **pprev;	/* NULL: in no list */
 };
 
 #define APMX_SLOT_USAGE		0x01	/* user has the APQN for usage */
@@ -187,8 +202,9 @@ struct apmx_owner {
 #define APMX_SLOT_QUARANTINED	0x08	/* zeroize failed: never handed on */
 
 /*
- * A slot: @user is set iff @state has USAGE or CONTROL; RESETTING and
- * QUARANTINED (the "withheld" states) exclude a user and each other;
+ * A slot, as apmx_table_lookup() reports one APQN: @user is set iff
+ * @state has USAGE or CONTROL; RESETTING and QUARANTINED (the "withheld"
+ * states) exclude a user and each other;
  * @reserver is independent of the rest, and @reserved (APMX_SLOT_USAGE
  * and/or APMX_SLOT_CONTROL) is non-zero iff @reserver is set: the kinds
  * the grant reserves the APQN for.  An all-zero slot is free.
@@ -200,8 +216,28 @@ struct apmx_slot {
 	u8 reserved;			/* kinds @reserver reserves */
 };
 
+/*
+ * A row: the state of the 256 APQNs of one adapter as bitmaps; domain d is
+ * bit 63 - d % 64 of word d / 64 (so the lowest domain of a word is its
+ * most significant set bit).  @use and @ctl are the APMX_SLOT_USAGE and
+ * APMX_SLOT_CONTROL of the users, @res_use and @res_ctl the kinds the
+ * reservers reserve, @resetting and @quarantined the withheld states.
+ */
+#define APMX_ROW_WORDS		(APMX_NR_IDS / 64)
+
+struct apmx_row {
+	u64 use[APMX_ROW_WORDS];
+	u64 ctl[APMX_ROW_WORDS];
+	u64 res_use[APMX_ROW_WORDS];
+	u64 res_ctl[APMX_ROW_WORDS];
+	u64 resetting[APMX_ROW_WORDS];
+	u64 quarantined[APMX_ROW_WORDS];
+};
+
 struct apmx_table {
-	struct apmx_slot *rows[APMX_NR_IDS];
+	struct apmx_row *rows[APMX_NR_IDS];
+	struct apmx_owner *users;	/* guests that use at least one APQN */
+	struct apmx_owner *grants;	/* grants that reserve at least one */
 };
 
 /* An APQN set: row[apid] is a mask of APQIs, arch bit order (8 KiB). */
@@ -228,7 +264,10 @@ typedef int (*apmx_veto_t)(void *ctx, unsigned int apid, unsigned int apqi,
 			   bool control, struct kvm_s390_ap_refusal *r);
 
 void apmx_table_init(struct apmx_table *t);
-/* Free every row; slots still in use are dropped (only for teardown). */
+/*
+ * Free every row; slots still in use are dropped and the owners are
+ * forgotten without being touched (only for teardown).
+ */
 void apmx_table_destroy(struct apmx_table *t);
 
 /*
@@ -279,6 +318,13 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
  */
 void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 			   unsigned int apqi, bool ok);
+/*
+ * apmx_table_reset_done() with the same @ok for every APQN of @s (the
+ * APQNs of a release whose zeroize ended alike), a few word operations
+ * per adapter.
+ */
+void apmx_table_reset_done_set(struct apmx_table *t,
+			       const struct apmx_apqn_set *s, bool ok);
 
 /*
  * Make grant @g reserve exactly @want: apm x aqm for usage and apm x adm

@@ -2,13 +2,16 @@
 /*
  * apmx table: the global APQN ownership table.
  *
- * t->rows[apid] points to 256 slots, one per APQI, or is NULL when every
- * slot of that adapter would be empty.  A row is allocated when a claim or
- * a reservation first needs it and freed as soon as its last slot becomes
- * empty, so between calls no empty row exists.  Every operation touches
- * only the rows of the adapters it names (the caller's requested and
- * previously held adapters): its cost does not depend on how many guests
- * or grants exist.
+ * t->rows[apid] is the adapter's struct apmx_row, six bitmaps over its
+ * domains, or NULL when they would all be empty.  A row is allocated when
+ * a claim or a reservation first needs it and freed as soon as its last
+ * bit is cleared, so between calls no empty row exists.  Every operation
+ * touches only the rows of the adapters it names (the caller's requested
+ * and previously held adapters), a word at a time: a guest or a grant
+ * holds the cross product of its masks, the same domains on each of its
+ * adapters, so what it gains, keeps or gives up on an adapter is a few
+ * word operations on its masks and the row.  Only the holder of a refused
+ * APQN is looked for in the lists of owners.
  *
  * Changes are done in two passes: the first checks every APQN and
  * allocates the missing rows, and may fail; the second applies the change
@@ -20,10 +23,8 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/unaligned.h>
 #include "apmx.h"
-
-#define APMX_SLOT_HELD		(APMX_SLOT_USAGE | APMX_SLOT_CONTROL)
-#define APMX_SLOT_WITHHELD	(APMX_SLOT_RESETTING | APMX_SLOT_QUARANTINED)
 
 /**
  * apmx_set_clear() - empty an APQN set
@@ -93,6 +94,205 @@ void apmx_refusal_fill(struct kvm_s390_ap_refusal *r, u32 reason, u8 field,
 	}
 }
 
+/* ---- 256-bit word vectors: id d is bit 63 - d % 64 of word d / 64 ---- */
+
+#define APMX_W		APMX_ROW_WORDS
+
+/* An owner's masks as words: its adapters, usage and control domains. */
+struct apmx_view {
+	u64 apm[APMX_W];
+	u64 use[APMX_W];
+	u64 ctl[APMX_W];
+};
+
+/* The mask @mask (arch bit order: id 0 = bit 0x80 of byte 0) as words. */
+static void apmx_words(const u8 *mask, u64 *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < APMX_W; i++)
+		w[i] = get_unaligned_be64(mask + i * 8);
+}
+
+/* OR the words @w into the mask @mask */
+static void apmx_words_or_mask(const u64 *w, u8 *mask)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < APMX_W; i++)
+		for (j = 0; j < 8; j++)
+			mask[i * 8 + j] |= (u8)(w[i] >> (56 - 8 * j));
+}
+
+static void apmx_view_of(const struct kvm_s390_ap_masks *m,
+			 struct apmx_view *v)
+{
+	apmx_words(m->apm, v->apm);
+	apmx_words(m->aqm, v->use);
+	apmx_words(m->adm, v->ctl);
+}
+
+static u64 apmx_bit(unsigned int id)
+{
+	return 1ULL << (63 - id % 64);
+}
+
+static bool apmx_wtest(const u64 *w, unsigned int id)
+{
+	return w[id / 64] & apmx_bit(id);
+}
+
+/* The lowest id of word @i of a vector, whose value @x is not 0. */
+static unsigned int apmx_wfirst(unsigned int i, u64 x)
+{
+	return i * 64 + __builtin_clzll(x);
+}
+
+/* The lowest id set in @w, or APMX_NR_IDS. */
+static unsigned int apmx_wnext(const u64 *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < APMX_W; i++)
+		if (w[i])
+			return apmx_wfirst(i, w[i]);
+	return APMX_NR_IDS;
+}
+
+static bool apmx_wempty(const u64 *w)
+{
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
+/* Does @v hold at least one APQN? */
+static bool apmx_holds(const struct apmx_view *v)
+{
+	unsigned int i;
+	u64 apm = 0, dom = 0;
+
+	for (i = 0; i < APMX_W; i++) {
+		apm |= v->apm[i];
+		dom |= v->use[i] | v->ctl[i];
+	}
+	return apm && dom;
+}
+
+/* The lowest id >= @from set in @w, or APMX_NR_IDS. */
+static unsigned int apmx_wnext_from(const u64 *w, unsigned int from)
+{
+	unsigned int i = from / 64;
+	u64 x;
+
+	if (i >= APMX_W)
+		return APMX_NR_IDS;
+	x = w[i] & (~0ULL >> (from % 64));
+	while (!x) {
+		if (++i == APMX_W)
+			return APMX_NR_IDS;
+		x = w[i];
+	}
+	return apmx_wfirst(i, x);
+}
+
+/*
+ * The domains @v holds on adapter @apid: usage in @use, control in @ctl
+ * (all zero when @apid is not one of its adapters, or @v is NULL).
+ */
+static void apmx_on(const struct apmx_view *v, unsigned int apid, u64 *use,
+		    u64 *ctl)
+{
+	unsigned int i;
+	bool in = v && apmx_wtest(v->apm, apid);
+
+	for (i = 0; i < APMX_W; i++) {
+		use[i] = in ? v->use[i] : 0;
+		ctl[i] = in ? v->ctl[i] : 0;
+	}
+}
+
+/* ---- the lists of owners that hold something --------------------------- */
+
+/* Put @o in the list @head iff @in (no change if it already is or is not). */
+static void apmx_list_set(struct apmx_owner **head, struct apmx_owner *o,
+			  bool in)
+{
+	if (in && !o->pprev) {
+		o->next = *head;
+		if (*head)
+			(*head)->pprev = &o->next;
+		*head = o;
+		o->pprev = head;
+	} else if (!in && o->pprev) {
+		*o->pprev = o->next;
+		if (o->next)
+			o->next->pprev = o->pprev;
+		o->next = NULL;
+		o->pprev = NULL;
+	}
+}
+
+/* The owner of @list that holds (@apid, @apqi), or NULL. */
+static struct apmx_owner *apmx_holder(struct apmx_owner *list,
+				      unsigned int apid, unsigned int apqi)
+{
+	struct apmx_owner *o;
+
+	for (o = list; o; o = o->next)
+		if (apmx_mask_test(o->held.apm, apid) &&
+		    (apmx_mask_test(o->held.aqm, apqi) ||
+		     apmx_mask_test(o->held.adm, apqi)))
+			return o;
+	return NULL;
+}
+
+/* ---- rows ----------------------------------------------------------------- */
+
+static bool apmx_row_empty(const struct apmx_row *row)
+{
+	return apmx_wempty(row->use) && apmx_wempty(row->ctl) &&
+	       apmx_wempty(row->res_use) && apmx_wempty(row->res_ctl) &&
+	       apmx_wempty(row->resetting) && apmx_wempty(row->quarantined);
+}
+
+/* Free the row of @apid if it is empty. */
+static void apmx_row_put(struct apmx_table *t, unsigned int apid)
+{
+	struct apmx_row *row = t->rows[apid];
+
+	if (!row || !apmx_row_empty(row))
+		return;
+	kfree(row);
+	t->rows[apid] = NULL;
+}
+
+/*
+ * Allocate the missing rows of the adapters of @v if @v holds an APQN.  On
+ * failure the rows allocated here (the empty ones of @v's adapters: no
+ * other row is empty between calls) are freed again.
+ */
+static int apmx_rows_get(struct apmx_table *t, const struct apmx_view *v)
+{
+	unsigned int apid;
+
+	if (!apmx_holds(v))
+		return 0;
+	for (apid = apmx_wnext_from(v->apm, 0); apid < APMX_NR_IDS;
+	     apid = apmx_wnext_from(v->apm, apid + 1)) {
+		if (t->rows[apid])
+			continue;
+		t->rows[apid] = kzalloc(sizeof(*t->rows[apid]), GFP_KERNEL);
+		if (!t->rows[apid])
+			goto unwind;
+	}
+	return 0;
+
+unwind:
+	for (apid = apmx_wnext_from(v->apm, 0); apid < APMX_NR_IDS;
+	     apid = apmx_wnext_from(v->apm, apid + 1))
+		apmx_row_put(t, apid);
+	return -ENOMEM;
+}
+
 /**
  * apmx_table_init() - initialise an empty table
  * @t: the table
@@ -106,8 +306,9 @@ void apmx_table_init(struct apmx_table *t)
  * apmx_table_destroy() - free every row of a table
  * @t: the table, empty afterwards
  *
- * Slots still used, reserved or withheld are dropped; the owners' @held
- * masks are not touched.  Only for teardown.
+ * Slots still used, reserved or withheld are dropped; the owners are
+ * forgotten without being touched (their @held masks and list links stay
+ * as they were).  Only for teardown.
  */
 void apmx_table_destroy(struct apmx_table *t)
 {
@@ -117,6 +318,8 @@ void apmx_table_destroy(struct apmx_table *t)
 		kfree(t->rows[apid]);
 		t->rows[apid] = NULL;
 	}
+	t->users = NULL;
+	t->grants = NULL;
 }
 
 /**
@@ -124,175 +327,182 @@ void apmx_table_destroy(struct apmx_table *t)
  * @t: the table
  * @apid: adapter
  * @apqi: domain
- * @out: a copy of the slot; all zero for an unused APQN or ids above 255
+ * @out: the APQN's slot; all zero for an unused APQN or ids above 255
+ *
+ * A used or reserved APQN's user or reserver is found in the table's
+ * lists of owners.
  */
 void apmx_table_lookup(const struct apmx_table *t, unsigned int apid,
 		       unsigned int apqi, struct apmx_slot *out)
 {
-	if (apid < APMX_NR_IDS && apqi < APMX_NR_IDS && t->rows[apid])
-		*out = t->rows[apid][apqi];
-	else
-		memset(out, 0, sizeof(*out));
-}
+	const struct apmx_row *row;
 
-static bool apmx_slot_empty(const struct apmx_slot *s)
-{
-	return !s->user && !s->reserver && !s->state && !s->reserved;
-}
-
-/* Free the row of @apid if all its slots are empty. */
-static void apmx_row_put(struct apmx_table *t, unsigned int apid)
-{
-	struct apmx_slot *row = t->rows[apid];
-	unsigned int apqi;
-
-	if (!row)
+	memset(out, 0, sizeof(*out));
+	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS || !t->rows[apid])
 		return;
-	for (apqi = 0; apqi < APMX_NR_IDS; apqi++)
-		if (!apmx_slot_empty(&row[apqi]))
-			return;
-	kfree(row);
-	t->rows[apid] = NULL;
+	row = t->rows[apid];
+	if (apmx_wtest(row->use, apqi))
+		out->state |= APMX_SLOT_USAGE;
+	if (apmx_wtest(row->ctl, apqi))
+		out->state |= APMX_SLOT_CONTROL;
+	if (apmx_wtest(row->resetting, apqi))
+		out->state |= APMX_SLOT_RESETTING;
+	if (apmx_wtest(row->quarantined, apqi))
+		out->state |= APMX_SLOT_QUARANTINED;
+	if (apmx_wtest(row->res_use, apqi))
+		out->reserved |= APMX_SLOT_USAGE;
+	if (apmx_wtest(row->res_ctl, apqi))
+		out->reserved |= APMX_SLOT_CONTROL;
+	if (out->state & (APMX_SLOT_USAGE | APMX_SLOT_CONTROL))
+		out->user = apmx_holder(t->users, apid, apqi);
+	if (out->reserved)
+		out->reserver = apmx_holder(t->grants, apid, apqi);
 }
 
-/* The APMX_SLOT_USAGE/_CONTROL flags @m gives (@apid, @apqi). */
-static u8 apmx_flags(const struct kvm_s390_ap_masks *m, unsigned int apid,
-		     unsigned int apqi)
-{
-	u8 f = 0;
+/* ---- pass 1: may the change be made? -------------------------------------- */
 
-	if (!apmx_mask_test(m->apm, apid))
-		return 0;
-	if (apmx_mask_test(m->aqm, apqi))
-		f |= APMX_SLOT_USAGE;
-	if (apmx_mask_test(m->adm, apqi))
-		f |= APMX_SLOT_CONTROL;
-	return f;
-}
+/*
+ * What a change from @was to @now means for the domains of one adapter:
+ * @fail: the table refuses them (@not_granted, @withheld, @in_use,
+ * @reserved: why), @ask: @veto is asked about them, @use: now used for
+ * usage.
+ */
+struct apmx_verdict {
+	u64 not_granted[APMX_W];
+	u64 withheld[APMX_W];
+	u64 in_use[APMX_W];
+	u64 reserved[APMX_W];
+	u64 fail[APMX_W];
+	u64 ask[APMX_W];
+	u64 use[APMX_W];
+};
 
-/* The domains @m uses on each of its adapters: aqm | adm. */
-static void apmx_domains(const struct kvm_s390_ap_masks *m, u8 *dom)
+/*
+ * The verdict on adapter @apid for an owner that goes from @was to @now
+ * (@now holds @apid) with grant @g (NULL: privileged, or a reservation
+ * when @reserving).  Checked are the APQNs for which the owner gains a
+ * kind: with a grant, the grant must reserve each kind gained; APQNs not
+ * held at all before must not be withheld, used, or reserved other than
+ * by @g.  @veto is asked for APQNs newly taken and for those held before
+ * as a control domain only and now used for usage.
+ */
+static void apmx_judge(const struct apmx_row *row, unsigned int apid,
+		       const struct apmx_view *was,
+		       const struct apmx_view *now,
+		       const struct apmx_view *g, bool reserving,
+		       struct apmx_verdict *v)
 {
+	u64 wu[APMX_W], wc[APMX_W], gu[APMX_W], gc[APMX_W];
+	u64 gain_u, gain_c, newly;
 	unsigned int i;
 
-	for (i = 0; i < APMX_MASK_BYTES; i++)
-		dom[i] = m->aqm[i] | m->adm[i];
-}
-
-/*
- * Allocate the missing rows of the adapters of @m that hold an APQN.  On
- * failure the rows allocated here (the empty ones of @m's adapters: no
- * other row is empty between calls) are freed again.
- */
-static int apmx_rows_get(struct apmx_table *t,
-			 const struct kvm_s390_ap_masks *m)
-{
-	u8 dom[APMX_MASK_BYTES];
-	unsigned int apid;
-
-	apmx_domains(m, dom);
-	if (apmx_mask_empty(dom))
-		return 0;
-	apmx_for_each_id(apid, m->apm) {
-		if (t->rows[apid])
-			continue;
-		t->rows[apid] = kcalloc(APMX_NR_IDS, sizeof(struct apmx_slot),
-					GFP_KERNEL);
-		if (!t->rows[apid])
-			goto unwind;
+	apmx_on(was, apid, wu, wc);
+	apmx_on(g, apid, gu, gc);
+	for (i = 0; i < APMX_W; i++) {
+		gain_u = now->use[i] & ~wu[i];
+		gain_c = now->ctl[i] & ~wc[i];
+		newly = (now->use[i] | now->ctl[i]) & ~(wu[i] | wc[i]);
+		v->not_granted[i] = 0;
+		if (!reserving && g)
+			v->not_granted[i] = (gain_u & ~gu[i]) |
+					    (gain_c & ~gc[i]);
+		v->withheld[i] = 0;
+		v->in_use[i] = 0;
+		v->reserved[i] = 0;
+		if (row) {
+			v->withheld[i] = newly & (row->resetting[i] |
+						  row->quarantined[i]);
+			v->in_use[i] = newly & (row->use[i] | row->ctl[i]);
+			v->reserved[i] = newly & (row->res_use[i] |
+						  row->res_ctl[i]);
+			/* @g's own reservation is no conflict */
+			if (!reserving)
+				v->reserved[i] &= ~(gu[i] | gc[i]);
+		}
+		v->fail[i] = v->not_granted[i] | v->withheld[i] |
+			     v->in_use[i] | v->reserved[i];
+		v->ask[i] = newly | (wc[i] & ~wu[i] & now->use[i]);
+		v->use[i] = now->use[i];
 	}
-	return 0;
-
-unwind:
-	apmx_for_each_id(apid, m->apm)
-		apmx_row_put(t, apid);
-	return -ENOMEM;
 }
 
-/*
- * May @o (a guest with @grant, or a grant when @reserving) gain the kinds
- * @gain (APMX_SLOT_USAGE/_CONTROL) of the APQN whose slot is @s?  @newly:
- * @o does not hold the APQN at all yet.  Fills @r and returns an errno if
- * not.
- */
-static int apmx_may_take(const struct apmx_slot *s, const struct apmx_owner *o,
-			 const struct apmx_owner *grant, bool reserving,
-			 bool newly, u8 gain, unsigned int apid,
-			 unsigned int apqi, struct kvm_s390_ap_refusal *r)
+/* Fill @r with the table's refusal of (@apid, @apqi) by @v. */
+static int apmx_refuse(const struct apmx_table *t, const struct apmx_verdict *v,
+		       unsigned int apid, unsigned int apqi,
+		       struct kvm_s390_ap_refusal *r)
 {
 	const u8 f = KVM_S390_AP_FIELD_APQN;
+	const struct apmx_owner *h;
 
 	/* first, so that nothing about others leaks outside the grant */
-	if (!reserving && grant &&
-	    (s->reserver != grant || (s->reserved & gain) != gain)) {
+	if (apmx_wtest(v->not_granted, apqi)) {
 		apmx_refusal_fill(r, KVM_S390_AP_R_NOT_GRANTED, f, apid, apqi,
 				  NULL, KVM_S390_AP_HOLDER_NONE);
 		return -EPERM;
 	}
-	if (!newly)
-		return 0;
-	if (s->state & APMX_SLOT_WITHHELD) {
+	if (apmx_wtest(v->withheld, apqi)) {
 		apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED, f, apid, apqi,
 				  NULL, KVM_S390_AP_HOLDER_QUARANTINE);
 		return -EIO;
 	}
-	if (s->user && s->user != o) {
-		apmx_refusal_fill(r, KVM_S390_AP_R_IN_USE, f, apid, apqi,
-				  s->user, s->user->type);
+	if (apmx_wtest(v->in_use, apqi)) {
+		h = apmx_holder(t->users, apid, apqi);
+		apmx_refusal_fill(r, KVM_S390_AP_R_IN_USE, f, apid, apqi, h,
+				  h ? h->type : KVM_S390_AP_HOLDER_NONE);
 		return -EADDRINUSE;
 	}
-	if (s->reserver && s->reserver != grant) {
-		apmx_refusal_fill(r, KVM_S390_AP_R_RESERVED, f, apid, apqi,
-				  s->reserver, s->reserver->type);
-		return -EADDRINUSE;
-	}
-	return 0;
+	h = apmx_holder(t->grants, apid, apqi);
+	apmx_refusal_fill(r, KVM_S390_AP_R_RESERVED, f, apid, apqi, h,
+			  h ? h->type : KVM_S390_AP_HOLDER_NONE);
+	return -EADDRINUSE;
 }
 
 /*
- * Pass 1 of a change of what @o holds (as a guest, or as a grant when
- * @reserving) from @o->held to @want: check every APQN for which @o gains
- * a kind (usage or control) in ascending (adapter, domain) order; @veto is
- * asked for APQNs @o newly takes or newly uses for usage (it held them as
- * a control domain only).
+ * Pass 1 of a change of what an owner holds (as a guest, or as a grant
+ * when @reserving) from @was to @want: judge the adapters of @want in
+ * ascending order; on each, @veto is asked in ascending domain order for
+ * the APQNs it must be asked about below the first one the table refuses,
+ * then that one is refused.  So the first offending APQN in ascending
+ * (adapter, domain) order is named, whether the table or @veto refuses it.
  */
 static int apmx_check_change(const struct apmx_table *t,
-			     const struct apmx_owner *o,
-			     const struct kvm_s390_ap_masks *want,
-			     const struct apmx_owner *grant, bool reserving,
+			     const struct apmx_view *was,
+			     const struct apmx_view *now,
+			     const struct apmx_view *g, bool reserving,
 			     apmx_veto_t veto, void *ctx,
 			     struct kvm_s390_ap_refusal *r)
 {
-	static const struct apmx_slot none;
-	const struct apmx_slot *s;
-	u8 dom[APMX_MASK_BYTES];
-	unsigned int apid, apqi;
-	u8 was, now;
+	struct apmx_verdict v;
+	unsigned int apid, apqi, stop, i;
+	u64 ask;
 	int rc;
 
-	apmx_domains(want, dom);
-	apmx_for_each_id(apid, want->apm) {
-		apmx_for_each_id(apqi, dom) {
-			was = apmx_flags(&o->held, apid, apqi);
-			now = apmx_flags(want, apid, apqi);
-			if (!(now & ~was))
-				continue;
-			s = t->rows[apid] ? &t->rows[apid][apqi] : &none;
-			rc = apmx_may_take(s, o, grant, reserving, !was,
-					   now & ~was, apid, apqi, r);
-			if (rc)
-				return rc;
-			/* kept for usage, or kept and still control only */
-			if (!veto || (was && ((was & APMX_SLOT_USAGE) ||
-					      !(now & APMX_SLOT_USAGE))))
-				continue;
-			apmx_refusal_fill(r, KVM_S390_AP_OK,
-					  KVM_S390_AP_FIELD_APQN, apid, apqi,
-					  NULL, KVM_S390_AP_HOLDER_NONE);
-			rc = veto(ctx, apid, apqi, !(now & APMX_SLOT_USAGE), r);
-			if (rc)
-				return rc;
+	if (!apmx_holds(now))
+		return 0;
+	for (apid = apmx_wnext_from(now->apm, 0); apid < APMX_NR_IDS;
+	     apid = apmx_wnext_from(now->apm, apid + 1)) {
+		/* nothing there to refuse, no grant to check, nobody to ask */
+		if (!t->rows[apid] && !g && !veto)
+			continue;
+		apmx_judge(t->rows[apid], apid, was, now, g, reserving, &v);
+		stop = apmx_wnext(v.fail);
+		for (i = 0; veto && i < APMX_W && i * 64 < stop; i++) {
+			for (ask = v.ask[i]; ask; ask &= ~apmx_bit(apqi)) {
+				apqi = apmx_wfirst(i, ask);
+				if (apqi >= stop)
+					break;
+				apmx_refusal_fill(r, KVM_S390_AP_OK,
+						  KVM_S390_AP_FIELD_APQN, apid,
+						  apqi, NULL,
+						  KVM_S390_AP_HOLDER_NONE);
+				rc = veto(ctx, apid, apqi,
+					  !apmx_wtest(v.use, apqi), r);
+				if (rc)
+					return rc;
+			}
 		}
+		if (stop < APMX_NR_IDS)
+			return apmx_refuse(t, &v, apid, stop, r);
 	}
 	return 0;
 }
@@ -309,21 +519,47 @@ static void apmx_refusal_none(struct kvm_s390_ap_refusal *r)
  * (apmx_check_change()) and the allocation of the rows pass 2 writes to.
  */
 static int apmx_prepare_change(struct apmx_table *t,
-			       const struct apmx_owner *o,
-			       const struct kvm_s390_ap_masks *want,
-			       const struct apmx_owner *grant, bool reserving,
+			       const struct apmx_view *was,
+			       const struct apmx_view *now,
+			       const struct apmx_view *g, bool reserving,
 			       apmx_veto_t veto, void *ctx,
 			       struct kvm_s390_ap_refusal *r)
 {
 	int rc;
 
-	rc = apmx_check_change(t, o, want, grant, reserving, veto, ctx, r);
+	rc = apmx_check_change(t, was, now, g, reserving, veto, ctx, r);
 	if (rc)
 		return rc;
-	rc = apmx_rows_get(t, want);
+	rc = apmx_rows_get(t, now);
 	if (rc)
 		apmx_refusal_none(r);
 	return rc;
+}
+
+/* Pass 2 of apmx_table_replace() on adapter @apid: cannot fail. */
+static void apmx_use_apply(struct apmx_row *row, unsigned int apid,
+			   const struct apmx_view *was,
+			   const struct apmx_view *now,
+			   struct apmx_apqn_set *released,
+			   struct apmx_apqn_set *claimed)
+{
+	u64 wu[APMX_W], wc[APMX_W], nu[APMX_W], nc[APMX_W];
+	u64 rel[APMX_W], cl[APMX_W];
+	unsigned int i;
+
+	apmx_on(was, apid, wu, wc);
+	apmx_on(now, apid, nu, nc);
+	for (i = 0; i < APMX_W; i++) {
+		row->use[i] = (row->use[i] & ~wu[i]) | nu[i];
+		row->ctl[i] = (row->ctl[i] & ~wc[i]) | nc[i];
+		rel[i] = (wu[i] | wc[i]) & ~(nu[i] | nc[i]);
+		cl[i] = (nu[i] | nc[i]) & ~(wu[i] | wc[i]);
+		row->resetting[i] |= rel[i];
+	}
+	if (released && !apmx_wempty(rel))
+		apmx_words_or_mask(rel, released->row[apid]);
+	if (claimed && !apmx_wempty(cl))
+		apmx_words_or_mask(cl, claimed->row[apid]);
 }
 
 /**
@@ -340,7 +576,8 @@ static int apmx_prepare_change(struct apmx_table *t,
  * @r: the refusal report, or NULL
  *
  * See apmx.h for the rules.  @released and @claimed are cleared first and
- * stay empty on refusal.
+ * stay empty on refusal.  Costs a few word operations per adapter of
+ * @want and of @o->held, plus on refusal one walk of the users or grants.
  *
  * Return: 0, or -EIO, -EADDRINUSE, -EPERM, -ENOMEM or @veto's errno.
  */
@@ -352,52 +589,37 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 		       struct apmx_apqn_set *claimed,
 		       struct kvm_s390_ap_refusal *r)
 {
-	struct apmx_slot *s;
-	u8 dom[APMX_MASK_BYTES];
-	unsigned int apid, apqi;
-	u8 now;
+	struct apmx_view was, now, g;
+	u64 apm[APMX_W];
+	unsigned int apid, i;
 	int rc;
 
 	if (released)
 		apmx_set_clear(released);
 	if (claimed)
 		apmx_set_clear(claimed);
-	rc = apmx_prepare_change(t, o, want, grant, false, veto, ctx, r);
+	apmx_view_of(&o->held, &was);
+	apmx_view_of(want, &now);
+	if (grant)
+		apmx_view_of(&grant->held, &g);
+	rc = apmx_prepare_change(t, &was, &now, grant ? &g : NULL, false,
+				 veto, ctx, r);
 	if (rc)
 		return rc;
 
-	/* pass 2: what @o keeps or gives up */
-	apmx_domains(&o->held, dom);
-	apmx_for_each_id(apid, o->held.apm) {
-		apmx_for_each_id(apqi, dom) {
-			/* held: @apid is in held.apm, @apqi in aqm | adm */
-			now = apmx_flags(want, apid, apqi);
-			s = &t->rows[apid][apqi];
-			s->state &= ~APMX_SLOT_HELD;
-			if (now) {
-				s->state |= now;
-				continue;
-			}
-			s->user = NULL;
-			s->state |= APMX_SLOT_RESETTING;
-			if (released)
-				apmx_mask_set(released->row[apid], apqi);
-		}
-	}
-	/* what @o newly takes */
-	apmx_domains(want, dom);
-	apmx_for_each_id(apid, want->apm) {
-		apmx_for_each_id(apqi, dom) {
-			if (apmx_flags(&o->held, apid, apqi))
-				continue;
-			s = &t->rows[apid][apqi];
-			s->user = o;
-			s->state |= apmx_flags(want, apid, apqi);
-			if (claimed)
-				apmx_mask_set(claimed->row[apid], apqi);
+	/* pass 2: on every adapter @o held or wants */
+	for (i = 0; i < APMX_W; i++) {
+		for (apm[i] = was.apm[i] | now.apm[i]; apm[i];
+		     apm[i] &= ~apmx_bit(apid)) {
+			apid = apmx_wfirst(i, apm[i]);
+			/* no row: @o holds nothing there, before or after */
+			if (t->rows[apid])
+				apmx_use_apply(t->rows[apid], apid, &was, &now,
+					       released, claimed);
 		}
 	}
 	o->held = *want;
+	apmx_list_set(&t->users, o, apmx_holds(&now));
 	if (r)
 		memset(r, 0, sizeof(*r));
 	return 0;
@@ -417,51 +639,92 @@ int apmx_table_replace(struct apmx_table *t, struct apmx_owner *o,
 void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 			   unsigned int apqi, bool ok)
 {
-	struct apmx_slot *s;
+	struct apmx_row *row;
+	unsigned int i;
+	u64 bit;
 
 	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS || !t->rows[apid])
 		return;
-	s = &t->rows[apid][apqi];
-	if (!(s->state & APMX_SLOT_WITHHELD))
+	row = t->rows[apid];
+	i = apqi / 64;
+	bit = apmx_bit(apqi);
+	if (!((row->resetting[i] | row->quarantined[i]) & bit))
 		return;
-	s->state &= ~APMX_SLOT_WITHHELD;
+	row->resetting[i] &= ~bit;
+	row->quarantined[i] &= ~bit;
 	if (!ok)
-		s->state |= APMX_SLOT_QUARANTINED;
+		row->quarantined[i] |= bit;
 	apmx_row_put(t, apid);
 }
 
-/* Make grant @g reserve exactly @want (pass 2: cannot fail). */
-static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
-			       const struct kvm_s390_ap_masks *want)
+/**
+ * apmx_table_reset_done_set() - end the reset of a set of withheld APQNs
+ * @t: the table
+ * @s: the APQNs
+ * @ok: the zeroize of every one of them was verified
+ *
+ * As apmx_table_reset_done() on each APQN of @s, a word at a time: the
+ * RESETTING or QUARANTINED ones become free (@ok) or QUARANTINED (!@ok),
+ * any other slot is left alone, and rows that became empty are freed.
+ */
+void apmx_table_reset_done_set(struct apmx_table *t,
+			       const struct apmx_apqn_set *s, bool ok)
 {
-	struct kvm_s390_ap_masks old = g->held;
-	u8 dom[APMX_MASK_BYTES];
-	unsigned int apid, apqi;
-	struct apmx_slot *s;
+	struct apmx_row *row;
+	unsigned int apid, i;
+	u64 w[APMX_W], done;
 
-	apmx_domains(want, dom);
-	apmx_for_each_id(apid, want->apm) {
-		apmx_for_each_id(apqi, dom) {
-			s = &t->rows[apid][apqi];
-			s->reserver = g;
-			s->reserved = apmx_flags(want, apid, apqi);
-		}
-	}
-	g->held = *want;
-	apmx_domains(&old, dom);
-	apmx_for_each_id(apid, old.apm) {
-		apmx_for_each_id(apqi, dom) {
-			if (!apmx_flags(&old, apid, apqi) ||
-			    apmx_flags(want, apid, apqi))
-				continue;
-			s = &t->rows[apid][apqi];
-			if (s->reserver == g) {
-				s->reserver = NULL;
-				s->reserved = 0;
-			}
+	for (apid = 0; apid < APMX_NR_IDS; apid++) {
+		row = t->rows[apid];
+		if (!row)
+			continue;
+		apmx_words(s->row[apid], w);
+		if (apmx_wempty(w))
+			continue;
+		for (i = 0; i < APMX_W; i++) {
+			done = w[i] & (row->resetting[i] | row->quarantined[i]);
+			row->resetting[i] &= ~done;
+			row->quarantined[i] &= ~done;
+			if (!ok)
+				row->quarantined[i] |= done;
 		}
 		apmx_row_put(t, apid);
 	}
+}
+
+/*
+ * Make grant @g reserve exactly @want (pass 2: cannot fail); @was and
+ * @now are @g->held and @want as words.
+ */
+static void apmx_reserve_apply(struct apmx_table *t, struct apmx_owner *g,
+			       const struct kvm_s390_ap_masks *want,
+			       const struct apmx_view *was,
+			       const struct apmx_view *now)
+{
+	u64 wu[APMX_W], wc[APMX_W], nu[APMX_W], nc[APMX_W], apm[APMX_W];
+	struct apmx_row *row;
+	unsigned int apid, i, j;
+
+	for (i = 0; i < APMX_W; i++) {
+		for (apm[i] = was->apm[i] | now->apm[i]; apm[i];
+		     apm[i] &= ~apmx_bit(apid)) {
+			apid = apmx_wfirst(i, apm[i]);
+			row = t->rows[apid];
+			if (!row)
+				continue;
+			apmx_on(was, apid, wu, wc);
+			apmx_on(now, apid, nu, nc);
+			for (j = 0; j < APMX_W; j++) {
+				row->res_use[j] = (row->res_use[j] & ~wu[j]) |
+						  nu[j];
+				row->res_ctl[j] = (row->res_ctl[j] & ~wc[j]) |
+						  nc[j];
+			}
+			apmx_row_put(t, apid);
+		}
+	}
+	g->held = *want;
+	apmx_list_set(&t->grants, g, apmx_holds(now));
 }
 
 /**
@@ -483,12 +746,15 @@ int apmx_table_reserve(struct apmx_table *t, struct apmx_owner *g,
 		       apmx_veto_t veto, void *ctx,
 		       struct kvm_s390_ap_refusal *r)
 {
+	struct apmx_view was, now;
 	int rc;
 
-	rc = apmx_prepare_change(t, g, want, g, true, veto, ctx, r);
+	apmx_view_of(&g->held, &was);
+	apmx_view_of(want, &now);
+	rc = apmx_prepare_change(t, &was, &now, NULL, true, veto, ctx, r);
 	if (rc)
 		return rc;
-	apmx_reserve_apply(t, g, want);
+	apmx_reserve_apply(t, g, want, &was, &now);
 	if (r)
 		memset(r, 0, sizeof(*r));
 	return 0;
@@ -504,6 +770,9 @@ int apmx_table_reserve(struct apmx_table *t, struct apmx_owner *g,
 void apmx_table_unreserve(struct apmx_table *t, struct apmx_owner *g)
 {
 	static const struct kvm_s390_ap_masks none;
+	static const struct apmx_view nothing;
+	struct apmx_view was;
 
-	apmx_reserve_apply(t, g, &none);
+	apmx_view_of(&g->held, &was);
+	apmx_reserve_apply(t, g, &none, &was, &nothing);
 }
