@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-bed guest tests: run as a static s390x program inside a Linux 6.1
+ * guest of qemu-system-s390x -accel tcg with emulated AP adapters
+ * (QEMU device s390-ap-emu, tests/testbed/qemu/).  They look at the real
+ * AP bus, zcrypt and KVM through sysfs, /dev/hwrng and /dev/kvm.
+ *
+ *   testbed --adapters LIST --domains LIST [--type N] [--mode M] [--kvm]
+ *
+ * LIST is an id list in the apmatrix syntax (docs/id-list-syntax.md),
+ * parsed by the core's apmx_idlist_parse(); it must be the configuration
+ * QEMU was started with.  Prints "ok N - ..." / "not ok N - ..." per check
+ * and a last line "testbed-guest: P passed, F failed".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "apmx.h"
+
+#define AP_DEVICES "/sys/bus/ap/devices"
+
+static int passed, failed;
+
+static void __attribute__((format(printf, 2, 3)))
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* read a sysfs file into @buf without the trailing newline; -errno */
+static int read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int write_attr(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static long read_long(const char *path)
+{
+	char buf[64];
+
+	if (read_attr(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+/* the name of the driver bound to @dev, or "" */
+static void driver_of(const char *dev, char *buf, size_t len)
+{
+	char path[256], link[256];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n < 0)
+		return;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : link);
+}
+
+/* an AP bus mask attribute ("0x..." hex, MSB first) as a core mask */
+static int read_mask(const char *attr, u8 *mask)
+{
+	char path[128], buf[128], err[APMX_ERRMSG_LEN];
+
+	snprintf(path, sizeof(path), "/sys/bus/ap/%s", attr);
+	if (read_attr(path, buf, sizeof(buf)))
+		return -1;
+	memset(mask, 0, APMX_MASK_BYTES);
+	if (apmx_idlist_parse(buf, KVM_S390_AP_MAX_ID, mask, err, sizeof(err))) {
+		printf("# %s: '%s': %s\n", attr, buf, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void fmt_mask(const u8 *mask, char *buf, size_t len)
+{
+	apmx_idlist_format(mask, buf, len);
+}
+
+/* wait until /sys/bus/ap/bindings says "complete", up to @secs seconds */
+static int wait_bindings(int secs, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (!read_attr("/sys/bus/ap/bindings", buf, len) &&
+		    strstr(buf, "(complete)"))
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static void test_ap_bus(const u8 *apm, const u8 *aqm, int type, char mode)
+{
+	char buf[APMX_IDLIST_FMT_LEN], want[APMX_IDLIST_FMT_LEN];
+	char path[256], drv[256], expect_type[16];
+	u8 mask[APMX_MASK_BYTES];
+	unsigned int apid, apqi, ncards = 0, nqueues = 0;
+	long requests = 0, pending = 0;
+	int cards_ok = 1, queues_ok = 1, extra = 0;
+	struct dirent *de;
+	DIR *d;
+
+	check(access("/sys/bus/ap", F_OK) == 0, "the AP bus exists");
+
+	check(!read_mask("ap_adapter_mask", mask) &&
+	      !memcmp(mask, apm, APMX_MASK_BYTES),
+	      "ap_adapter_mask is the emulated adapters");
+	check(!read_mask("ap_usage_domain_mask", mask) &&
+	      !memcmp(mask, aqm, APMX_MASK_BYTES),
+	      "ap_usage_domain_mask is the emulated domains");
+
+	if (wait_bindings(60, buf, sizeof(buf)))
+		check(0, "bindings complete: '%s'", buf);
+	else
+		check(1, "bindings complete: %s", buf);
+
+	snprintf(expect_type, sizeof(expect_type), "CEX%d%c", type - 6, mode);
+	apmx_for_each_id(apid, apm) {
+		snprintf(path, sizeof(path), AP_DEVICES "/card%02x", apid);
+		ncards++;
+		if (access(path, F_OK)) {
+			printf("# card%02x missing\n", apid);
+			cards_ok = 0;
+			continue;
+		}
+		driver_of(path + strlen(AP_DEVICES "/"), drv, sizeof(drv));
+		snprintf(path, sizeof(path), AP_DEVICES "/card%02x/type", apid);
+		if (strcmp(drv, "cex4card") || read_attr(path, buf, sizeof(buf)) ||
+		    strcmp(buf, expect_type)) {
+			printf("# card%02x: driver '%s' type '%s'\n", apid, drv,
+			       buf);
+			cards_ok = 0;
+		}
+		snprintf(path, sizeof(path), AP_DEVICES "/card%02x/hwtype", apid);
+		if (read_long(path) != type) {
+			printf("# card%02x: hwtype %ld\n", apid, read_long(path));
+			cards_ok = 0;
+		}
+		apmx_for_each_id(apqi, aqm) {
+			char q[16];
+
+			snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+			nqueues++;
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/online", q);
+			driver_of(q, drv, sizeof(drv));
+			if (strcmp(drv, "cex4queue") || read_long(path) != 1) {
+				printf("# %s: driver '%s' online %ld\n", q, drv,
+				       read_long(path));
+				queues_ok = 0;
+				continue;
+			}
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/request_count", q);
+			requests += read_long(path);
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/pendingq_count", q);
+			pending += read_long(path);
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/requestq_count", q);
+			pending += read_long(path);
+		}
+	}
+	check(cards_ok, "%u cards %s, bound to cex4card", ncards, expect_type);
+	check(queues_ok, "%u queues bound to cex4queue and online", nqueues);
+
+	/* nothing else on the bus */
+	d = opendir(AP_DEVICES);
+	while (d && (de = readdir(d))) {
+		unsigned int a, q;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (sscanf(de->d_name, "card%2x", &a) == 1 &&
+		    apmx_mask_test(apm, a))
+			continue;
+		if (sscanf(de->d_name, "%2x.%4x", &a, &q) == 2 &&
+		    apmx_mask_test(apm, a) && apmx_mask_test(aqm, q))
+			continue;
+		printf("# unexpected AP device %s\n", de->d_name);
+		extra++;
+	}
+	if (d)
+		closedir(d);
+	check(d && !extra, "no other AP devices");
+
+	/*
+	 * A CCA coprocessor registers an hwrng whose first read is sent as
+	 * a request at bind; the emulated adapter answers every request with
+	 * an error reply.  So requests went out and none is left unanswered.
+	 */
+	if (mode == 'C') {
+		char rnd[16];
+		int fd = open("/dev/hwrng", O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, rnd, sizeof(rnd));
+		int err = errno;
+		long before = requests, after = 0;
+
+		if (fd >= 0)
+			close(fd);
+		check(fd >= 0 && n < 0 && err == EINVAL,
+		      "reading /dev/hwrng sends a request and gets the error reply (EINVAL): fd %d n %zd errno %d",
+		      fd, n, err);
+		apmx_for_each_id(apid, apm) {
+			apmx_for_each_id(apqi, aqm) {
+				snprintf(path, sizeof(path),
+					 AP_DEVICES "/%02x.%04x/request_count",
+					 apid, apqi);
+				after += read_long(path);
+			}
+		}
+		check(after > before && pending == 0,
+		      "request_count %ld -> %ld, %ld requests left unanswered",
+		      before, after, pending);
+	}
+
+	/* the reset attribute resets a queue (RAPQ), which comes back */
+	apid = apmx_mask_next(apm, 0);
+	apqi = apmx_mask_next(aqm, 0);
+	if (apid < APMX_NR_IDS && apqi < APMX_NR_IDS) {
+		char q[16];
+		int i, rc;
+
+		snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+		snprintf(path, sizeof(path), AP_DEVICES "/%s/reset", q);
+		rc = write_attr(path, "1");
+		for (i = 0; i < 50; i++) {
+			if (!read_attr(path, buf, sizeof(buf)) &&
+			    !strcmp(buf, "No Reset Timer set."))
+				break;
+			usleep(100000);
+		}
+		snprintf(path, sizeof(path), AP_DEVICES "/%s/online", q);
+		check(!rc && i < 50 && read_long(path) == 1,
+		      "%s: reset completes and the queue stays online ('%s')",
+		      q, buf);
+	}
+
+	fmt_mask(apm, want, sizeof(want));
+	printf("# adapters %s", want);
+	fmt_mask(aqm, want, sizeof(want));
+	printf(" domains %s\n", want);
+}
+
+static void test_kvm(void)
+{
+	int kvm, vm, vcpu, ver;
+
+	kvm = open("/dev/kvm", O_RDWR);
+	check(kvm >= 0, "/dev/kvm opens (errno %d)", kvm < 0 ? errno : 0);
+	if (kvm < 0)
+		return;
+	ver = ioctl(kvm, KVM_GET_API_VERSION, 0);
+	check(ver == KVM_API_VERSION, "KVM_GET_API_VERSION is %d", ver);
+	/* needs a PGSTE mm: this program is linked with --s390-pgste */
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	check(vm >= 0, "KVM_CREATE_VM (errno %d)", vm < 0 ? errno : 0);
+	if (vm >= 0) {
+		/* never KVM_RUN: the emulated machine has no SIE */
+		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+		check(vcpu >= 0, "KVM_CREATE_VCPU 0 (errno %d)",
+		      vcpu < 0 ? errno : 0);
+		if (vcpu >= 0)
+			close(vcpu);
+		close(vm);
+	}
+	close(kvm);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: testbed --adapters LIST --domains LIST "
+		"[--type N] [--mode cca|ep11|accel] [--kvm]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
+	char err[APMX_ERRMSG_LEN];
+	int i, type = 14, kvm = 0, have_a = 0, have_d = 0;
+	char mode = 'C';
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kvm")) {
+			kvm = 1;
+		} else if (i + 1 >= argc) {
+			usage();
+		} else if (!strcmp(argv[i], "--adapters")) {
+			if (apmx_idlist_parse(argv[++i], KVM_S390_AP_MAX_ID, apm,
+					      err, sizeof(err))) {
+				fprintf(stderr, "testbed: --adapters: %s\n", err);
+				return 2;
+			}
+			have_a = 1;
+		} else if (!strcmp(argv[i], "--domains")) {
+			if (apmx_idlist_parse(argv[++i], KVM_S390_AP_MAX_ID, aqm,
+					      err, sizeof(err))) {
+				fprintf(stderr, "testbed: --domains: %s\n", err);
+				return 2;
+			}
+			have_d = 1;
+		} else if (!strcmp(argv[i], "--type")) {
+			type = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--mode")) {
+			i++;
+			if (!strcmp(argv[i], "cca"))
+				mode = 'C';
+			else if (!strcmp(argv[i], "ep11"))
+				mode = 'P';
+			else if (!strcmp(argv[i], "accel"))
+				mode = 'A';
+			else
+				usage();
+		} else {
+			usage();
+		}
+	}
+	if (!have_a || !have_d)
+		usage();
+
+	test_ap_bus(apm, aqm, type, mode);
+	if (kvm)
+		test_kvm();
+
+	printf("testbed-guest: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
