@@ -6,6 +6,11 @@
  * AP bus, zcrypt and KVM through sysfs, /dev/hwrng and /dev/kvm.
  *
  *   testbed --adapters LIST --domains LIST [--type N] [--mode M] [--kvm]
+ *           [--apmatrix]
+ *
+ * --kvm: kvm.ko is loaded: /dev/kvm, KVM_CREATE_VM, KVM_CREATE_VCPU (never
+ * KVM_RUN: the emulated machine has no SIE).  --apmatrix: the kernel has
+ * the apmatrix series: a first scenario through its ioctls and sysfs.
  *
  * LIST is an id list in the apmatrix syntax (docs/id-list-syntax.md),
  * parsed by the core's apmx_idlist_parse(); it must be the configuration
@@ -24,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <asm/kvm_ap_matrix.h>
 
 #include "apmx.h"
 
@@ -315,10 +321,101 @@ static void test_kvm(void)
 	close(kvm);
 }
 
+/* wait up to 5 s until queue @q is bound to @want ("" = unbound) */
+static int wait_driver(const char *q, const char *want)
+{
+	char drv[256];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		driver_of(q, drv, sizeof(drv));
+		if (!strcmp(drv, want))
+			return 0;
+		usleep(100000);
+	}
+	printf("# %s: driver '%s', want '%s'\n", q, drv, want);
+	return -1;
+}
+
+/*
+ * The apmatrix series on the real AP bus: a host-owned queue is refused;
+ * apmask releases it; SET claims it and the apmatrix driver binds it; an
+ * apmask edit that would give it back is vetoed by in_use while the VM
+ * holds it; closing the VM releases it and the edit then goes through.
+ */
+static void test_apmatrix(const u8 *apm, const u8 *aqm)
+{
+	struct kvm_s390_ap_matrix m;
+	unsigned int apid = apmx_mask_last(apm), apqi = apmx_mask_last(aqm);
+	char q[16], val[16], path[256], buf[256];
+	int kvm, vm, rc, err;
+
+	snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+	kvm = open("/dev/kvm", O_RDWR);
+	vm = kvm < 0 ? -1 : ioctl(kvm, KVM_CREATE_VM, 0);
+	check(vm >= 0, "apmatrix: a VM to configure (errno %d)", errno);
+	if (vm < 0)
+		goto out;
+	rc = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_AP_MATRIX);
+	check(rc == 1, "apmatrix: KVM_CAP_S390_AP_MATRIX is %d", rc);
+
+	memset(&m, 0, sizeof(m));
+	apmx_mask_set(m.requested.apm, apid);
+	apmx_mask_set(m.requested.aqm, apqi);
+	rc = ioctl(vm, KVM_S390_SET_AP_MATRIX, &m);
+	err = errno;
+	check(rc == -1 && err == EADDRNOTAVAIL &&
+	      m.refusal.reason == KVM_S390_AP_R_HOST_OWNED &&
+	      m.refusal.adapter == apid && m.refusal.domain == apqi &&
+	      m.refusal.holder_type == KVM_S390_AP_HOLDER_HOST,
+	      "apmatrix: SET of host-owned %s refused: rc %d errno %d reason %u at %02x.%04x holder %u",
+	      q, rc, err, m.refusal.reason, m.refusal.adapter,
+	      m.refusal.domain, m.refusal.holder_type);
+
+	snprintf(val, sizeof(val), "-%u", apid);
+	rc = write_attr("/sys/bus/ap/apmask", val);
+	check(!rc && !wait_driver(q, ""),
+	      "apmatrix: apmask %s releases %s from cex4queue (rc %d)", val,
+	      q, rc);
+
+	memset(&m.refusal, 0, sizeof(m.refusal));
+	rc = ioctl(vm, KVM_S390_SET_AP_MATRIX, &m);
+	err = errno;
+	check(rc == 0 && apmx_mask_test(m.effective.apm, apid) &&
+	      apmx_mask_test(m.effective.aqm, apqi),
+	      "apmatrix: SET of the released %s (rc %d errno %d reason %u)",
+	      q, rc, err, m.refusal.reason);
+	check(!wait_driver(q, "apmatrix"),
+	      "apmatrix: the apmatrix driver binds the claimed %s", q);
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/apmatrix_holder", q);
+	rc = read_attr(path, buf, sizeof(buf));
+	check(!rc && !strncmp(buf, "vm ", 3),
+	      "apmatrix: %s apmatrix_holder names the VM: '%s'", q,
+	      rc ? "" : buf);
+
+	snprintf(val, sizeof(val), "+%u", apid);
+	rc = write_attr("/sys/bus/ap/apmask", val);
+	check(rc == -EBUSY && !wait_driver(q, "apmatrix"),
+	      "apmatrix: apmask %s vetoed by in_use while the VM holds %s (rc %d)",
+	      val, q, rc);
+
+	close(vm);
+	vm = -1;
+	rc = write_attr("/sys/bus/ap/apmask", val);
+	check(!rc && !wait_driver(q, "cex4queue"),
+	      "apmatrix: after the VM is gone apmask %s gives %s back to cex4queue (rc %d)",
+	      val, q, rc);
+out:
+	if (vm >= 0)
+		close(vm);
+	if (kvm >= 0)
+		close(kvm);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: testbed --adapters LIST --domains LIST "
-		"[--type N] [--mode cca|ep11|accel] [--kvm]\n");
+		"[--type N] [--mode cca|ep11|accel] [--kvm] [--apmatrix]\n");
 	exit(2);
 }
 
@@ -326,12 +423,14 @@ int main(int argc, char **argv)
 {
 	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
 	char err[APMX_ERRMSG_LEN];
-	int i, type = 14, kvm = 0, have_a = 0, have_d = 0;
+	int i, type = 14, kvm = 0, apmatrix = 0, have_a = 0, have_d = 0;
 	char mode = 'C';
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kvm")) {
 			kvm = 1;
+		} else if (!strcmp(argv[i], "--apmatrix")) {
+			apmatrix = 1;
 		} else if (i + 1 >= argc) {
 			usage();
 		} else if (!strcmp(argv[i], "--adapters")) {
@@ -370,6 +469,8 @@ int main(int argc, char **argv)
 	test_ap_bus(apm, aqm, type, mode);
 	if (kvm)
 		test_kvm();
+	if (apmatrix)
+		test_apmatrix(apm, aqm);
 
 	printf("testbed-guest: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
