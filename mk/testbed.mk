@@ -12,7 +12,7 @@
 # guest check fails, or the console shows a kernel warning.
 
 TESTBED_RUN     := $(TOP)/scripts/testbed
-TESTBED_KERNELS := pristine
+TESTBED_KERNELS ?= pristine apmatrix
 
 .PHONY: testbed check-testbed
 CHECK_TARGETS += check-testbed
