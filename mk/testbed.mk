@@ -1,0 +1,35 @@
+# The test bed (issue 9): a Linux 6.1 s390x guest on qemu-system-s390x
+# -accel tcg with emulated AP adapters (QEMU patches marked for testing in
+# tests/testbed/qemu/, applied after qemu-patches/series), the real AP bus,
+# zcrypt and kvm.ko under PROVE_LOCKING, tests run inside the guest.
+#
+#   make testbed         build QEMU, the test kernel and the initramfs
+#   make check-testbed   boot and run; result testbed-pristine.result
+#
+# Trees live in $(CACHE)/testbed (own QEMU tree and build, own kernel build
+# directories), never in the caches of mk/qemu.mk or mk/kernel.mk; all
+# builds are incremental.  The run fails if the guest does not boot, a
+# guest check fails, or the console shows a kernel warning.
+
+TESTBED_RUN     := $(TOP)/scripts/testbed
+TESTBED_KERNELS ?= pristine apmatrix
+
+.PHONY: testbed check-testbed
+CHECK_TARGETS += check-testbed
+
+testbed:
+	@$(TESTBED_RUN) qemu
+	@for k in $(TESTBED_KERNELS); do \
+		$(TESTBED_RUN) kernel $$k && $(TESTBED_RUN) initramfs $$k || exit 1; \
+	done
+
+check-testbed:
+	@mkdir -p $(BUILD)/results $(BUILD)/testbed
+	@rc=0; \
+	$(MAKE) --no-print-directory -f $(TOP)/Makefile testbed || rc=1; \
+	for k in $(TESTBED_KERNELS); do \
+		r=$(BUILD)/testbed/testbed-$$k.result; rm -f $$r; \
+		if [ $$rc -eq 0 ]; then $(TESTBED_RUN) run $$k || rc=1; fi; \
+		[ -f $$r ] || echo "testbed-$$k: 0 passed, 1 failed (build)" > $$r; \
+		cp $$r $(BUILD)/results/; \
+	done; exit $$rc

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-bed guest tests: run as a static s390x program inside a Linux 6.1
+ * guest of qemu-system-s390x -accel tcg with emulated AP adapters
+ * (QEMU device s390-ap-emu, tests/testbed/qemu/).  They look at the real
+ * AP bus, zcrypt and KVM through sysfs, /dev/hwrng and /dev/kvm.
+ *
+ *   testbed --adapters LIST --domains LIST [--type N] [--mode M] [--kvm]
+ *           [--apmatrix]
+ *
+ * --kvm: kvm.ko is loaded: /dev/kvm, KVM_CREATE_VM, KVM_CREATE_VCPU (never
+ * KVM_RUN: the emulated machine has no SIE).  --apmatrix: the kernel has
+ * the apmatrix series: a first scenario through its ioctls and sysfs.
+ *
+ * LIST is an id list in the apmatrix syntax (docs/id-list-syntax.md),
+ * parsed by the core's apmx_idlist_parse(); it must be the configuration
+ * QEMU was started with.  Prints "ok N - ..." / "not ok N - ..." per check
+ * and a last line "testbed-guest: P passed, F failed".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <asm/kvm_ap_matrix.h>
+
+#include "apmx.h"
+
+#define AP_DEVICES "/sys/bus/ap/devices"
+
+static int passed, failed;
+
+static void __attribute__((format(printf, 2, 3)))
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* read a sysfs file into @buf without the trailing newline; -errno */
+static int read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int write_attr(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static long read_long(const char *path)
+{
+	char buf[64];
+
+	if (read_attr(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+/* the name of the driver bound to @dev, or "" */
+static void driver_of(const char *dev, char *buf, size_t len)
+{
+	char path[256], link[256];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n < 0)
+		return;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : link);
+}
+
+/* an AP bus mask attribute ("0x..." hex, MSB first) as a core mask */
+static int read_mask(const char *attr, u8 *mask)
+{
+	char path[128], buf[128], err[APMX_ERRMSG_LEN];
+
+	snprintf(path, sizeof(path), "/sys/bus/ap/%s", attr);
+	if (read_attr(path, buf, sizeof(buf)))
+		return -1;
+	memset(mask, 0, APMX_MASK_BYTES);
+	if (apmx_idlist_parse(buf, KVM_S390_AP_MAX_ID, mask, err, sizeof(err))) {
+		printf("# %s: '%s': %s\n", attr, buf, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void fmt_mask(const u8 *mask, char *buf, size_t len)
+{
+	apmx_idlist_format(mask, buf, len);
+}
+
+/* wait until /sys/bus/ap/bindings says "complete", up to @secs seconds */
+static int wait_bindings(int secs, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < secs * 10; i++) {
+		if (!read_attr("/sys/bus/ap/bindings", buf, len) &&
+		    strstr(buf, "(complete)"))
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static void test_ap_bus(const u8 *apm, const u8 *aqm, int type, char mode)
+{
+	char buf[APMX_IDLIST_FMT_LEN], want[APMX_IDLIST_FMT_LEN];
+	char path[256], drv[256], expect_type[16];
+	u8 mask[APMX_MASK_BYTES];
+	unsigned int apid, apqi, ncards = 0, nqueues = 0;
+	long requests = 0, pending = 0;
+	int cards_ok = 1, queues_ok = 1, extra = 0;
+	struct dirent *de;
+	DIR *d;
+
+	check(access("/sys/bus/ap", F_OK) == 0, "the AP bus exists");
+
+	check(!read_mask("ap_adapter_mask", mask) &&
+	      !memcmp(mask, apm, APMX_MASK_BYTES),
+	      "ap_adapter_mask is the emulated adapters");
+	check(!read_mask("ap_usage_domain_mask", mask) &&
+	      !memcmp(mask, aqm, APMX_MASK_BYTES),
+	      "ap_usage_domain_mask is the emulated domains");
+
+	if (wait_bindings(60, buf, sizeof(buf)))
+		check(0, "bindings complete: '%s'", buf);
+	else
+		check(1, "bindings complete: %s", buf);
+
+	snprintf(expect_type, sizeof(expect_type), "CEX%d%c", type - 6, mode);
+	apmx_for_each_id(apid, apm) {
+		snprintf(path, sizeof(path), AP_DEVICES "/card%02x", apid);
+		ncards++;
+		if (access(path, F_OK)) {
+			printf("# card%02x missing\n", apid);
+			cards_ok = 0;
+			continue;
+		}
+		driver_of(path + strlen(AP_DEVICES "/"), drv, sizeof(drv));
+		snprintf(path, sizeof(path), AP_DEVICES "/card%02x/type", apid);
+		if (strcmp(drv, "cex4card") || read_attr(path, buf, sizeof(buf)) ||
+		    strcmp(buf, expect_type)) {
+			printf("# card%02x: driver '%s' type '%s'\n", apid, drv,
+			       buf);
+			cards_ok = 0;
+		}
+		snprintf(path, sizeof(path), AP_DEVICES "/card%02x/hwtype", apid);
+		if (read_long(path) != type) {
+			printf("# card%02x: hwtype %ld\n", apid, read_long(path));
+			cards_ok = 0;
+		}
+		apmx_for_each_id(apqi, aqm) {
+			char q[16];
+
+			snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+			nqueues++;
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/online", q);
+			driver_of(q, drv, sizeof(drv));
+			if (strcmp(drv, "cex4queue") || read_long(path) != 1) {
+				printf("# %s: driver '%s' online %ld\n", q, drv,
+				       read_long(path));
+				queues_ok = 0;
+				continue;
+			}
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/request_count", q);
+			requests += read_long(path);
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/pendingq_count", q);
+			pending += read_long(path);
+			snprintf(path, sizeof(path), AP_DEVICES "/%s/requestq_count", q);
+			pending += read_long(path);
+		}
+	}
+	check(cards_ok, "%u cards %s, bound to cex4card", ncards, expect_type);
+	check(queues_ok, "%u queues bound to cex4queue and online", nqueues);
+
+	/* nothing else on the bus */
+	d = opendir(AP_DEVICES);
+	while (d && (de = readdir(d))) {
+		unsigned int a, q;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (sscanf(de->d_name, "card%2x", &a) == 1 &&
+		    apmx_mask_test(apm, a))
+			continue;
+		if (sscanf(de->d_name, "%2x.%4x", &a, &q) == 2 &&
+		    apmx_mask_test(apm, a) && apmx_mask_test(aqm, q))
+			continue;
+		printf("# unexpected AP device %s\n", de->d_name);
+		extra++;
+	}
+	if (d)
+		closedir(d);
+	check(d && !extra, "no other AP devices");
+
+	/*
+	 * A CCA coprocessor registers an hwrng whose first read is sent as
+	 * a request at bind; the emulated adapter answers every request with
+	 * an error reply.  So requests went out (request_count grows with a
+	 * read of /dev/hwrng) and none is left unanswered.
+	 */
+	if (mode == 'C') {
+		char rnd[16];
+		int fd = open("/dev/hwrng", O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, rnd, sizeof(rnd));
+		int err = errno;
+		long before = requests, after = 0;
+
+		if (fd >= 0)
+			close(fd);
+		/* zcrypt_rng_data_read() turns the reply's -EINVAL into -EIO */
+		check(fd >= 0 && n < 0 && err == EIO,
+		      "reading /dev/hwrng sends a request and gets the error reply (EIO): fd %d n %zd errno %d",
+		      fd, n, err);
+		apmx_for_each_id(apid, apm) {
+			apmx_for_each_id(apqi, aqm) {
+				snprintf(path, sizeof(path),
+					 AP_DEVICES "/%02x.%04x/request_count",
+					 apid, apqi);
+				after += read_long(path);
+			}
+		}
+		check(after > before && pending == 0,
+		      "request_count %ld -> %ld, %ld requests left unanswered",
+		      before, after, pending);
+	}
+
+	/* the reset attribute resets a queue (RAPQ), which comes back */
+	apid = apmx_mask_next(apm, 0);
+	apqi = apmx_mask_next(aqm, 0);
+	if (apid < APMX_NR_IDS && apqi < APMX_NR_IDS) {
+		char q[16];
+		int i, rc;
+
+		snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+		snprintf(path, sizeof(path), AP_DEVICES "/%s/reset", q);
+		rc = write_attr(path, "1");
+		for (i = 0; i < 50; i++) {
+			if (!read_attr(path, buf, sizeof(buf)) &&
+			    !strcmp(buf, "No Reset Timer set."))
+				break;
+			usleep(100000);
+		}
+		snprintf(path, sizeof(path), AP_DEVICES "/%s/online", q);
+		check(!rc && i < 50 && read_long(path) == 1,
+		      "%s: reset completes and the queue stays online ('%s')",
+		      q, buf);
+	}
+
+	fmt_mask(apm, want, sizeof(want));
+	printf("# adapters %s", want);
+	fmt_mask(aqm, want, sizeof(want));
+	printf(" domains %s\n", want);
+}
+
+static void test_kvm(void)
+{
+	int kvm, vm, vcpu, ver;
+
+	kvm = open("/dev/kvm", O_RDWR);
+	check(kvm >= 0, "/dev/kvm opens (errno %d)", kvm < 0 ? errno : 0);
+	if (kvm < 0)
+		return;
+	ver = ioctl(kvm, KVM_GET_API_VERSION, 0);
+	check(ver == KVM_API_VERSION, "KVM_GET_API_VERSION is %d", ver);
+	/* needs a PGSTE mm: this program is linked with --s390-pgste */
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	check(vm >= 0, "KVM_CREATE_VM (errno %d)", vm < 0 ? errno : 0);
+	if (vm >= 0) {
+		/* never KVM_RUN: the emulated machine has no SIE */
+		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+		check(vcpu >= 0, "KVM_CREATE_VCPU 0 (errno %d)",
+		      vcpu < 0 ? errno : 0);
+		if (vcpu >= 0)
+			close(vcpu);
+		close(vm);
+	}
+	close(kvm);
+}
+
+/* wait up to 5 s until queue @q is bound to @want ("" = unbound) */
+static int wait_driver(const char *q, const char *want)
+{
+	char drv[256];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		driver_of(q, drv, sizeof(drv));
+		if (!strcmp(drv, want))
+			return 0;
+		usleep(100000);
+	}
+	printf("# %s: driver '%s', want '%s'\n", q, drv, want);
+	return -1;
+}
+
+/*
+ * The apmatrix series on the real AP bus: a host-owned queue is refused;
+ * apmask releases it; SET claims it and the apmatrix driver binds it; an
+ * apmask edit that would give it back is vetoed by in_use while the VM
+ * holds it; closing the VM releases it and the edit then goes through.
+ */
+static void test_apmatrix(const u8 *apm, const u8 *aqm)
+{
+	struct kvm_s390_ap_matrix m;
+	unsigned int apid = apmx_mask_last(apm), apqi = apmx_mask_last(aqm);
+	char q[16], val[16], path[256], buf[256];
+	int kvm, vm, rc, err;
+
+	snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+	kvm = open("/dev/kvm", O_RDWR);
+	vm = kvm < 0 ? -1 : ioctl(kvm, KVM_CREATE_VM, 0);
+	check(vm >= 0, "apmatrix: a VM to configure (errno %d)", errno);
+	if (vm < 0)
+		goto out;
+	rc = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_S390_AP_MATRIX);
+	check(rc == 1, "apmatrix: KVM_CAP_S390_AP_MATRIX is %d", rc);
+
+	memset(&m, 0, sizeof(m));
+	apmx_mask_set(m.requested.apm, apid);
+	apmx_mask_set(m.requested.aqm, apqi);
+	rc = ioctl(vm, KVM_S390_SET_AP_MATRIX, &m);
+	err = errno;
+	check(rc == -1 && err == EADDRNOTAVAIL &&
+	      m.refusal.reason == KVM_S390_AP_R_HOST_OWNED &&
+	      m.refusal.adapter == apid && m.refusal.domain == apqi &&
+	      m.refusal.holder_type == KVM_S390_AP_HOLDER_HOST,
+	      "apmatrix: SET of host-owned %s refused: rc %d errno %d reason %u at %02x.%04x holder %u",
+	      q, rc, err, m.refusal.reason, m.refusal.adapter,
+	      m.refusal.domain, m.refusal.holder_type);
+
+	snprintf(val, sizeof(val), "-%u", apid);
+	rc = write_attr("/sys/bus/ap/apmask", val);
+	check(!rc && !wait_driver(q, ""),
+	      "apmatrix: apmask %s releases %s from cex4queue (rc %d)", val,
+	      q, rc);
+
+	memset(&m.refusal, 0, sizeof(m.refusal));
+	rc = ioctl(vm, KVM_S390_SET_AP_MATRIX, &m);
+	err = errno;
+	check(rc == 0 && apmx_mask_test(m.effective.apm, apid) &&
+	      apmx_mask_test(m.effective.aqm, apqi),
+	      "apmatrix: SET of the released %s (rc %d errno %d reason %u)",
+	      q, rc, err, m.refusal.reason);
+	check(!wait_driver(q, "apmatrix"),
+	      "apmatrix: the apmatrix driver binds the claimed %s", q);
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/apmatrix_holder", q);
+	rc = read_attr(path, buf, sizeof(buf));
+	check(!rc && !strncmp(buf, "vm ", 3),
+	      "apmatrix: %s apmatrix_holder names the VM: '%s'", q,
+	      rc ? "" : buf);
+
+	snprintf(val, sizeof(val), "+%u", apid);
+	rc = write_attr("/sys/bus/ap/apmask", val);
+	check(rc == -EBUSY && !wait_driver(q, "apmatrix"),
+	      "apmatrix: apmask %s vetoed by in_use while the VM holds %s (rc %d)",
+	      val, q, rc);
+
+	close(vm);
+	vm = -1;
+	rc = write_attr("/sys/bus/ap/apmask", val);
+	check(!rc && !wait_driver(q, "cex4queue"),
+	      "apmatrix: after the VM is gone apmask %s gives %s back to cex4queue (rc %d)",
+	      val, q, rc);
+out:
+	if (vm >= 0)
+		close(vm);
+	if (kvm >= 0)
+		close(kvm);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: testbed --adapters LIST --domains LIST "
+		"[--type N] [--mode cca|ep11|accel] [--kvm] [--apmatrix]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
+	char err[APMX_ERRMSG_LEN];
+	int i, type = 14, kvm = 0, apmatrix = 0, have_a = 0, have_d = 0;
+	char mode = 'C';
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kvm")) {
+			kvm = 1;
+		} else if (!strcmp(argv[i], "--apmatrix")) {
+			apmatrix = 1;
+		} else if (i + 1 >= argc) {
+			usage();
+		} else if (!strcmp(argv[i], "--adapters")) {
+			if (apmx_idlist_parse(argv[++i], KVM_S390_AP_MAX_ID, apm,
+					      err, sizeof(err))) {
+				fprintf(stderr, "testbed: --adapters: %s\n", err);
+				return 2;
+			}
+			have_a = 1;
+		} else if (!strcmp(argv[i], "--domains")) {
+			if (apmx_idlist_parse(argv[++i], KVM_S390_AP_MAX_ID, aqm,
+					      err, sizeof(err))) {
+				fprintf(stderr, "testbed: --domains: %s\n", err);
+				return 2;
+			}
+			have_d = 1;
+		} else if (!strcmp(argv[i], "--type")) {
+			type = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--mode")) {
+			i++;
+			if (!strcmp(argv[i], "cca"))
+				mode = 'C';
+			else if (!strcmp(argv[i], "ep11"))
+				mode = 'P';
+			else if (!strcmp(argv[i], "accel"))
+				mode = 'A';
+			else
+				usage();
+		} else {
+			usage();
+		}
+	}
+	if (!have_a || !have_d)
+		usage();
+
+	test_ap_bus(apm, aqm, type, mode);
+	if (kvm)
+		test_kvm();
+	if (apmatrix)
+		test_apmatrix(apm, aqm);
+
+	printf("testbed-guest: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
