@@ -935,10 +935,10 @@ void kvm_s390_apmx_qdrv_exit(void)
 
 	/* vfio_ap.ko, which uses kvm.ko, removed its mdevs when it went */
 	mutex_lock(&apmx_table_lock);
+	WARN_ON_ONCE(!list_empty(&apmx_vfio_ctls));
 	while (!list_empty(&apmx_vfio_ctls)) {
 		c = list_first_entry(&apmx_vfio_ctls, struct apmx_vfio_ctl,
 				     node);
-		WARN_ON_ONCE(1);
 		list_del(&c->node);
 		kvfree(c);
 	}

@@ -744,7 +744,7 @@ static bool apmx_usable(void)
  * kvm_s390_apmx_available() - value of KVM_CAP_S390_AP_MATRIX
  *
  * Return: 1 if the host has AP instructions and the apmatrix queue
- * driver is registered (apmx_qdrv_ready()), else 0.
+ * driver is registered, or there is no AP bus (apmx_qdrv_ready()), else 0.
  */
 int kvm_s390_apmx_available(void)
 {
