@@ -717,53 +717,57 @@ static void vfio_ap_remove(struct ap_device *apdev)
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
 /*
- * vfio_ap_ops.c assign_adapter_store() with patch 0051: the adapter is
- * set, the masks validated (not modelled: no other mdev here), then KVM
- * is asked about the mdev's control APQNs; a refusal clears the bit.
+ * What both of vfio_ap_ops.c's assign stores do with patch 0051, on the
+ * mask @bits of @m: the bit is set (the masks' validation against other
+ * mdevs is not modelled: there are none here), then KVM is asked about
+ * the mdev's control APQNs; a refusal clears the bit again.
  */
-int ksim_mdev_assign_adapter(struct ksim_mdev *m, unsigned long apid)
+static int ksim_mdev_assign(struct ksim_mdev *m, unsigned long *bits,
+			    unsigned long id)
 {
 	int rc;
 
-	if (test_bit_inv(apid, m->apm))
+	if (test_bit_inv(id, bits))
 		return 0;
-	set_bit_inv(apid, m->apm);
+	set_bit_inv(id, bits);
 	rc = kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
 	if (rc)
-		clear_bit_inv(apid, m->apm);
+		clear_bit_inv(id, bits);
 	return rc;
+}
+
+/* ... and both unassign stores: KVM hears of fewer control APQNs */
+static void ksim_mdev_unassign(struct ksim_mdev *m, unsigned long *bits,
+			       unsigned long id)
+{
+	if (!test_bit_inv(id, bits))
+		return;
+	clear_bit_inv(id, bits);
+	kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+}
+
+/* vfio_ap_ops.c assign_adapter_store() with patch 0051 */
+int ksim_mdev_assign_adapter(struct ksim_mdev *m, unsigned long apid)
+{
+	return ksim_mdev_assign(m, m->apm, apid);
 }
 
 /* vfio_ap_ops.c assign_control_domain_store() with patch 0051 */
 int ksim_mdev_assign_control_domain(struct ksim_mdev *m, unsigned long id)
 {
-	int rc;
-
-	if (test_bit_inv(id, m->adm))
-		return 0;
-	set_bit_inv(id, m->adm);
-	rc = kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
-	if (rc)
-		clear_bit_inv(id, m->adm);
-	return rc;
+	return ksim_mdev_assign(m, m->adm, id);
 }
 
 /* vfio_ap_ops.c unassign_adapter_store() with patch 0051 */
 void ksim_mdev_unassign_adapter(struct ksim_mdev *m, unsigned long apid)
 {
-	if (!test_bit_inv(apid, m->apm))
-		return;
-	clear_bit_inv(apid, m->apm);
-	kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+	ksim_mdev_unassign(m, m->apm, apid);
 }
 
 /* vfio_ap_ops.c unassign_control_domain_store() with patch 0051 */
 void ksim_mdev_unassign_control_domain(struct ksim_mdev *m, unsigned long id)
 {
-	if (!test_bit_inv(id, m->adm))
-		return;
-	clear_bit_inv(id, m->adm);
-	kvm_s390_apmx_vfio_ap_control(m, m->apm, m->adm);
+	ksim_mdev_unassign(m, m->adm, id);
 }
 
 /* vfio_ap_ops.c vfio_ap_mdev_remove() with patch 0051 */
