@@ -377,6 +377,33 @@ START_TEST(destroy_frees_everything)
 END_TEST
 
 /*
+ * apmx_table_peek() reads every slot as apmx_table_lookup() does, except
+ * that it names no user or reserver: used, reserved, withheld and free
+ * slots, on adapters with and without a row.
+ */
+START_TEST(peek_is_lookup_without_holders)
+{
+	struct apmx_slot l, p;
+	unsigned int a, d;
+	struct busy b;
+
+	busy_fill(&b);
+	for (a = 0; a < APMX_NR_IDS; a++)
+		for (d = 0; d < APMX_NR_IDS; d++) {
+			apmx_table_lookup(&T, a, d, &l);
+			apmx_table_peek(&T, a, d, &p);
+			ck_assert_ptr_null(p.user);
+			ck_assert_ptr_null(p.reserver);
+			l.user = NULL;
+			l.reserver = NULL;
+			ck_assert_mem_eq(&p, &l, sizeof(p));
+		}
+	apmx_table_peek(&T, 256, 0, &p);
+	ck_assert_uint_eq(p.state | p.reserved, 0);
+}
+END_TEST
+
+/*
  * apmx_table_reset_done_set() is apmx_table_reset_done() on each APQN of
  * the set: withheld ones (resetting, quarantined), used, reserved and free
  * ones, with @ok true and false; the same slots, rows and allocations.
@@ -460,6 +487,7 @@ Suite *table_suite(void)
 	tcase_add_test(tc, lookup_sets_and_fill_helpers);
 	tcase_add_test(tc, destroy_frees_everything);
 	tcase_add_test(tc, reset_done_set_is_reset_done_on_each);
+	tcase_add_test(tc, peek_is_lookup_without_holders);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -178,7 +178,7 @@ size_t apmx_crycb_image(u8 format, const struct kvm_s390_ap_masks *m,
  * holder of the one APQN a refusal names is found by one walk of the list
  * of users (or grants), testing two bits of each - once per refused call,
  * never per APQN.  apmx_table_lookup() finds a user or a reserver the
- * same way.
+ * same way; apmx_table_peek() reads a slot's state without them.
  *
  * Owners: a struct apmx_owner is embedded by the caller (one per guest,
  * one per grant), zero-initialised before its first use (the list links),
@@ -350,6 +350,9 @@ void apmx_table_unreserve(struct apmx_table *t, struct apmx_owner *g);
 /* Copy of the slot of (@apid, @apqi); an unused APQN reads as all zero. */
 void apmx_table_lookup(const struct apmx_table *t, unsigned int apid,
 		       unsigned int apqi, struct apmx_slot *out);
+/* The same without @user and @reserver (NULL): no walk of the owners. */
+void apmx_table_peek(const struct apmx_table *t, unsigned int apid,
+		     unsigned int apqi, struct apmx_slot *out);
 
 /*
  * Fill @r (may be NULL) with (@apid, @apqi), @field, @reason, @holder_type

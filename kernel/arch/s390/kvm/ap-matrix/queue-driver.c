@@ -261,9 +261,10 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 	mutex_unlock(&kvm->lock);
 }
 
+/* Used, reserved or withheld; needs no holder (apmx_table_peek() will do) */
 static bool apmx_qdrv_held(const struct apmx_slot *s)
 {
-	return s->user || s->reserver || s->state;
+	return s->state || s->reserved;
 }
 
 /*
@@ -360,7 +361,7 @@ static int apmx_qdrv_in_use(unsigned long *apm, unsigned long *aqm)
 	mutex_lock(&apmx_table_lock);
 	for_each_set_bit_inv(apid, apm, AP_DEVICES) {
 		for_each_set_bit_inv(apqi, aqm, AP_DOMAINS) {
-			apmx_table_lookup(&apmx_table, apid, apqi, &s);
+			apmx_table_peek(&apmx_table, apid, apqi, &s);
 			if (!apmx_qdrv_held(&s))
 				continue;
 			apmx_qdrv_holder_text(apid, apqi, who, sizeof(who), true);
@@ -777,7 +778,7 @@ static bool apmx_vfio_ctl_conflict(const struct apmx_vfio_ctl *c,
 		     d = apmx_mask_next(want->row[a], d + 1)) {
 			if (apmx_mask_test(c->ctl.row[a], d))
 				continue;
-			apmx_table_lookup(&apmx_table, a, d, &s);
+			apmx_table_peek(&apmx_table, a, d, &s);
 			if (!apmx_qdrv_held(&s))
 				continue;
 			*apid = a;

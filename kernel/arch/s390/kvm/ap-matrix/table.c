@@ -335,6 +335,24 @@ void apmx_table_destroy(struct apmx_table *t)
 void apmx_table_lookup(const struct apmx_table *t, unsigned int apid,
 		       unsigned int apqi, struct apmx_slot *out)
 {
+	apmx_table_peek(t, apid, apqi, out);
+	if (out->state & (APMX_SLOT_USAGE | APMX_SLOT_CONTROL))
+		out->user = apmx_holder(t->users, apid, apqi);
+	if (out->reserved)
+		out->reserver = apmx_holder(t->grants, apid, apqi);
+}
+
+/**
+ * apmx_table_peek() - read the state of an APQN's slot, not its holders
+ * @t: the table
+ * @apid: adapter
+ * @apqi: domain
+ * @out: as apmx_table_lookup() fills it, but @out->user and
+ *	 @out->reserver are NULL: no list of owners is walked
+ */
+void apmx_table_peek(const struct apmx_table *t, unsigned int apid,
+		     unsigned int apqi, struct apmx_slot *out)
+{
 	const struct apmx_row *row;
 
 	memset(out, 0, sizeof(*out));
@@ -353,10 +371,6 @@ void apmx_table_lookup(const struct apmx_table *t, unsigned int apid,
 		out->reserved |= APMX_SLOT_USAGE;
 	if (apmx_wtest(row->res_ctl, apqi))
 		out->reserved |= APMX_SLOT_CONTROL;
-	if (out->state & (APMX_SLOT_USAGE | APMX_SLOT_CONTROL))
-		out->user = apmx_holder(t->users, apid, apqi);
-	if (out->reserved)
-		out->reserver = apmx_holder(t->grants, apid, apqi);
 }
 
 /* ---- pass 1: may the change be made? -------------------------------------- */

@@ -414,7 +414,7 @@ void apmx_zeroize_retry_set(struct apmx_apqn_set *s)
 	mutex_lock(&apmx_table_lock);
 	for (apid = 0; apid < APMX_NR_IDS; apid++)
 		apmx_for_each_id(apqi, s->row[apid]) {
-			apmx_table_lookup(&apmx_table, apid, apqi, &sl);
+			apmx_table_peek(&apmx_table, apid, apqi, &sl);
 			if (!(sl.state & APMX_SLOT_QUARANTINED) ||
 			    apmx_set_test(&apmx_retrying, apid, apqi))
 				apmx_mask_clear(s->row[apid], apqi);
