@@ -8,9 +8,9 @@
  *           apmatrix_holder agree), the loser gets EADDRINUSE naming the
  *           winner's VM id and pid (or EIO while the released queue's
  *           reset runs), never anything else
- *   grant   a grant created by root, passed over a UNIX socket
- *           (SCM_RIGHTS) to a process that dropped every privilege: SET
- *           with it succeeds; without it, or beyond it, EPERM
+ *   grant   a grant created by root, inherited by a process that dropped
+ *           every privilege: SET with it succeeds; without it, or beyond
+ *           it, EPERM
  *           (KVM_S390_AP_R_NOT_GRANTED, nothing about the holder); while it
  *           exists root cannot take the reserved queues (holder grant)
  *   kill    a VMM SIGKILLed at random points of a SET/CLEAR loop, and a VM
@@ -31,7 +31,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <time.h>
@@ -235,67 +234,41 @@ static void test_race(void)
 	munmap(r, sizeof(*r));
 }
 
-/* ---- grant over SCM_RIGHTS ---------------------------------------- */
+/* ---- a grant passed to an unprivileged process ------------------- */
 
-static int send_fd(int sock, int fd)
-{
-	char c = 'g', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char c, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
+/*
+ * The grant fd is inherited across fork() by a process that then drops
+ * every privilege, as `apmatrix grant --user` does across exec.  Passing
+ * it over a UNIX socket (SCM_RIGHTS) needs CONFIG_NET and CONFIG_UNIX,
+ * which the test kernel does not have (tests/testbed/kernel.config).
+ */
 
 /* results of the unprivileged child, in shared memory */
 struct grant_res {
 	int dropped, kvm_ok, nogrant_rc, create_rc, set_rc, beyond_rc;
 	int subset_rc, ctl_rc, again_rc, clear_rc;
-	struct kvm_s390_ap_refusal nogrant, beyond, ctl, create;
+	struct kvm_s390_ap_refusal nogrant, beyond, ctl;
 	struct kvm_s390_ap_matrix after_beyond, set;
-	int done;
 };
 
-static void grant_child(struct grant_res *res, int sock, int kvm)
+/* drop every privilege: no supplementary groups, nobody:nogroup */
+static int drop_privileges(void)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		return -1;
+	return getuid() == NOBODY && geteuid() == NOBODY && setuid(0) < 0;
+}
+
+/* phase 1, no grant: SET refused, no grant created */
+static void nogrant_child(struct grant_res *res, int kvm)
 {
 	struct kvm_s390_ap_matrix m;
 	struct kvm_s390_ap_grant g;
-	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES], adm[APMX_MASK_BYTES];
+	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES];
 	unsigned int two[2] = { D[0], D[1] };
-	int vm, gfd;
-	char c;
+	int vm;
 
-	/* drop every privilege: no supplementary groups, nobody:nogroup */
-	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-		_exit(3);
-	res->dropped = getuid() == NOBODY && geteuid() == NOBODY &&
-		       setuid(0) < 0;
+	res->dropped = drop_privileges() == 1;
 	/* /dev/kvm was opened while root, as a manager would pass it */
 	vm = tb_create_vm(kvm);
 	res->kvm_ok = vm >= 0;
@@ -303,20 +276,28 @@ static void grant_child(struct grant_res *res, int sock, int kvm)
 		_exit(3);
 	tb_mask1(apm, A);
 	mask_of(aqm, two, 2);
-
-	/* no grant yet: refused, and nothing about a holder */
 	res->nogrant_rc = tb_set(vm, apm, aqm, NULL, -1, &m);
 	res->nogrant = m.refusal;
-	/* nor may it create one */
 	res->create_rc = -tb_grant(kvm, apm, aqm, NULL, &g);
-	res->create = g.refusal;
+	_exit(0);
+}
 
-	/* the parent sends the grant now */
-	if (write(sock, "r", 1) != 1)
+/* phase 2, with the inherited grant @gfd */
+static void grant_child(struct grant_res *res, int kvm, int gfd, int tell,
+			int wait)
+{
+	struct kvm_s390_ap_matrix m;
+	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES], adm[APMX_MASK_BYTES];
+	unsigned int two[2] = { D[0], D[1] };
+	int vm;
+	char c;
+
+	res->dropped &= drop_privileges() == 1;
+	vm = tb_create_vm(kvm);
+	if (vm < 0)
 		_exit(3);
-	gfd = recv_fd(sock);
-	if (gfd < 0)
-		_exit(4);
+	tb_mask1(apm, A);
+	mask_of(aqm, two, 2);
 	res->set_rc = tb_set(vm, apm, aqm, NULL, gfd, &m);
 	res->set = m;
 	/* more than the grant covers: refused, the old matrix stays */
@@ -341,8 +322,7 @@ static void grant_child(struct grant_res *res, int sock, int kvm)
 	/* back to both, hold them, let the parent look */
 	res->set_rc |= tb_set(vm, apm, aqm, NULL, gfd, &m);
 	close(gfd);
-	res->done = 1;
-	if (write(sock, "h", 1) != 1 || read(sock, &c, 1) != 1)
+	if (write(tell, "h", 1) != 1 || read(wait, &c, 1) != 1)
 		_exit(5);
 	res->clear_rc = ioctl(vm, KVM_S390_CLEAR_AP_MATRIX, 0) ? errno : 0;
 	close(vm);
@@ -363,58 +343,60 @@ static void test_grant(void)
 	struct kvm_s390_ap_grant g;
 	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES];
 	unsigned int two[2] = { D[0], D[1] };
-	int sv[2], kvm, vm = -1, gfd = -1, st, rc;
+	int up[2], down[2], kvm, vm = -1, gfd = -1, st = -1, rc;
 	char c, buf[128], want[96];
 	pid_t pid;
 
 	kvm = tb_open_kvm();
-	if (res == MAP_FAILED || kvm < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+	if (res == MAP_FAILED || kvm < 0 || pipe(up) || pipe(down)) {
 		check(0, "grant: setup (errno %d)", errno);
 		return;
 	}
 	memset(res, 0, sizeof(*res));
 	pid = fork();
-	if (pid == 0) {
-		close(sv[0]);
-		grant_child(res, sv[1], kvm);
-	}
-	close(sv[1]);
-	tb_mask1(apm, A);
-	mask_of(aqm, two, 2);
-	if (read(sv[0], &c, 1) != 1) {
-		check(0, "grant: the unprivileged VMM did not start");
-		goto reap;
-	}
-	gfd = tb_grant(kvm, apm, aqm, NULL, &g);
-	check(gfd >= 0 && g.grant_id != 0,
-	      "grant: root creates a grant for %02x x %u,%u (fd %d id %llu)",
-	      A, D[0], D[1], gfd, (unsigned long long)g.grant_id);
-	if (gfd < 0 || send_fd(sv[0], gfd)) {
-		check(0, "grant: fd sent over the socket");
-		goto reap;
-	}
-	/* keep our reference: the child's VM must still hold when it closes */
-	if (read(sv[0], &c, 1) != 1) {
-		check(0, "grant: the unprivileged VMM died");
-		goto reap;
-	}
-	check(res->dropped && res->kvm_ok,
-	      "grant: the VMM runs as uid %d without a way back to root, KVM_CREATE_VM works",
-	      NOBODY);
+	if (pid == 0)
+		nogrant_child(res, kvm);
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && !WEXITSTATUS(st) && res->dropped && res->kvm_ok,
+	      "grant: a VMM runs as uid %d without a way back to root, KVM_CREATE_VM works (status %#x)",
+	      NOBODY, st);
 	check(res->nogrant_rc == EPERM &&
 	      res->nogrant.reason == KVM_S390_AP_R_NOT_GRANTED &&
 	      res->nogrant.adapter == A && res->nogrant.domain == D[0] &&
 	      nothing_named(&res->nogrant),
-	      "grant: without the grant SET is refused EPERM not-granted at %02x.%04x, no holder told (errno %d %s)",
+	      "grant: without a grant its SET is refused EPERM not-granted at %02x.%04x, no holder told (errno %d %s)",
 	      A, D[0], res->nogrant_rc, tb_refusal_str(&res->nogrant));
 	check(res->create_rc == EPERM,
 	      "grant: the unprivileged VMM cannot create a grant (errno %d)",
 	      res->create_rc);
+
+	tb_mask1(apm, A);
+	mask_of(aqm, two, 2);
+	gfd = tb_grant(kvm, apm, aqm, NULL, &g);
+	check(gfd >= 0 && g.grant_id != 0,
+	      "grant: root creates a grant for %02x x %u,%u (fd %d id %llu)",
+	      A, D[0], D[1], gfd, (unsigned long long)g.grant_id);
+	if (gfd < 0)
+		goto out;
+	res->dropped = 1;
+	pid = fork();
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		grant_child(res, kvm, gfd, up[1], down[0]);
+	}
+	close(up[1]);
+	close(down[0]);
+	/* our copy of the fd keeps the reservation when the child closes its */
+	if (read(up[0], &c, 1) != 1) {
+		check(0, "grant: the unprivileged VMM died");
+		goto reap;
+	}
+	check(res->dropped, "grant: the second VMM dropped its privileges too");
 	check(res->set_rc == 0 && apmx_mask_test(res->set.effective.apm, A) &&
 	      apmx_mask_test(res->set.effective.aqm, D[0]) &&
 	      apmx_mask_test(res->set.effective.aqm, D[1]),
-	      "grant: with the grant received over SCM_RIGHTS SET of %02x x %u,%u succeeds (errno %d)",
+	      "grant: with the inherited grant fd its SET of %02x x %u,%u succeeds (errno %d)",
 	      A, D[0], D[1], res->set_rc);
 	check(res->beyond_rc == EPERM &&
 	      res->beyond.reason == KVM_S390_AP_R_NOT_GRANTED &&
@@ -433,7 +415,6 @@ static void test_grant(void)
 	      "grant: a subset is accepted; without the grant it cannot take %02x.%04x back (EPERM)",
 	      A, D[1]);
 
-	/* the grant fd is closed in the child; ours keeps the reservation */
 	rc = read_holder(A, D[1], buf, sizeof(buf));
 	snprintf(want, sizeof(want), " pid %d usage grant %llu pid %d", pid,
 		 (unsigned long long)g.grant_id, getpid());
@@ -450,7 +431,7 @@ static void test_grant(void)
 	      m.refusal.holder_pid == pid,
 	      "grant: root's SET of the VMM's %02x.%04x refused EADDRINUSE naming the VMM (pid %d): errno %d %s",
 	      A, D[1], pid, rc, tb_refusal_str(&m.refusal));
-	if (write(sv[0], "c", 1) != 1)
+	if (write(down[1], "c", 1) != 1)
 		printf("# grant: cannot tell the child\n");
 reap:
 	waitpid(pid, &st, 0);
@@ -473,10 +454,12 @@ reap:
 	check(rc == 0, "grant: the grant closed, root's SET succeeds (errno %d %s)",
 	      rc, tb_refusal_str(&m.refusal));
 	close(vm);
-	close(sv[0]);
-	close(kvm);
 	check(!wait_holders(2, "free", buf, sizeof(buf)),
 	      "grant: afterwards both queues of %02x are free", A);
+out:
+	close(up[0]);
+	close(down[1]);
+	close(kvm);
 	munmap(res, sizeof(*res));
 }
 
