@@ -3,8 +3,14 @@
 # tests/testbed/qemu/, applied after qemu-patches/series), the real AP bus,
 # zcrypt and kvm.ko under PROVE_LOCKING, tests run inside the guest.
 #
-#   make testbed         build QEMU, the test kernel and the initramfs
-#   make check-testbed   boot and run; result testbed-pristine.result
+#   make testbed         build QEMU, the test kernels and the initramfs
+#   make check-testbed   boot and run; results testbed-pristine.result and
+#                        testbed-apmatrix.result (one line per guest suite
+#                        in the console, all required)
+#   make testbed-preholes   the same on the kernel as it landed before the
+#                        holes issue (PREHOLES_REV, default ef96874): not in
+#                        make check; it is expected to fail, the failing
+#                        lines are the evidence (testbed-preholes.result)
 #
 # Trees live in $(CACHE)/testbed (own QEMU tree and build, own kernel build
 # directories), never in the caches of mk/qemu.mk or mk/kernel.mk; all
@@ -14,7 +20,7 @@
 TESTBED_RUN     := $(TOP)/scripts/testbed
 TESTBED_KERNELS ?= pristine apmatrix
 
-.PHONY: testbed check-testbed
+.PHONY: testbed check-testbed testbed-preholes
 CHECK_TARGETS += check-testbed
 
 testbed:
@@ -33,3 +39,11 @@ check-testbed:
 		[ -f $$r ] || echo "testbed-$$k: 0 passed, 1 failed (build)" > $$r; \
 		cp $$r $(BUILD)/results/; \
 	done; exit $$rc
+
+testbed-preholes:
+	@mkdir -p $(BUILD)/results
+	@$(TESTBED_RUN) qemu
+	@$(TESTBED_RUN) kernel preholes && $(TESTBED_RUN) initramfs preholes
+	@$(TESTBED_RUN) run preholes; rc=$$?; \
+	cp $(BUILD)/testbed/testbed-preholes.result $(BUILD)/results/ 2>/dev/null; \
+	grep '^not ok' $(BUILD)/testbed/testbed-preholes.result; exit $$rc
