@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * apmx id lists: parse and format sets of AP ids (docs/id-list-syntax.md).
  *
