@@ -79,7 +79,7 @@ static const struct {
 } bad[] = {
 #define APMX_IDLIST_OK(input, max, canonical)
 #define APMX_IDLIST_ERR(input, max, errname, pos, msg)	\
-	{ input, max, -errname, pos, msg },
+	{ input, max, -(errname), pos, msg },
 #include "apmx-idlist-vectors.h"
 #undef APMX_IDLIST_OK
 #undef APMX_IDLIST_ERR

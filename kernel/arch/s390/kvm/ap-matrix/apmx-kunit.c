@@ -138,7 +138,7 @@ static const struct apmx_idlist_vector apmx_idlist_ok[] = {
 static const struct apmx_idlist_vector apmx_idlist_err[] = {
 #define APMX_IDLIST_OK(input, max, canonical)
 #define APMX_IDLIST_ERR(input, max, errname, pos, msg)	\
-	{ input, max, NULL, -errname, pos, msg },
+	{ input, max, NULL, -(errname), pos, msg },
 #include "apmx-idlist-vectors.h"
 #undef APMX_IDLIST_OK
 #undef APMX_IDLIST_ERR
