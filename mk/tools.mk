@@ -27,7 +27,8 @@ TOOLS_INC     := -I$(TOP)/tests/shim -I$(UAPI) -I$(TOOLS_CORE)
 TOOLS_CFLAGS  := -std=gnu11 -O2 -g -MMD -MP $(TOOLS_WARN) $(TOOLS_INC)
 TOOLS_OBJS    := $(TOOLS_NAMES:%=$(TOOLS_OUT)/obj/%.o) \
 		 $(TOOLS_OUT)/obj/core-idlist.o $(TOOLS_OUT)/obj/core-mask.o
-TOOLS_PRELOAD := $(TOOLS_OUT)/fakekvm.so $(TOOLS_OUT)/failwrite.so
+TOOLS_PRELOAD := $(TOOLS_OUT)/fakekvm.so $(TOOLS_OUT)/failwrite.so \
+		 $(TOOLS_OUT)/idlist-vectors
 
 prefix  ?= /usr/local
 sbindir ?= $(prefix)/sbin
@@ -73,6 +74,12 @@ $(TOOLS_OUT)/fakekvm.so: $(TOOLS_TDIR)/fakekvm.c $(TOOLS_CORE)/idlist.c \
 	@mkdir -p $(@D); echo "  CC      tests/tools/fakekvm.so"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(TOOLS_INC) \
 		-shared -fPIC -o $@ $(filter %.c,$^) -ldl
+# the shared id-list vectors, run through the tool (tests/tools/run-tests)
+$(TOOLS_OUT)/idlist-vectors: $(TOOLS_TDIR)/idlist-vectors.c \
+		$(TOOLS_CORE)/apmx-idlist-vectors.h $(TOP)/mk/tools.mk
+	@mkdir -p $(@D); echo "  CC      tests/tools/idlist-vectors"
+	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g $(TOOLS_WARN) -I$(TOOLS_CORE) \
+		-o $@ $<
 $(TOOLS_OUT)/failwrite.so: $(TOOLS_TDIR)/failwrite.c $(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tests/tools/failwrite.so"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \

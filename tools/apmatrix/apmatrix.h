@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "apmx.h"
+#include "apbus-mask.h"
 
 /* Exit codes (documented in apmatrix(8) and docs/apmatrix-tool.md). */
 #define APX_EXIT_OK		0	/* done; check: every APQN free */
@@ -101,12 +102,7 @@ const struct apx_queue *apx_queue_get(const struct apx_state *st,
 				      unsigned int a, unsigned int d);
 bool apx_host_owns(const u8 *apm, const u8 *aqm, unsigned int a,
 		   unsigned int d);
-int apx_mask_from_sysfs(const char *text, u8 *mask);
-/* "0x" + 64 hex digits: the form apmask_show() prints and hex2bitmap()
- * reads; @buf needs APX_MASK_TEXT bytes.
- */
-#define APX_MASK_TEXT	(2 + 2 * APMX_MASK_BYTES + 2)
-void apx_mask_to_sysfs(const u8 *mask, char *buf);
+/* apx_mask_from_sysfs(), apx_mask_to_sysfs(): apbus-mask.h */
 __attribute__((format(printf, 3, 4)))
 void apx_pathf(char *buf, size_t len, const char *fmt, ...);
 int apx_write_file(const char *path, const char *text);

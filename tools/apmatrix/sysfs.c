@@ -118,30 +118,6 @@ static void read_driver(const char *dir, char *buf, size_t len)
 	apx_pathf(buf, len, "%s", slash ? slash + 1 : target);
 }
 
-/*
- * The absolute mask form, as apmask_show() writes it and hex2bitmap()
- * reads it: "0x" then hex digits, bit 0 the leftmost.  The core's parser
- * reads exactly that (a lone 0x token); ids are never clipped here.
- */
-int apx_mask_from_sysfs(const char *text, u8 *mask)
-{
-	if (strncmp(text, "0x", 2) || strpbrk(text, ":,-"))
-		return -EINVAL;
-	return apmx_idlist_parse(text, KVM_S390_AP_MAX_ID, mask, NULL, 0);
-}
-
-void apx_mask_to_sysfs(const u8 *mask, char *buf)
-{
-	int i;
-
-	buf[0] = '0';
-	buf[1] = 'x';
-	for (i = 0; i < APMX_MASK_BYTES; i++)
-		sprintf(buf + 2 + 2 * i, "%02x", mask[i]);
-	buf[2 + 2 * APMX_MASK_BYTES] = '\n';
-	buf[3 + 2 * APMX_MASK_BYTES] = '\0';
-}
-
 bool apx_host_owns(const u8 *apm, const u8 *aqm, unsigned int a,
 		   unsigned int d)
 {

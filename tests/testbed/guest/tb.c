@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 
 #include "tb.h"
+#include "apbus-mask.h"
 
 const char *tb_suite = "guest";
 int tb_passed, tb_failed;
@@ -127,14 +128,14 @@ int wait_bindings(int secs, char *buf, size_t len)
 
 int read_mask(const char *attr, u8 *mask)
 {
-	char path[128], buf[128], err[APMX_ERRMSG_LEN];
+	char path[128], buf[128];
 
 	snprintf(path, sizeof(path), "/sys/bus/ap/%s", attr);
 	if (read_attr(path, buf, sizeof(buf)))
 		return -1;
-	memset(mask, 0, APMX_MASK_BYTES);
-	if (apmx_idlist_parse(buf, KVM_S390_AP_MAX_ID, mask, err, sizeof(err))) {
-		printf("# %s: '%s': %s\n", attr, buf, err);
+	/* the AP bus's own mask text, not the id-list syntax */
+	if (apx_mask_from_sysfs(buf, mask)) {
+		printf("# %s: '%s' is not an AP bus mask\n", attr, buf);
 		return -1;
 	}
 	return 0;

@@ -32,6 +32,7 @@
 #include <asm/kvm_ap_matrix.h>
 
 #include "apmx.h"
+#include "apbus-mask.h"
 
 #define AP_DEVICES "/sys/bus/ap/devices"
 
@@ -112,17 +113,16 @@ static void driver_of(const char *dev, char *buf, size_t len)
 	snprintf(buf, len, "%s", slash ? slash + 1 : link);
 }
 
-/* an AP bus mask attribute ("0x..." hex, MSB first) as a core mask */
+/* an AP bus mask attribute ("0x..." hex, bit 0 leftmost) as a core mask */
 static int read_mask(const char *attr, u8 *mask)
 {
-	char path[128], buf[128], err[APMX_ERRMSG_LEN];
+	char path[128], buf[128];
 
 	snprintf(path, sizeof(path), "/sys/bus/ap/%s", attr);
 	if (read_attr(path, buf, sizeof(buf)))
 		return -1;
-	memset(mask, 0, APMX_MASK_BYTES);
-	if (apmx_idlist_parse(buf, KVM_S390_AP_MAX_ID, mask, err, sizeof(err))) {
-		printf("# %s: '%s': %s\n", attr, buf, err);
+	if (apx_mask_from_sysfs(buf, mask)) {
+		printf("# %s: '%s' is not an AP bus mask\n", attr, buf);
 		return -1;
 	}
 	return 0;

@@ -114,41 +114,89 @@ static void apmx_test_mask_clip_and(struct kunit *test)
 
 /* ---- id lists ------------------------------------------------------------- */
 
-static void apmx_test_idlist(struct kunit *test)
+/*
+ * The id-list vectors every implementation of the syntax passes
+ * (apmx-idlist-vectors.h), one parameter each.
+ */
+struct apmx_idlist_vector {
+	const char *input;
+	unsigned int max;
+	const char *canonical;	/* NULL: refused */
+	int rc;
+	size_t pos;
+	const char *msg;
+};
+
+static const struct apmx_idlist_vector apmx_idlist_ok[] = {
+#define APMX_IDLIST_OK(input, max, canonical)	{ input, max, canonical },
+#define APMX_IDLIST_ERR(input, max, errname, pos, msg)
+#include "apmx-idlist-vectors.h"
+#undef APMX_IDLIST_OK
+#undef APMX_IDLIST_ERR
+};
+
+static const struct apmx_idlist_vector apmx_idlist_err[] = {
+#define APMX_IDLIST_OK(input, max, canonical)
+#define APMX_IDLIST_ERR(input, max, errname, pos, msg)	\
+	{ input, max, NULL, -(errname), pos, msg },
+#include "apmx-idlist-vectors.h"
+#undef APMX_IDLIST_OK
+#undef APMX_IDLIST_ERR
+};
+
+/* The input as the case's name; '?' for non-printables and '#' (TAP). */
+static void apmx_idlist_desc(const struct apmx_idlist_vector *v, char *desc)
 {
-	u8 m[APMX_MASK_BYTES], old[APMX_MASK_BYTES];
-	char err[APMX_ERRMSG_LEN], buf[64];
+	size_t i;
 
-	KUNIT_ASSERT_EQ(test, apmx_idlist_parse("16,3-5:0", 255, m, err,
-						sizeof(err)), 0);
-	KUNIT_EXPECT_EQ(test, apmx_mask_weight(m), 5U);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\" max %u", v->input,
+		 v->max);
+	for (i = 0; desc[i]; i++)
+		if (desc[i] < ' ' || desc[i] >= 0x7f || desc[i] == '#')
+			desc[i] = '?';
+}
+
+KUNIT_ARRAY_PARAM(apmx_idlist_ok, apmx_idlist_ok, apmx_idlist_desc);
+KUNIT_ARRAY_PARAM(apmx_idlist_err, apmx_idlist_err, apmx_idlist_desc);
+
+static void apmx_test_idlist_ok(struct kunit *test)
+{
+	const struct apmx_idlist_vector *v = test->param_value;
+	u8 m[APMX_MASK_BYTES], again[APMX_MASK_BYTES];
+	char err[APMX_ERRMSG_LEN], buf[APMX_IDLIST_FMT_LEN];
+
+	memset(m, 0xee, sizeof(m));
+	strscpy(err, "stale", sizeof(err));
+	KUNIT_ASSERT_EQ_MSG(test, apmx_idlist_parse(v->input, v->max, m, err,
+						    sizeof(err)), 0,
+			    "%s", err);
+	KUNIT_EXPECT_STREQ(test, err, "");
 	KUNIT_EXPECT_EQ(test, apmx_idlist_format(m, buf, sizeof(buf)),
-			strlen("0:3-5:16"));
-	KUNIT_EXPECT_STREQ(test, buf, "0:3-5:16");
+			strlen(v->canonical));
+	KUNIT_EXPECT_STREQ(test, buf, v->canonical);
+	/* the canonical form parses to the same set */
+	KUNIT_ASSERT_EQ(test, apmx_idlist_parse(buf, 255, again, NULL, 0), 0);
+	apmx_expect_bytes(test, again, m, sizeof(m), "canonical form");
+}
 
-	/* decimal never means octal; hex needs 0x */
-	KUNIT_ASSERT_EQ(test, apmx_idlist_parse("010:0x10", 255, m, NULL, 0), 0);
-	KUNIT_EXPECT_TRUE(test, apmx_mask_test(m, 10));
-	KUNIT_EXPECT_TRUE(test, apmx_mask_test(m, 16));
-	KUNIT_EXPECT_EQ(test, apmx_mask_weight(m), 2U);
+static void apmx_test_idlist_err(struct kunit *test)
+{
+	const struct apmx_idlist_vector *v = test->param_value;
+	u8 m[APMX_MASK_BYTES], old[APMX_MASK_BYTES];
+	char err[APMX_ERRMSG_LEN], at[40];
 
-	/* refusals leave the mask alone and name the token */
+	memset(m, 0x3c, sizeof(m));
 	memcpy(old, m, sizeof(m));
-	KUNIT_EXPECT_EQ(test, apmx_idlist_parse("1:64", 63, m, err,
-						sizeof(err)), -ERANGE);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(err, "64"));
-	KUNIT_EXPECT_EQ(test, memcmp(old, m, sizeof(m)), 0);
-	KUNIT_EXPECT_EQ(test, apmx_idlist_parse("1: 2", 255, m, err,
-						sizeof(err)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, apmx_idlist_parse("5-3", 255, m, err,
-						sizeof(err)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, memcmp(old, m, sizeof(m)), 0);
-
-	/* the empty set */
-	KUNIT_ASSERT_EQ(test, apmx_idlist_parse("", 255, m, NULL, 0), 0);
-	KUNIT_EXPECT_TRUE(test, apmx_mask_empty(m));
-	KUNIT_EXPECT_EQ(test, apmx_idlist_format(m, buf, sizeof(buf)), 0UL);
-	KUNIT_EXPECT_STREQ(test, buf, "");
+	KUNIT_EXPECT_EQ(test, apmx_idlist_parse(v->input, v->max, m, err,
+						sizeof(err)), v->rc);
+	KUNIT_EXPECT_STREQ(test, err, v->msg);
+	snprintf(at, sizeof(at), "' at position %zu: ", v->pos);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(err, at));
+	/* refusals leave the mask alone, with or without a message buffer */
+	apmx_expect_bytes(test, m, old, sizeof(m), "refused parse");
+	KUNIT_EXPECT_EQ(test, apmx_idlist_parse(v->input, v->max, m, NULL, 0),
+			v->rc);
+	apmx_expect_bytes(test, m, old, sizeof(m), "refused parse, no message");
 }
 
 /* ---- limits --------------------------------------------------------------- */
@@ -603,7 +651,8 @@ static struct kunit_case apmx_test_cases[] = {
 	KUNIT_CASE(apmx_test_mask_bit_order),
 	KUNIT_CASE(apmx_test_mask_matches_kernel_bitops),
 	KUNIT_CASE(apmx_test_mask_clip_and),
-	KUNIT_CASE(apmx_test_idlist),
+	KUNIT_CASE_PARAM(apmx_test_idlist_ok, apmx_idlist_ok_gen_params),
+	KUNIT_CASE_PARAM(apmx_test_idlist_err, apmx_idlist_err_gen_params),
 	KUNIT_CASE(apmx_test_limits),
 	KUNIT_CASE(apmx_test_crycb_layout),
 	KUNIT_CASE(apmx_test_crycb_set_masks),

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * apmx: the portable core of the KVM/s390 AP matrix.
  *
@@ -51,12 +51,11 @@ bool apmx_mask_intersects(const u8 *a, const u8 *b);
  * Syntax (docs/id-list-syntax.md):
  *   list    := "" | element { sep element }       sep := ":" | ","
  *   element := id | id "-" id                     id  := decimal | "0x" hex
- *   mask    := "0x" hexdigits   (the whole value, AP-bus absolute form:
- *                                bit 0 leftmost, zero-padded on the right)
- * A value is the mask form iff it starts with "0x" (or "0X") and contains
- * no ":", "," or "-"; so "0x10" is the mask of id 3, while "0x10:0x11" and
- * "0x10-0x10" hold id 16.  The mask has 1 to 64 hex digits.  Decimal ids
- * never mean octal ("010" is 10); hex digits may be upper or lower case.
+ * A "0x" (or "0X") token is always one id in hex, also alone: "0x0a" is
+ * id 10 and "0x10" is id 16.  There is no mask form (the AP bus's
+ * "0x<hex>" bit mask of /sys/bus/ap/apmask is not an id list).  Decimal
+ * ids never mean octal ("010" is 10); hex digits may be upper or lower
+ * case, and both kinds may have leading zeros.
  * Separators may be mixed.  No blanks anywhere (space, tab, newline, ...).
  * Duplicates and overlapping ranges are fine: the result is a set.  The
  * empty string (and a NULL string) is the empty set.  The canonical form

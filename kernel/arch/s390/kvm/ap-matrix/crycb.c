@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * apmx CRYCB: the limits of a guest's AP configuration and the byte images
  * of the APCB that its crypto control block (CRYCB) holds.

@@ -1,10 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * apmx id lists: parse and format sets of AP ids (docs/id-list-syntax.md).
  *
  *   "1:3-5:0x10"   ids 1, 3, 4, 5 and 16 (":" or "," separate elements)
- *   "0x5"          one token starting with 0x: the AP bus's absolute mask
- *                  form, bit 0 leftmost, here ids 1 and 3
+ *   "0x0a"         id 10: a 0x token is always one hex id, never a mask
  */
 #include <linux/types.h>
 #include <linux/errno.h>
@@ -16,8 +15,6 @@
 #define APMX_TOKEN_QUOTE	40
 /* Any id value above this is only "too large"; keeps the sums small. */
 #define APMX_ID_HUGE		0x10000u
-/* The mask form holds at most 256 bits: 64 hex digits. */
-#define APMX_MASK_DIGITS	(APMX_MASK_BYTES * 2)
 
 /* Where the parser is and where its message goes. */
 struct apmx_parse {
@@ -181,42 +178,8 @@ static int apmx_parse_element(const struct apmx_parse *p, u8 *mask)
 	return 0;
 }
 
-/* The AP bus's absolute mask form "0x<hex>": bit 0 is the leftmost bit. */
-static int apmx_parse_mask(const struct apmx_parse *p, u8 *mask)
-{
-	size_t digits = p->len - 2;
-	size_t i;
-	int d, last;
-
-	for (i = 0; i < p->len; i++)
-		if (apmx_is_blank(p->tok[i]))
-			return apmx_parse_err(p, -EINVAL,
-					      "blanks are not allowed");
-	if (!digits)
-		return apmx_parse_err(p, -EINVAL, "no hex digits after 0x");
-	if (digits > APMX_MASK_DIGITS)
-		return apmx_parse_err(p, -EINVAL,
-				      "mask has %zu hex digits, at most %d",
-				      digits, APMX_MASK_DIGITS);
-	for (i = 0; i < digits; i++) {
-		d = apmx_hex_val(p->tok[2 + i]);
-		if (d < 0)
-			return apmx_parse_err(p, -EINVAL,
-					      "'%c' is not a hex digit",
-					      apmx_printable(p->tok[2 + i]));
-		/* digit i holds ids 4i .. 4i+3, the first one in the high nibble */
-		mask[i / 2] |= i % 2 ? d : d << 4;
-	}
-	last = apmx_mask_last(mask);
-	if (last > (int)p->max_id)
-		return apmx_parse_err(p, -ERANGE,
-				      "mask bit %d is above the highest id %u",
-				      last, p->max_id);
-	return 0;
-}
-
 /**
- * apmx_idlist_parse() - parse an id list or an AP bus hex mask
+ * apmx_idlist_parse() - parse an id list
  * @str: the text; NULL reads as "" (the empty set)
  * @max_id: highest id allowed (values above KVM_S390_AP_MAX_ID act as it)
  * @mask: the result, APMX_MASK_BYTES bytes, written only on success
@@ -248,15 +211,6 @@ int apmx_idlist_parse(const char *str, unsigned int max_id, u8 *mask,
 	if (!str)
 		str = "";
 	len = strlen(str);
-	if (apmx_has_hex_prefix(str, len) && !strpbrk(str, ":,-")) {
-		p.tok = str;
-		p.len = len;
-		p.pos = 1;
-		rc = apmx_parse_mask(&p, tmp);
-		if (!rc)
-			memcpy(mask, tmp, sizeof(tmp));
-		return rc;
-	}
 	for (start = 0; len; start = end + 1) {
 		for (end = start; end < len && !apmx_is_sep(str[end]); end++)
 			;
