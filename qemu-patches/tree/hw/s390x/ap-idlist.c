@@ -13,6 +13,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/cutils.h"
 #include "hw/s390x/ap-idlist.h"
 
 /* The longest part of an element quoted in a message before "..." */

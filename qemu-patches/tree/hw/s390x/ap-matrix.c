@@ -23,10 +23,16 @@
 #include "hw/s390x/ap-matrix.h"
 #include "hw/s390x/s390-virtio-ccw.h"
 #include "migration/blocker.h"
+#include "monitor/hmp.h"
+#include "monitor/monitor.h"
+#include "qapi/qapi-commands-machine-target.h"
+#include "qapi/qapi-events-machine-target.h"
+#include "qapi/qmp/qdict.h"
 #include "sysemu/kvm.h"
 #include "cpu.h"
 #include "cpu_models.h"
 #include "kvm/kvm_s390x.h"
+#include "trace.h"
 
 #define TYPE_VFIO_AP "vfio-ap"
 
@@ -214,6 +220,17 @@ static bool ap_open_grant(S390APMatrix *apm, Error **errp)
     return true;
 }
 
+static void ap_trace_set(APMasks masks, int ret)
+{
+    if (trace_event_get_state_backends(TRACE_S390_AP_MATRIX_SET)) {
+        g_autofree char *a = ap_idlist_format(masks[AP_LIST_ADAPTERS]);
+        g_autofree char *d = ap_idlist_format(masks[AP_LIST_DOMAINS]);
+        g_autofree char *c = ap_idlist_format(masks[AP_LIST_CONTROL]);
+
+        trace_s390_ap_matrix_set(a, d, c, kvm_enabled(), ret);
+    }
+}
+
 static void ap_del_blocker(S390APMatrix *apm)
 {
     if (apm->mig_blocker) {
@@ -249,17 +266,24 @@ static bool ap_matrix_commit(S390APMatrix *apm, APMasks masks, Error **errp)
         new_blocker = true;
     }
     if (kvm_enabled() && (in_use || apm->applied)) {
-        if (!ap_check_host(errp) || !ap_open_grant(apm, errp) ||
-            kvm_s390_set_ap_matrix(masks[AP_LIST_ADAPTERS],
-                                   masks[AP_LIST_DOMAINS],
-                                   masks[AP_LIST_CONTROL],
-                                   apm->grant_fd, errp) < 0) {
+        int ret = -EINVAL;
+
+        if (ap_check_host(errp) && ap_open_grant(apm, errp)) {
+            ret = kvm_s390_set_ap_matrix(masks[AP_LIST_ADAPTERS],
+                                         masks[AP_LIST_DOMAINS],
+                                         masks[AP_LIST_CONTROL],
+                                         apm->grant_fd, errp);
+        }
+        ap_trace_set(masks, ret);
+        if (ret < 0) {
             if (new_blocker) {
                 ap_del_blocker(apm);
             }
             return false;
         }
         apm->applied = true;
+    } else {
+        ap_trace_set(masks, 0);
     }
     if (!in_use) {
         ap_del_blocker(apm);
@@ -284,13 +308,157 @@ void s390_ap_matrix_reset(void)
 {
     S390APMatrix *apm = ap_matrix_current();
     Error *err = NULL;
+    int ret;
 
     if (!apm || !apm->applied || !kvm_enabled()) {
         return;
     }
-    if (kvm_s390_reset_ap_queues(&err) < 0) {
+    ret = kvm_s390_reset_ap_queues(&err);
+    trace_s390_ap_matrix_reset(ret);
+    if (ret < 0) {
         error_reportf_err(err, "AP queue reset failed: ");
     }
+}
+
+/* ---- changing a running machine's matrix ------------------------------- */
+
+static S390ApMatrix *ap_matrix_qapi(APMasks masks)
+{
+    S390ApMatrix *m = g_new0(S390ApMatrix, 1);
+
+    m->adapters = ap_idlist_format(masks[AP_LIST_ADAPTERS]);
+    m->domains = ap_idlist_format(masks[AP_LIST_DOMAINS]);
+    m->control_domains = ap_idlist_format(masks[AP_LIST_CONTROL]);
+    return m;
+}
+
+/*
+ * Make @masks the matrix of a running machine: in one step, and then the
+ * guest (CHSC event) and QMP clients (S390_AP_MATRIX_CHANGED) are told.
+ */
+static bool ap_matrix_change(S390APMatrix *apm, APMasks masks, Error **errp)
+{
+    g_autoptr(S390ApMatrix) m = NULL;
+
+    if (!ap_matrix_commit(apm, masks, errp)) {
+        return false;
+    }
+    trace_s390_ap_matrix_notify();
+    css_sei_nt0_ap_config_changed();
+    m = ap_matrix_qapi(apm->masks);
+    qapi_event_send_s390_ap_matrix_changed(m);
+    return true;
+}
+
+static S390APMatrix *ap_matrix_running(Error **errp)
+{
+    S390APMatrix *apm = ap_matrix_current();
+
+    if (!apm) {
+        error_setg(errp, "the machine has no AP matrix");
+    }
+    return apm;
+}
+
+void qmp_set_s390_ap_matrix(bool has_adapters, const char *adapters,
+                            bool has_domains, const char *domains,
+                            bool has_control_domains,
+                            const char *control_domains, Error **errp)
+{
+    ERRP_GUARD();
+    S390APMatrix *apm = ap_matrix_running(errp);
+    const char *value[AP_NR_LISTS] = {
+        [AP_LIST_ADAPTERS] = has_adapters ? adapters : NULL,
+        [AP_LIST_DOMAINS] = has_domains ? domains : NULL,
+        [AP_LIST_CONTROL] = has_control_domains ? control_domains : NULL,
+    };
+    APMasks masks;
+    int i;
+
+    if (!apm) {
+        return;
+    }
+    memcpy(masks, apm->masks, sizeof(masks));
+    for (i = 0; i < AP_NR_LISTS; i++) {
+        if (value[i] && ap_idlist_parse(value[i], AP_IDLIST_MAX_ID,
+                                        masks[i], errp) < 0) {
+            error_prepend(errp, "%s: ", ap_list_prop[i]);
+            return;
+        }
+    }
+    ap_matrix_change(apm, masks, errp);
+}
+
+S390ApMatrixInfo *qmp_query_s390_ap_matrix(Error **errp)
+{
+    S390APMatrix *apm = ap_matrix_running(errp);
+    S390ApMatrixInfo *info;
+    unsigned int fmt, max_a, max_d;
+    APMasks eff;
+
+    if (!apm) {
+        return NULL;
+    }
+    info = g_new0(S390ApMatrixInfo, 1);
+    info->requested = ap_matrix_qapi(apm->masks);
+    info->in_use = ap_masks_in_use(apm->masks);
+    info->format = g_strdup("ids (decimal or 0x hex) and ranges a-b, "
+                            "separated by ':' or ','");
+    info->max_adapter = AP_IDLIST_MAX_ID;
+    info->max_domain = AP_IDLIST_MAX_ID;
+    if (kvm_enabled() && apm->applied) {
+        if (kvm_s390_get_ap_matrix(eff[AP_LIST_ADAPTERS],
+                                   eff[AP_LIST_DOMAINS],
+                                   eff[AP_LIST_CONTROL], &fmt, &max_a,
+                                   &max_d, errp) < 0) {
+            qapi_free_S390ApMatrixInfo(info);
+            return NULL;
+        }
+        info->has_effective = true;
+        info->effective = ap_matrix_qapi(eff);
+        info->has_crycb_format = true;
+        info->crycb_format = fmt;
+        info->max_adapter = max_a;
+        info->max_domain = max_d;
+    }
+    return info;
+}
+
+void hmp_info_ap_matrix(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(S390ApMatrixInfo) info = qmp_query_s390_ap_matrix(&err);
+
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    monitor_printf(mon, "requested: adapters '%s' domains '%s' "
+                   "control domains '%s'%s\n", info->requested->adapters,
+                   info->requested->domains,
+                   info->requested->control_domains,
+                   info->in_use ? "" : " (not in use)");
+    if (info->has_effective) {
+        monitor_printf(mon, "effective: adapters '%s' domains '%s' "
+                       "control domains '%s'\n", info->effective->adapters,
+                       info->effective->domains,
+                       info->effective->control_domains);
+        monitor_printf(mon, "CRYCB format %u\n", info->crycb_format);
+    } else {
+        monitor_printf(mon, "effective: none (without KVM the matrix is "
+                       "only recorded)\n");
+    }
+    monitor_printf(mon, "highest adapter %u, highest domain %u\n",
+                   info->max_adapter, info->max_domain);
+}
+
+void hmp_ap_matrix_set(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_set_s390_ap_matrix(true, qdict_get_str(qdict, "adapters"),
+                           true, qdict_get_str(qdict, "domains"),
+                           true, qdict_get_str(qdict, "control"), &err);
+    hmp_handle_error(mon, err);
 }
 
 /* ---- properties --------------------------------------------------------- */
@@ -319,9 +487,7 @@ static void ap_set_list(Object *obj, int list, const char *value,
         return;
     }
     /* a running machine (QMP qom-set): change the guest's matrix now */
-    if (ap_matrix_commit(apm, masks, errp)) {
-        css_sei_nt0_ap_config_changed();
-    }
+    ap_matrix_change(apm, masks, errp);
 }
 
 static char *ap_get_adapters(Object *obj, Error **errp)

@@ -319,6 +319,71 @@ static void test_migration_blocker(void)
     qtest_quit(qts);
 }
 
+/*
+ * set-s390-ap-matrix changes all lists in one step; a bad list changes
+ * nothing; the change is reported with S390_AP_MATRIX_CHANGED, and
+ * query-s390-ap-matrix and HMP info ap-matrix show it.
+ */
+static void test_qmp_set_matrix(void)
+{
+    QTestState *qts = qtest_init("-S -machine " MACHINE ",ap-adapters=3,"
+                                 "ap-domains=4");
+    QDict *rsp, *ret, *req, *ev;
+    g_autofree char *hmp = NULL;
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'set-s390-ap-matrix', 'arguments':"
+                    " { 'adapters': '5', 'domains': '6:0x10',"
+                    " 'control-domains': '6' } }");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    ev = qtest_qmp_eventwait_ref(qts, "S390_AP_MATRIX_CHANGED");
+    req = qdict_get_qdict(qdict_get_qdict(ev, "data"), "matrix");
+    g_assert_cmpstr(qdict_get_str(req, "adapters"), ==, "5");
+    g_assert_cmpstr(qdict_get_str(req, "domains"), ==, "6:16");
+    g_assert_cmpstr(qdict_get_str(req, "control-domains"), ==, "6");
+    qobject_unref(ev);
+    assert_prop(qts, "ap-adapters", "5");
+    assert_prop(qts, "ap-domains", "6:16");
+
+    /* a bad list: nothing changes, not even the good ones */
+    rsp = qtest_qmp(qts, "{ 'execute': 'set-s390-ap-matrix', 'arguments':"
+                    " { 'adapters': '7', 'domains': '300' } }");
+    g_assert(qdict_haskey(rsp, "error"));
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"), ==,
+                    "ap-domains: '300' at position 1: id 300 is above the "
+                    "highest id 255");
+    qobject_unref(rsp);
+    assert_prop(qts, "ap-adapters", "5");
+
+    /* a list that is not given stays */
+    rsp = qtest_qmp(qts, "{ 'execute': 'set-s390-ap-matrix', 'arguments':"
+                    " { 'adapters': '1-2' } }");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(qts, "S390_AP_MATRIX_CHANGED");
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'query-s390-ap-matrix' }");
+    ret = qdict_get_qdict(rsp, "return");
+    req = qdict_get_qdict(ret, "requested");
+    g_assert_cmpstr(qdict_get_str(req, "adapters"), ==, "1-2");
+    g_assert_cmpstr(qdict_get_str(req, "domains"), ==, "6:16");
+    g_assert_cmpstr(qdict_get_str(req, "control-domains"), ==, "6");
+    g_assert(qdict_get_bool(ret, "in-use"));
+    g_assert(!qdict_haskey(ret, "effective"));
+    g_assert_cmpint(qdict_get_int(ret, "max-adapter"), ==, 255);
+    qobject_unref(rsp);
+
+    hmp = qtest_hmp(qts, "info ap-matrix");
+    g_assert(strstr(hmp, "requested: adapters '1-2' domains '6:16' "
+                    "control domains '6'"));
+    g_free(hmp);
+    hmp = qtest_hmp(qts, "ap-matrix-set \"\" \"\" \"\"");
+    g_assert_cmpstr(hmp, ==, "");
+    assert_prop(qts, "ap-adapters", "");
+    assert_prop(qts, "ap-control-domains", "");
+    qtest_quit(qts);
+}
+
 /* A raw descriptor number is taken on the command line, and dup()ed. */
 static void test_grant_cmdline_fd(void)
 {
@@ -388,6 +453,7 @@ int main(int argc, char **argv)
         qtest_add_func("/ap-matrix/tcg/recorded", test_tcg_recorded);
     }
     qtest_add_func("/ap-matrix/migration/blocker", test_migration_blocker);
+    qtest_add_func("/ap-matrix/qmp/set-matrix", test_qmp_set_matrix);
     qtest_add_func("/ap-matrix/grant/cmdline-fd", test_grant_cmdline_fd);
     qtest_add_func("/ap-matrix/vfio-ap/conflict", test_vfio_ap_conflict);
     qtest_add_func("/ap-matrix/vfio-ap/empty-apqn-set",

@@ -31,4 +31,8 @@ void s390_ap_matrix_reset(void);
 /* Refuse a vfio-ap device while the machine's AP matrix is not empty. */
 bool s390_ap_matrix_check_vfio_ap(Error **errp);
 
+/* HMP: info ap-matrix, ap-matrix-set */
+void hmp_info_ap_matrix(Monitor *mon, const QDict *qdict);
+void hmp_ap_matrix_set(Monitor *mon, const QDict *qdict);
+
 #endif

@@ -155,3 +155,25 @@ int kvm_s390_reset_ap_queues(Error **errp)
     }
     return ret;
 }
+
+int kvm_s390_get_ap_matrix(uint8_t *apm, uint8_t *aqm, uint8_t *adm,
+                           unsigned int *crycb_format,
+                           unsigned int *max_adapter,
+                           unsigned int *max_domain, Error **errp)
+{
+    struct kvm_s390_ap_matrix m = { 0 };
+    int ret;
+
+    ret = kvm_vm_ioctl(kvm_state, KVM_S390_GET_AP_MATRIX, &m);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "KVM_S390_GET_AP_MATRIX");
+        return ret;
+    }
+    memcpy(apm, m.effective.apm, KVM_S390_AP_MASK_BYTES);
+    memcpy(aqm, m.effective.aqm, KVM_S390_AP_MASK_BYTES);
+    memcpy(adm, m.effective.adm, KVM_S390_AP_MASK_BYTES);
+    *crycb_format = m.crycb_format;
+    *max_adapter = m.max_adapter;
+    *max_domain = m.max_domain;
+    return 0;
+}
