@@ -406,6 +406,7 @@ S390ApMatrixInfo *qmp_query_s390_ap_matrix(Error **errp)
                             "separated by ':' or ','");
     info->max_adapter = AP_IDLIST_MAX_ID;
     info->max_domain = AP_IDLIST_MAX_ID;
+    info->event_pending = css_sei_nt0_have_event();
     if (kvm_enabled() && apm->applied) {
         if (kvm_s390_get_ap_matrix(eff[AP_LIST_ADAPTERS],
                                    eff[AP_LIST_DOMAINS],

@@ -384,6 +384,78 @@ static void test_qmp_set_matrix(void)
     qtest_quit(qts);
 }
 
+static bool event_pending(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-s390-ap-matrix' }");
+    bool pending = qdict_get_bool(qdict_get_qdict(rsp, "return"),
+                                  "event-pending");
+
+    qobject_unref(rsp);
+    return pending;
+}
+
+/* A change queues the CHSC event; a machine reset drops it. */
+static void test_event_reset(void)
+{
+    QTestState *qts = qtest_init("-S -machine " MACHINE);
+
+    g_assert_false(event_pending(qts));
+    g_assert_null(qom_set_str(qts, "ap-adapters", "1"));
+    g_assert_true(event_pending(qts));
+    qtest_qmp_assert_success(qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(qts, "RESET");
+    g_assert_false(event_pending(qts));
+    qtest_quit(qts);
+}
+
+static void wait_migration_completed(QTestState *qts)
+{
+    for (;;) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *st = qdict_haskey(ret, "status") ?
+                         qdict_get_str(ret, "status") : "";
+        bool done = !strcmp(st, "completed");
+
+        g_assert_cmpstr(st, !=, "failed");
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(20 * 1000);
+    }
+}
+
+/* A pending event is migrated with the channel subsystem. */
+static void test_event_migrated(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("ap-matrix-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "state", NULL);
+    g_autofree char *uri = g_strdup_printf("exec:cat > %s", file);
+    g_autofree char *in = NULL;
+    QTestState *src, *dst;
+
+    src = qtest_init("-S -machine " MACHINE);
+    /* the guest was told, then the queues went away: nothing blocks */
+    g_assert_null(qom_set_str(src, "ap-adapters", "1"));
+    g_assert_null(qom_set_str(src, "ap-domains", "2"));
+    g_assert_null(qom_set_str(src, "ap-adapters", ""));
+    g_assert_true(event_pending(src));
+    qtest_qmp_assert_success(src, "{ 'execute': 'migrate', 'arguments':"
+                             " { 'uri': %s } }", uri);
+    wait_migration_completed(src);
+    qtest_quit(src);
+
+    in = g_strdup_printf("-S -machine " MACHINE " -incoming 'exec:cat %s'",
+                         file);
+    dst = qtest_init(in);
+    wait_migration_completed(dst);
+    g_assert_true(event_pending(dst));
+    qtest_quit(dst);
+    unlink(file);
+    rmdir(dir);
+}
+
 /* A raw descriptor number is taken on the command line, and dup()ed. */
 static void test_grant_cmdline_fd(void)
 {
@@ -454,6 +526,8 @@ int main(int argc, char **argv)
     }
     qtest_add_func("/ap-matrix/migration/blocker", test_migration_blocker);
     qtest_add_func("/ap-matrix/qmp/set-matrix", test_qmp_set_matrix);
+    qtest_add_func("/ap-matrix/event/reset", test_event_reset);
+    qtest_add_func("/ap-matrix/event/migrated", test_event_migrated);
     qtest_add_func("/ap-matrix/grant/cmdline-fd", test_grant_cmdline_fd);
     qtest_add_func("/ap-matrix/vfio-ap/conflict", test_vfio_ap_conflict);
     qtest_add_func("/ap-matrix/vfio-ap/empty-apqn-set",
