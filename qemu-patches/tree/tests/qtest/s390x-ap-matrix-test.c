@@ -469,7 +469,7 @@ static void test_grant_cmdline_fd(void)
 static void test_vfio_ap_conflict(void)
 {
     const char *args[] = {
-        "-accel", "qtest", "-machine", MACHINE ",ap-adapters=1",
+        "-accel", "qtest", "-machine", MACHINE ",ap-adapters=1,ap-domains=2",
         "-device", "vfio-ap,sysfsdev=/sys/devices/vfio_ap/matrix/none", NULL
     };
     g_autofree char *err = qemu_must_fail(args);
