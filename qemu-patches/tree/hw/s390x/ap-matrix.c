@@ -389,25 +389,24 @@ void qmp_set_s390_ap_matrix(bool has_adapters, const char *adapters,
     ap_matrix_change(apm, masks, errp);
 }
 
+/* Without an s390-ccw machine (-machine none) the matrix is empty. */
 S390ApMatrixInfo *qmp_query_s390_ap_matrix(Error **errp)
 {
-    S390APMatrix *apm = ap_matrix_running(errp);
+    S390APMatrix *apm = ap_matrix_current();
+    static APMasks none;
     S390ApMatrixInfo *info;
     unsigned int fmt, max_a, max_d;
     APMasks eff;
 
-    if (!apm) {
-        return NULL;
-    }
     info = g_new0(S390ApMatrixInfo, 1);
-    info->requested = ap_matrix_qapi(apm->masks);
-    info->in_use = ap_masks_in_use(apm->masks);
+    info->requested = ap_matrix_qapi(apm ? apm->masks : none);
+    info->in_use = apm && ap_masks_in_use(apm->masks);
     info->format = g_strdup("ids (decimal or 0x hex) and ranges a-b, "
                             "separated by ':' or ','");
     info->max_adapter = AP_IDLIST_MAX_ID;
     info->max_domain = AP_IDLIST_MAX_ID;
     info->event_pending = css_sei_nt0_have_event();
-    if (kvm_enabled() && apm->applied) {
+    if (kvm_enabled() && apm && apm->applied) {
         if (kvm_s390_get_ap_matrix(eff[AP_LIST_ADAPTERS],
                                    eff[AP_LIST_DOMAINS],
                                    eff[AP_LIST_CONTROL], &fmt, &max_a,
