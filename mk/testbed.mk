@@ -1,6 +1,6 @@
 # The test bed (issue 9): a Linux 6.1 s390x guest on qemu-system-s390x
 # -accel tcg with emulated AP adapters (QEMU patches marked for testing in
-# tests/testbed/qemu/, applied after qemu-patches/series), the real AP bus,
+# tests/testbed/qemu/, applied after the series generated from qemu-patches/), the real AP bus,
 # zcrypt and kvm.ko under PROVE_LOCKING, tests run inside the guest.
 #
 #   make testbed         build QEMU, the test kernels and the initramfs
