@@ -29,6 +29,7 @@ struct ksim_queue {
 	/* a reset (ZAPQ or RAPQ) takes this long on the virtual clock */
 	unsigned int reset_ms;
 	unsigned long reset_end;	/* state: the running reset ends */
+	bool reset_zeroizes;	/* the last reset started was a ZAPQ's */
 };
 
 struct ksim_host {
@@ -49,6 +50,13 @@ extern struct ksim_host ksim_host;
  * configured, empty apmask/aqmask, CAP_SYS_ADMIN, pid 1000, no faults.
  */
 void ksim_reset(void);
+/*
+ * ksim_reset() but for the queues (ksim_host.q), which the caller resets
+ * itself: the fuzz suite touches a few and resets only those.
+ */
+void ksim_reset_keep_queues(void);
+/* ZAPQs and TAPQs issued on any queue, ever (never reset) */
+extern unsigned long ksim_ap_instr_calls;
 /* Free what the simulation allocated (table rows) and check leaks. */
 void ksim_teardown(void);
 

@@ -705,6 +705,7 @@ static void start_reset(struct ksim_queue *q, bool zeroize)
 {
 	if (zeroize)
 		q->secret = 0;
+	q->reset_zeroizes = zeroize;
 	q->resetting = q->reset_polls;
 	q->reset_end = ksim_now_ms + q->reset_ms;
 }
@@ -745,6 +746,7 @@ struct ap_queue_status ap_zapq(ap_qid_t qid)
 	if (lock_held_here(&apmx_table_lock))
 		violation("ZAPQ %02x.%04x under the table lock\n", apid, apqi);
 	q->zapq_calls++;
+	ksim_ap_instr_calls++;
 	if (ksim_host.on_zapq)
 		ksim_host.on_zapq(apid, apqi);
 	if (!q->exists)
@@ -757,6 +759,15 @@ struct ap_queue_status ap_zapq(ap_qid_t qid)
 		rc = in_reset(q) ? AP_RESPONSE_RESET_IN_PROGRESS :
 				   AP_RESPONSE_NORMAL;
 	}
+#ifdef FUZZ_SELFTEST_BREAK
+	/*
+	 * The deliberately broken build (tests/ksim/fuzz): ZAPQ says 00 but
+	 * the reset is skipped, so what the queue holds survives; the fuzz
+	 * suite must catch the secret handed on.  Never in a real build.
+	 */
+	if (rc == AP_RESPONSE_NORMAL)
+		return status(rc, false, false);
+#endif
 	if (rc == AP_RESPONSE_NORMAL)
 		start_reset(q, true);
 	else if (rc == AP_RESPONSE_RESET_IN_PROGRESS && !in_reset(q))
@@ -780,6 +791,7 @@ struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
 	if (info)
 		*info = 0;
 	q->tapq_calls++;
+	ksim_ap_instr_calls++;
 	if (!q->exists)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
 	if (q->tapq_script_len) {
@@ -942,19 +954,29 @@ long ksim_ioctl(struct kvm *kvm, unsigned int ioctl, void *arg)
 }
 
 /* ---- setup ---------------------------------------------------------------- */
+unsigned long ksim_ap_instr_calls;
+
 void ksim_reset(void)
 {
 	unsigned int a, d;
 
 	memset(&ksim_host, 0, sizeof(ksim_host));
+	for (a = 0; a < 256; a++)
+		for (d = 0; d < 256; d++)
+			ksim_host.q[a][d].exists = true;
+	ksim_reset_keep_queues();
+}
+
+void ksim_reset_keep_queues(void)
+{
 	ksim_host.ap_instr = true;
 	ksim_host.qci = true;
 	ksim_host.apxa = true;
 	ksim_host.na = 255;
 	ksim_host.nd = 255;
-	for (a = 0; a < 256; a++)
-		for (d = 0; d < 256; d++)
-			ksim_host.q[a][d].exists = true;
+	memset(ksim_host.apmask, 0, sizeof(ksim_host.apmask));
+	memset(ksim_host.aqmask, 0, sizeof(ksim_host.aqmask));
+	ksim_host.on_zapq = NULL;
 	ksim_violations = 0;
 	ksim_warnings = 0;
 	ksim_slept_ms = 0;
