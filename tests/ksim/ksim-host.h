@@ -68,7 +68,7 @@ void ksim_thread_switch(void);
 void ksim_thread_return(void);
 
 /* caller */
-extern bool ksim_cap_sys_admin;
+extern KSIM_TLS bool ksim_cap_sys_admin;	/* per thread (credentials) */
 extern struct task_struct ksim_task;
 
 /* uaccess fault injection: the n-th call from now (1-based) faults */
@@ -91,6 +91,9 @@ extern unsigned long ksim_now_ms;
 unsigned long ksim_lock_hold_max(int rank);
 void ksim_lock_hold_reset(void);
 
+/* -DKSIM_THREADS: hold while reading or changing ksim_host.q (no-ops else) */
+void ksim_hw_lock(void);
+void ksim_hw_unlock(void);
 /* The AP bus resets (apid, apqi) with RAPQ, which does not zeroize. */
 void ksim_rapq(unsigned int apid, unsigned int apqi);
 
