@@ -94,6 +94,16 @@ void ksim_lock_hold_reset(void);
 /* -DKSIM_THREADS: hold while reading or changing ksim_host.q (no-ops else) */
 void ksim_hw_lock(void);
 void ksim_hw_unlock(void);
+/*
+ * The n-th ZAPQ / TAPQ from now (1-based, any queue) answers this status
+ * word (ksim.c); ksim_injected_apqn is the queue it hit (apid << 8 | apqi,
+ * -1 before).  ksim_hw_fault_armed(): one is armed and has not fired.
+ */
+void ksim_inject_zapq_nth(unsigned int n, u8 rc);
+void ksim_inject_tapq_nth(unsigned int n, u8 rc, bool empty, bool replies,
+			  bool irq);
+bool ksim_hw_fault_armed(void);
+extern int ksim_injected_apqn;
 /* The AP bus resets (apid, apqi) with RAPQ, which does not zeroize. */
 void ksim_rapq(unsigned int apid, unsigned int apqi);
 

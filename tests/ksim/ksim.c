@@ -930,6 +930,46 @@ void ksim_hw_unlock(void)
  * (it starts now unless one is running; the secret stays), anything else
  * (05 busy, 07, 03, 04, 06) changes nothing.
  */
+/*
+ * Hardware fault injection (tests/ksim/test-hwfaults.c): the n-th ZAPQ or
+ * TAPQ from now (1-based, on any queue) answers the given status word, as
+ * 6.1's arch/s390/include/asm/ap.h ap_zapq() and ap_tapq() return it:
+ * GR1 after PQAP, struct ap_queue_status -- the response code and the
+ * queue_empty (E), replies_waiting (R), queue_full (F) and irq_enabled (I)
+ * bits.  A ZAPQ answered 00 starts the reset (zeroizes) and 02 means
+ * another reset (RAPQ) runs, as a scripted code (zapq() below); any other
+ * code changes nothing.  A TAPQ answer changes nothing.  Which queue got
+ * the injected answer is in ksim_injected_apqn (-1: none yet).
+ */
+static unsigned int inj_zapq_at, inj_tapq_at;
+static struct ap_queue_status inj_zapq_st, inj_tapq_st;
+int ksim_injected_apqn = -1;
+
+void ksim_inject_zapq_nth(unsigned int n, u8 rc)
+{
+	memset(&inj_zapq_st, 0, sizeof(inj_zapq_st));
+	inj_zapq_st.response_code = rc;
+	inj_zapq_at = n;
+	ksim_injected_apqn = -1;
+}
+
+void ksim_inject_tapq_nth(unsigned int n, u8 rc, bool empty, bool replies,
+			  bool irq)
+{
+	memset(&inj_tapq_st, 0, sizeof(inj_tapq_st));
+	inj_tapq_st.response_code = rc;
+	inj_tapq_st.queue_empty = empty;
+	inj_tapq_st.replies_waiting = replies;
+	inj_tapq_st.irq_enabled = irq;
+	inj_tapq_at = n;
+	ksim_injected_apqn = -1;
+}
+
+bool ksim_hw_fault_armed(void)
+{
+	return inj_zapq_at || inj_tapq_at;
+}
+
 static struct ap_queue_status zapq(ap_qid_t qid);
 
 struct ap_queue_status ap_zapq(ap_qid_t qid)
@@ -954,6 +994,15 @@ static struct ap_queue_status zapq(ap_qid_t qid)
 	__atomic_add_fetch(&ksim_ap_instr_calls, 1, __ATOMIC_RELAXED);
 	if (ksim_host.on_zapq)
 		ksim_host.on_zapq(apid, apqi);
+	if (fault(&inj_zapq_at)) {
+		ksim_injected_apqn = apid << 8 | apqi;
+		if (inj_zapq_st.response_code == AP_RESPONSE_NORMAL)
+			start_reset(q, true);
+		else if (inj_zapq_st.response_code ==
+			 AP_RESPONSE_RESET_IN_PROGRESS && !in_reset(q))
+			start_reset(q, false);	/* the AP bus's RAPQ */
+		return inj_zapq_st;
+	}
 	if (!q->exists)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
 	if (q->zapq_script_len) {
@@ -1009,6 +1058,10 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 		*info = 0;
 	q->tapq_calls++;
 	__atomic_add_fetch(&ksim_ap_instr_calls, 1, __ATOMIC_RELAXED);
+	if (fault(&inj_tapq_at)) {
+		ksim_injected_apqn = apid << 8 | apqi;
+		return inj_tapq_st;
+	}
 	if (!q->exists)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
 	if (q->tapq_script_len) {
@@ -1201,6 +1254,8 @@ void ksim_reset_keep_queues(void)
 	ksim_task.tgid = 1000;
 	fail_from_at = 0;
 	fail_to_at = 0;
+	inj_zapq_at = 0;
+	inj_tapq_at = 0;
 	fail_from_copied = 0;
 	fail_to_copied = 0;
 	ratelimits_reset();
