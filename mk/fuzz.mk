@@ -112,7 +112,7 @@ fuzz: $(FUZZ_DIR)/fuzz-ops
 		-max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 		-artifact_prefix=artifacts/ corpus $(FUZZ_CORPUS) \
 		> campaign.log 2>&1; rc=$$?; \
-	grep -E '^#[0-9]+ +(DONE|pulse)' campaign.log | tail -n 2; \
+	grep -E '^#[0-9]+[[:space:]]+(DONE|pulse)' campaign.log | tail -n 2; \
 	grep -E '^stat::' campaign.log; \
 	ls artifacts | sed 's/^/  crash: /'; exit $$rc
 
