@@ -29,6 +29,7 @@ struct ksim_queue {
 	/* a reset (ZAPQ or RAPQ) takes this long on the virtual clock */
 	unsigned int reset_ms;
 	unsigned long reset_end;	/* state: the running reset ends */
+	bool reset_zeroizes;	/* the last reset started was a ZAPQ's */
 };
 
 struct ksim_host {
@@ -49,6 +50,13 @@ extern struct ksim_host ksim_host;
  * configured, empty apmask/aqmask, CAP_SYS_ADMIN, pid 1000, no faults.
  */
 void ksim_reset(void);
+/*
+ * ksim_reset() but for the queues (ksim_host.q), which the caller resets
+ * itself: the fuzz suite touches a few and resets only those.
+ */
+void ksim_reset_keep_queues(void);
+/* ZAPQs and TAPQs issued on any queue, ever (never reset) */
+extern unsigned long ksim_ap_instr_calls;
 /* Free what the simulation allocated (table rows) and check leaks. */
 void ksim_teardown(void);
 
@@ -60,7 +68,7 @@ void ksim_thread_switch(void);
 void ksim_thread_return(void);
 
 /* caller */
-extern bool ksim_cap_sys_admin;
+extern KSIM_TLS bool ksim_cap_sys_admin;	/* per thread (credentials) */
 extern struct task_struct ksim_task;
 
 /* uaccess fault injection: the n-th call from now (1-based) faults */
@@ -83,6 +91,19 @@ extern unsigned long ksim_now_ms;
 unsigned long ksim_lock_hold_max(int rank);
 void ksim_lock_hold_reset(void);
 
+/* -DKSIM_THREADS: hold while reading or changing ksim_host.q (no-ops else) */
+void ksim_hw_lock(void);
+void ksim_hw_unlock(void);
+/*
+ * The n-th ZAPQ / TAPQ from now (1-based, any queue) answers this status
+ * word (ksim.c); ksim_injected_apqn is the queue it hit (apid << 8 | apqi,
+ * -1 before).  ksim_hw_fault_armed(): one is armed and has not fired.
+ */
+void ksim_inject_zapq_nth(unsigned int n, u8 rc);
+void ksim_inject_tapq_nth(unsigned int n, u8 rc, bool empty, bool replies,
+			  bool irq);
+bool ksim_hw_fault_armed(void);
+extern int ksim_injected_apqn;
 /* The AP bus resets (apid, apqi) with RAPQ, which does not zeroize. */
 void ksim_rapq(unsigned int apid, unsigned int apqi);
 

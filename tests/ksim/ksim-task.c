@@ -26,12 +26,21 @@ struct pid {
 };
 
 static struct pid pids[KSIM_NR_PIDS];
+/* -DKSIM_THREADS: the pids and their counts under a lock (kernel/pid.c's are atomic) */
+#ifdef KSIM_THREADS
+static pthread_mutex_t pid_lock = PTHREAD_MUTEX_INITIALIZER;
+#define PID_LOCK()	pthread_mutex_lock(&pid_lock)
+#define PID_UNLOCK()	pthread_mutex_unlock(&pid_lock)
+#else
+#define PID_LOCK()	do { } while (0)
+#define PID_UNLOCK()	do { } while (0)
+#endif
 static unsigned int npids;
 bool ksim_fatal_signal;
 
 static void pid_violation(const char *what)
 {
-	ksim_violations++;
+	__atomic_add_fetch(&ksim_violations, 1, __ATOMIC_SEQ_CST);
 	fprintf(stderr, "ksim VIOLATION: %s\n", what);
 }
 
@@ -71,30 +80,40 @@ int ksim_pid_refs(void)
 	unsigned int i;
 	int n = 0;
 
+	PID_LOCK();
 	for (i = 0; i < npids; i++)
 		n += pids[i].count;
+	PID_UNLOCK();
 	return n;
 }
 
 /* kernel/pid.c: get_task_pid() -- a reference on the task's struct pid */
 struct pid *get_task_pid(struct task_struct *task, enum pid_type type)
 {
-	struct pid *p = pid_of(task->tgid);
+	struct pid *p;
 
 	if (type != PIDTYPE_TGID)
 		pid_violation("get_task_pid: only PIDTYPE_TGID is modelled");
+	PID_LOCK();
+	p = pid_of(task->tgid);
 	p->count++;
+	PID_UNLOCK();
 	return p;
 }
 
 /* kernel/pid.c: put_pid() -- NULL is fine, a put without get is not */
 void put_pid(struct pid *pid)
 {
+	bool bad;
+
 	if (!pid)
 		return;
-	if (pid->count <= 0)
-		pid_violation("put_pid without a reference");
+	PID_LOCK();
+	bad = pid->count <= 0;
 	pid->count--;
+	PID_UNLOCK();
+	if (bad)
+		pid_violation("put_pid without a reference");
 }
 
 /*
@@ -105,15 +124,22 @@ void put_pid(struct pid *pid)
 pid_t pid_vnr(struct pid *pid)
 {
 	unsigned int reader;
+	pid_t nr;
+	bool bad;
 
 	if (!pid)
 		return 0;
-	if (pid->count <= 0)
-		pid_violation("pid_vnr on a pid without a reference");
+	PID_LOCK();
+	bad = pid->count <= 0;
 	reader = pid_of(current->tgid)->ns;
 	if (reader == 0)
-		return pid->tgid;
-	return pid->ns == reader ? pid->ns_nr : 0;
+		nr = pid->tgid;
+	else
+		nr = pid->ns == reader ? pid->ns_nr : 0;
+	PID_UNLOCK();
+	if (bad)
+		pid_violation("pid_vnr on a pid without a reference");
+	return nr;
 }
 
 /* the rank of a lock mutex_init() initialises, by its name */

@@ -40,6 +40,7 @@ Suite *ksim_suite_grant(void);
 Suite *ksim_suite_privilege(void);
 Suite *ksim_suite_shims(void);
 Suite *ksim_suite_faults(void);
+Suite *ksim_suite_hwfaults(void);
 Suite *ksim_suite_bench(void);		/* ksim --bench only */
 
 #endif

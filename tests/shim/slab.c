@@ -7,6 +7,21 @@
 #include <string.h>
 #include <linux/slab.h>
 
+/*
+ * -DKSIM_THREADS (the ThreadSanitizer build of tests/ksim/race): the
+ * counters are kept under a lock, as the kernel's allocators are
+ * thread-safe.
+ */
+#ifdef KSIM_THREADS
+#include <pthread.h>
+static pthread_mutex_t slab_lock = PTHREAD_MUTEX_INITIALIZER;
+#define SLAB_LOCK()	pthread_mutex_lock(&slab_lock)
+#define SLAB_UNLOCK()	pthread_mutex_unlock(&slab_lock)
+#else
+#define SLAB_LOCK()	do { } while (0)
+#define SLAB_UNLOCK()	do { } while (0)
+#endif
+
 static unsigned long fail_at;	/* 0: disarmed, else attempt number */
 static unsigned long attempts;
 static unsigned long failures;
@@ -53,7 +68,12 @@ unsigned long shim_slab_failed(void)
 
 long shim_slab_live(void)
 {
-	return live;
+	long n;
+
+	SLAB_LOCK();
+	n = live;
+	SLAB_UNLOCK();
+	return n;
 }
 
 void shim_slab_reset(void)
@@ -67,11 +87,14 @@ static void *shim_alloc(size_t size, bool zero, unsigned int magic)
 {
 	union shim_hdr *h;
 
+	SLAB_LOCK();
 	if (++attempts == fail_at) {
 		fail_at = 0;
 		failures++;
+		SLAB_UNLOCK();
 		return NULL;
 	}
+	SLAB_UNLOCK();
 	if (size > (size_t)-1 - sizeof(*h))
 		return NULL;
 	h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
@@ -79,7 +102,9 @@ static void *shim_alloc(size_t size, bool zero, unsigned int magic)
 		return NULL;
 	h->h.size = size;
 	h->h.magic = magic;
+	SLAB_LOCK();
 	live++;
+	SLAB_UNLOCK();
 	return h + 1;
 }
 
@@ -132,7 +157,9 @@ static void shim_free(const void *p, bool kv)
 		return;
 	}
 	h->h.magic = SHIM_FREED;
+	SLAB_LOCK();
 	live--;
+	SLAB_UNLOCK();
 	free(h);
 }
 

@@ -80,6 +80,18 @@
 #define WARN_ON_ONCE(c)		ksim_warn_on(!!(c), __FILE__, __LINE__)
 int ksim_warn_on(int cond, const char *file, int line);
 
+/*
+ * -DKSIM_THREADS: the ThreadSanitizer build (tests/ksim/race): locks are
+ * real pthread locks, the lock checker's state is per thread (KSIM_TLS),
+ * and the simulation's shared state is kept under its own locks.
+ */
+#ifdef KSIM_THREADS
+#include <pthread.h>
+#define KSIM_TLS	__thread
+#else
+#define KSIM_TLS
+#endif
+
 /* ---- locks: rank = position in the lock order of ap-matrix.h ---------- */
 enum {
 	KSIM_RANK_VM_OP = 1,		/* kvm_s390_apmx.op_lock */
@@ -99,6 +111,9 @@ struct mutex {
 	int locked;
 	int rank;
 	const char *name;
+#ifdef KSIM_THREADS
+	pthread_mutex_t pm;	/* zero is PTHREAD_MUTEX_INITIALIZER (glibc) */
+#endif
 };
 
 /* include/linux/mutex.h DEFINE_MUTEX(); ksim_reset() ranks the globals */
@@ -114,6 +129,9 @@ struct rw_semaphore {
 	int readers;
 	int rank;
 	const char *name;
+#ifdef KSIM_THREADS
+	pthread_rwlock_t rw;	/* zero is PTHREAD_RWLOCK_INITIALIZER (glibc) */
+#endif
 };
 
 /* kernel/locking/rwsem.c down_write(), up_write(), down_read(), up_read() */
@@ -130,7 +148,7 @@ typedef struct {
 /* include/linux/atomic/atomic-instrumented.h atomic64_inc_return() */
 static inline s64 atomic64_inc_return(atomic64_t *v)
 {
-	return ++v->counter;
+	return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ---- tasks, capabilities, uaccess, printk, debug feature, delay ------- */

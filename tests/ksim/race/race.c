@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksim race (issue 12): the real kernel files of arch/s390/kvm/ap-matrix/
+ * with the shim's locks backed by pthread mutexes and rwlocks
+ * (-DKSIM_THREADS, ksim.c), under ThreadSanitizer.  RACE_THREADS threads
+ * of one VMM process race for real for a bounded time over a small set of
+ * APQNs (4 adapters x 4 domains): each has its VMs (create, SET with and
+ * without a grant, GET, CLEAR, RESET_AP_QUEUES, destroy), creates and
+ * closes shared grants, turns its CAP_SYS_ADMIN on and off, deconfigures
+ * and configures queues, slows their resets down, starts the AP bus's
+ * RAPQ, retries quarantined queues, and "runs its guest": with kvm->lock
+ * (the CRYCB cannot change meanwhile, as kvm_arch_crypto_set_masks()
+ * blocks the vCPUs) it uses every queue of its effective usage matrix,
+ * which then holds its secret -- and must find each one either zeroized
+ * or holding its own secret, never another guest's.
+ *
+ * This build has no AP bus (CONFIG_ZCRYPT=n): apmask/aqmask edits and
+ * queue devices do not exist here (the single-threaded suites and the
+ * fuzz target cover them); the queues come and go at the hardware level
+ * (RC 01).
+ *
+ * At the end, with the threads joined: no rule broken (ksim_violations:
+ * lock order against ap-matrix.h, the lockdep-like inversion check of
+ * ksim.c, sleeping under the table lock, fd and file references ...), no
+ * guest ever saw another's secret, CRYCB == effective and held ==
+ * requested for every VM, the table's users are exactly the VMs' held
+ * matrices, nothing RESETTING; after teardown no allocation, pid, file or
+ * module reference left.  ThreadSanitizer reports any data race
+ * (TSAN_OPTIONS=halt_on_error=1 exitcode=66).
+ *
+ *   race [SECONDS]           the race (default 20 s)
+ *   race --selftest-order    takes kvm->lock then apmx_table_lock, then
+ *                            the reverse: both the order check and the
+ *                            inversion check must fire
+ *   race --deconf-handover   single-threaded, deterministic: the secret of a
+ *                            queue deconfigured while its guest released it
+ *                            reaches the next guest (CONFIG_ZCRYPT=n); exit
+ *                            status 1 while that happens
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "../ksim-host.h"
+#include "../ksim-task.h"
+#include "../ksim-ap-bus.h"
+
+#define RACE_THREADS	16
+#define NA		4
+#define ND		4
+#define NGRANTS		4
+#define VMS_PER_THREAD	2
+
+struct worker {
+	unsigned int id;
+	unsigned int seed;
+	struct kvm *kvm[VMS_PER_THREAD];
+	u64 marker[VMS_PER_THREAD];
+	unsigned long ops, sets_ok, refused, uses;
+};
+
+static struct worker workers[RACE_THREADS];
+static int grant_fd[NGRANTS];		/* shared; -1: none (atomics) */
+static volatile int stop;
+static unsigned int secret_leaks;	/* atomics */
+static u64 next_marker;
+/*
+ * RACE_DECONF=1: queues are also deconfigured and configured again while
+ * held.  Not in make check: with CONFIG_ZCRYPT=n this hands a guest's
+ * secret on (see --deconf-handover and docs/robustness.md).
+ */
+static bool deconf;
+extern unsigned int ksim_lock_pairs;
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "race INVARIANT: %s\n", what);
+	exit(1);
+}
+
+static unsigned int rnd(struct worker *w, unsigned int n)
+{
+	return rand_r(&w->seed) % n;
+}
+
+static void rnd_masks(struct worker *w, struct kvm_s390_ap_masks *m)
+{
+	unsigned int i, bits = rand_r(&w->seed);
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < NA; i++)
+		if (bits & (1u << i))
+			apmx_mask_set(m->apm, i);
+	for (i = 0; i < ND; i++)
+		if (bits & (1u << (i + 4)))
+			apmx_mask_set(m->aqm, i);
+	for (i = 0; i < ND; i++)
+		if ((bits & (1u << (i + 8))) && (bits & (1u << 12)))
+			apmx_mask_set(m->adm, i);
+}
+
+static struct kvm *vm_of(struct worker *w, unsigned int *slot)
+{
+	*slot = rnd(w, VMS_PER_THREAD);
+	if (!w->kvm[*slot]) {
+		w->kvm[*slot] = ksim_vm_create(rnd(w, 2) ? CRYCB_FORMAT2 :
+						   CRYCB_FORMAT1);
+		w->marker[*slot] = __atomic_add_fetch(&next_marker, 1,
+						      __ATOMIC_SEQ_CST) << 8 | 0x5e;
+	}
+	return w->kvm[*slot];
+}
+
+/* the guest runs: it uses its queues (see the head comment) */
+static void guest_use(struct worker *w, unsigned int slot)
+{
+	struct kvm *kvm = w->kvm[slot];
+	struct kvm_s390_apmx *vm;
+	unsigned int a, d;
+
+	if (!kvm)
+		return;
+	mutex_lock(&kvm->lock);
+	vm = kvm->arch.crypto.apmx;
+	if (vm) {
+		ksim_hw_lock();
+		for (a = 0; a < NA; a++)
+			for (d = 0; d < ND; d++) {
+				struct ksim_queue *q = &ksim_host.q[a][d];
+
+				if (!apmx_mask_test(vm->effective.apm, a) ||
+				    !apmx_mask_test(vm->effective.aqm, d) ||
+				    !q->exists)
+					continue;
+				if (q->secret && q->secret != w->marker[slot]) {
+					__atomic_add_fetch(&secret_leaks, 1,
+							   __ATOMIC_SEQ_CST);
+					fprintf(stderr, "race: %02x.%04x: thread %u's guest sees secret %llx\n",
+						a, d, w->id,
+						(unsigned long long)q->secret);
+				}
+				q->secret = w->marker[slot];
+				w->uses++;
+			}
+		ksim_hw_unlock();
+	}
+	mutex_unlock(&kvm->lock);
+}
+
+static void op_set(struct worker *w)
+{
+	struct kvm_s390_ap_matrix m;
+	unsigned int slot;
+	struct kvm *kvm = vm_of(w, &slot);
+	long rc;
+
+	memset(&m, 0, sizeof(m));
+	rnd_masks(w, &m.requested);
+	if (!rnd(w, 3)) {
+		m.flags = KVM_S390_AP_MATRIX_F_GRANT;
+		m.grant_fd = __atomic_load_n(&grant_fd[rnd(w, NGRANTS)],
+					     __ATOMIC_SEQ_CST);
+	}
+	rc = ksim_ioctl(kvm, KVM_S390_SET_AP_MATRIX, &m);
+	if (!rc)
+		w->sets_ok++;
+	else if (rc != -EADDRINUSE && rc != -EPERM && rc != -EIO &&
+		 rc != -EBADF && rc != -EINVAL)
+		fail("SET: unexpected errno");
+	else
+		w->refused++;
+	guest_use(w, slot);
+}
+
+static void op_grant(struct worker *w)
+{
+	struct kvm_s390_ap_grant g;
+	int old;
+
+	memset(&g, 0, sizeof(g));
+	rnd_masks(w, &g.masks);
+	if (ksim_dev_ioctl(KVM_S390_CREATE_AP_GRANT, &g))
+		return;
+	old = __atomic_exchange_n(&grant_fd[rnd(w, NGRANTS)], g.fd,
+				  __ATOMIC_SEQ_CST);
+	if (old >= 0)
+		ksim_close(old);
+}
+
+static void op_grant_close(struct worker *w)
+{
+	int old = __atomic_exchange_n(&grant_fd[rnd(w, NGRANTS)], -1,
+				      __ATOMIC_SEQ_CST);
+
+	if (old >= 0)
+		ksim_close(old);
+}
+
+static void op_queue(struct worker *w)
+{
+	struct ksim_queue *q = &ksim_host.q[rnd(w, NA)][rnd(w, ND)];
+	unsigned int how = rnd(w, 4);
+
+	ksim_hw_lock();
+	if (how == 0)
+		q->exists = deconf ? !q->exists : true;	/* (de)configured */
+	else if (how == 1)
+		q->exists = true;
+	else
+		q->reset_ms = rnd(w, 3) * 20;	/* slow resets */
+	ksim_hw_unlock();
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int slot;
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_refusal r;
+	long rc;
+
+	ksim_cap_sys_admin = true;
+	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST)) {
+		unsigned int op = rnd(w, 100);
+
+		w->ops++;
+		if (op < 35) {
+			op_set(w);
+		} else if (op < 42) {
+			rc = ksim_ioctl(vm_of(w, &slot), KVM_S390_CLEAR_AP_MATRIX,
+					NULL);
+			if (rc)
+				fail("CLEAR failed");
+		} else if (op < 50) {
+			rc = ksim_ioctl(vm_of(w, &slot), KVM_S390_RESET_AP_QUEUES,
+					&r);
+			if (rc && rc != -EIO)
+				fail("RESET_AP_QUEUES: unexpected errno");
+			guest_use(w, slot);
+		} else if (op < 55) {
+			if (ksim_ioctl(vm_of(w, &slot), KVM_S390_GET_AP_MATRIX,
+				       &m))
+				fail("GET failed");
+		} else if (op < 60) {
+			slot = rnd(w, VMS_PER_THREAD);
+			if (w->kvm[slot]) {
+				ksim_vm_destroy(w->kvm[slot]);
+				w->kvm[slot] = NULL;
+			}
+		} else if (op < 67) {
+			op_grant(w);
+		} else if (op < 71) {
+			op_grant_close(w);
+		} else if (op < 76) {
+			ksim_cap_sys_admin = rnd(w, 3) != 0;
+		} else if (op < 81) {
+			op_queue(w);
+		} else if (op < 84) {
+			ksim_rapq(rnd(w, NA), rnd(w, ND));
+		} else if (op < 87) {
+			apmx_zeroize_retry(rnd(w, NA), rnd(w, ND));
+		} else {
+			guest_use(w, rnd(w, VMS_PER_THREAD));
+		}
+	}
+	return NULL;
+}
+
+static bool in_cross(const struct kvm_s390_ap_masks *m, unsigned int a,
+		     unsigned int d)
+{
+	return apmx_mask_test(m->apm, a) &&
+	       (apmx_mask_test(m->aqm, d) || apmx_mask_test(m->adm, d));
+}
+
+/* with every thread joined: the state as the fuzz target checks it */
+static void check_end(void)
+{
+	unsigned int t, s, a, d;
+
+	for (t = 0; t < RACE_THREADS; t++)
+		for (s = 0; s < VMS_PER_THREAD; s++) {
+			struct kvm *kvm = workers[t].kvm[s];
+			struct kvm_s390_apmx *vm;
+			u8 want[KSIM_CRYCB_BYTES];
+			size_t off = 0;
+
+			if (!kvm || !(vm = kvm->arch.crypto.apmx))
+				continue;
+			if (memcmp(&vm->owner.held, &vm->requested,
+				   sizeof(vm->requested)))
+				fail("held != requested");
+			memset(want, 0, sizeof(want));
+			if ((kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) ==
+			    CRYCB_FORMAT2) {
+				off = KSIM_APCB1_OFFSET;
+				memcpy(want + off, vm->effective.apm, 32);
+				memcpy(want + off + 32, vm->effective.aqm, 32);
+				memcpy(want + off + 64, vm->effective.adm, 32);
+			} else {
+				memcpy(want, vm->effective.apm, 8);
+				memcpy(want + 8, vm->effective.aqm, 2);
+				memcpy(want + 16, vm->effective.adm, 2);
+			}
+			if (memcmp(kvm->crycb_page, want, sizeof(want)))
+				fail("CRYCB != effective");
+		}
+	for (a = 0; a < NA; a++)
+		for (d = 0; d < ND; d++) {
+			const struct apmx_owner *user = NULL;
+			struct apmx_slot sl;
+
+			for (t = 0; t < RACE_THREADS; t++)
+				for (s = 0; s < VMS_PER_THREAD; s++) {
+					struct kvm *kvm = workers[t].kvm[s];
+
+					if (!kvm || !kvm->arch.crypto.apmx ||
+					    !in_cross(&kvm->arch.crypto.apmx->owner.held,
+						      a, d))
+						continue;
+					if (user)
+						fail("an APQN held by two guests");
+					user = &kvm->arch.crypto.apmx->owner;
+				}
+			apmx_table_lookup(&apmx_table, a, d, &sl);
+			if (sl.user != user)
+				fail("table user != the guests' held matrices");
+			if (sl.state & APMX_SLOT_RESETTING)
+				fail("RESETTING with every call returned");
+		}
+}
+
+static void teardown_check(long slab_base)
+{
+	unsigned int t, s, a, d;
+
+	ksim_cap_sys_admin = true;
+	for (t = 0; t < NGRANTS; t++)
+		if (grant_fd[t] >= 0)
+			ksim_close(grant_fd[t]);
+	for (t = 0; t < RACE_THREADS; t++)
+		for (s = 0; s < VMS_PER_THREAD; s++)
+			if (workers[t].kvm[s])
+				ksim_vm_destroy(workers[t].kvm[s]);
+	for (a = 0; a < NA; a++)
+		for (d = 0; d < ND; d++) {
+			struct ksim_queue *q = &ksim_host.q[a][d];
+			struct apmx_slot sl;
+
+			q->exists = true;
+			q->reset_ms = 0;
+			q->resetting = 0;
+			q->reset_end = 0;
+			apmx_table_peek(&apmx_table, a, d, &sl);
+			if ((sl.state & APMX_SLOT_QUARANTINED) &&
+			    !apmx_zeroize_retry(a, d))
+				fail("retry of a healed queue failed");
+		}
+	if (ksim_table_used())
+		fail("table not empty after teardown");
+	if (ksim_module_refs)
+		fail("module references left");
+	if (ksim_open_files())
+		fail("files left");
+	kvm_s390_apmx_qdrv_exit();
+	ksim_teardown();
+	if (shim_slab_live() != slab_base)
+		fail("allocations leaked");
+	if (ksim_pid_refs())
+		fail("pid references leaked");
+}
+
+static int selftest_order(void)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	unsigned int v0 = ksim_violations;
+	const char *log;
+
+	/* the written order: kvm->lock (2), then apmx_table_lock (4) */
+	mutex_lock(&kvm->lock);
+	mutex_lock(&apmx_table_lock);
+	mutex_unlock(&apmx_table_lock);
+	mutex_unlock(&kvm->lock);
+	if (ksim_violations != v0)
+		fail("selftest: the documented order was refused");
+	/* the inverted order, another time (one thread: it cannot hang) */
+	mutex_lock(&apmx_table_lock);
+	mutex_lock(&kvm->lock);
+	mutex_unlock(&kvm->lock);
+	mutex_unlock(&apmx_table_lock);
+	log = ksim_printk_log();
+	printf("race-selftest: %u violations for the inverted order\n",
+	       ksim_violations - v0);
+	ksim_kvm_put(kvm);
+	if (!strstr(log, "lock order: kvm->lock (rank 3) taken under apmx_table_lock") ||
+	    !strstr(log, "lock inversion: kvm->lock taken holding apmx_table_lock")) {
+		fprintf(stderr, "race-selftest: not caught:\n%s", log);
+		return 1;
+	}
+	printf("race-selftest: inversion caught (order and lockdep checks)\n");
+	return 0;
+}
+
+/*
+ * CONFIG_ZCRYPT=n, no AP bus: guest A uses queue 01.0002; the card is
+ * deconfigured; A clears its matrix (ZAPQ answers 01: "not in the
+ * configuration", and with no queue devices apmx_qdrv_present() says it
+ * never was there, so zeroize.c apmx_zq_ok() frees it unreset); guest B
+ * claims it (its reset of a new queue answers 01 too: ABSENT, not
+ * unclean); the card comes back and B's effective matrix has the queue,
+ * with A's secret in it.
+ */
+static int deconf_handover(void)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q = &ksim_host.q[1][2];
+	struct kvm_s390_ap_matrix m;
+	long rc;
+
+	memset(&m, 0, sizeof(m));
+	apmx_mask_set(m.requested.apm, 1);
+	apmx_mask_set(m.requested.aqm, 2);
+	if (ksim_ioctl(a, KVM_S390_SET_AP_MATRIX, &m))
+		fail("deconf: SET of A");
+	q->secret = 0xa;			/* A uses the queue */
+	q->exists = false;			/* the card is deconfigured */
+	if (ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL))
+		fail("deconf: CLEAR of A");
+	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	q->exists = true;			/* the card is back */
+	printf("race-deconf: B's SET: %ld, B's effective has 01.0002: %d, secret %llx\n",
+	       rc, b->arch.crypto.apmx &&
+	       apmx_mask_test(b->arch.crypto.apmx->effective.apm, 1) &&
+	       apmx_mask_test(b->arch.crypto.apmx->effective.aqm, 2),
+	       (unsigned long long)q->secret);
+	if (!rc && apmx_mask_test(b->arch.crypto.apmx->effective.apm, 1) &&
+	    apmx_mask_test(b->arch.crypto.apmx->effective.aqm, 2) &&
+	    q->secret == 0xa) {
+		printf("race-deconf: FAIL: guest B sees guest A's secret\n");
+		return 1;
+	}
+	printf("race-deconf: ok\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int secs = argc > 1 ? (unsigned int)atoi(argv[1]) : 20;
+	pthread_t th[RACE_THREADS];
+	unsigned long ops = 0, sets = 0, refused = 0, uses = 0;
+	long slab_base;
+	unsigned int t;
+
+	ksim_reset();
+	ksim_task_reset();
+	ksim_ap_bus_reset(false);
+	shim_slab_reset();
+	if (argc > 1 && !strcmp(argv[1], "--selftest-order"))
+		return selftest_order();
+	if (argc > 1 && !strcmp(argv[1], "--deconf-handover"))
+		return deconf_handover();
+	deconf = getenv("RACE_DECONF") != NULL;
+	if (!apmx_qdrv_ready())
+		fail("apmatrix not usable");
+	slab_base = shim_slab_live();
+	for (t = 0; t < NGRANTS; t++)
+		grant_fd[t] = -1;
+	for (t = 0; t < RACE_THREADS; t++) {
+		workers[t].id = t;
+		workers[t].seed = 1 + t;
+		if (pthread_create(&th[t], NULL, worker_main, &workers[t]))
+			fail("pthread_create");
+	}
+	sleep(secs);
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+	for (t = 0; t < RACE_THREADS; t++) {
+		pthread_join(th[t], NULL);
+		ops += workers[t].ops;
+		sets += workers[t].sets_ok;
+		refused += workers[t].refused;
+		uses += workers[t].uses;
+	}
+	printf("race: %u threads, %u s: %lu operations, %lu sets done, %lu refused, %lu queue uses, %lu ms virtual sleep, %u lock-class pairs seen\n",
+	       RACE_THREADS, secs, ops, sets, refused, uses, ksim_slept_ms,
+	       ksim_lock_pairs);
+	if (ksim_violations)
+		fprintf(stderr, "%s", ksim_printk_log());
+	if (ksim_violations || ksim_warnings)
+		fail("kernel rule violations or warnings");
+	if (secret_leaks)
+		fail("a guest saw another guest's secret");
+	if (!sets || !ksim_lock_pairs)
+		fail("nothing raced");
+	check_end();
+	teardown_check(slab_base);
+	printf("race: invariants hold\n");
+	return 0;
+}
