@@ -6,7 +6,7 @@
  * qemu-system-s390x -accel tcg with the s390-ap-emu device.
  *
  *   testbed-hw --adapters LIST --domains LIST [--spare LIST] [--apmatrix]
- *              [--config]
+ *              [--config] [--timing]
  *
  * The monitor is on the host: a request goes out as a console line
  * "testbed-req N VERB ARGS", tests/testbed/host/tb-host.py issues the QMP
@@ -21,7 +21,9 @@
  * --config: also the scenarios that change the host's configuration
  * (adapters removed, deconfigured, spare adapters added), each of which
  * needs an AP bus rescan; under TCG such a rescan takes minutes (see
- * docs/testing.md), so they are left out unless asked for.
+ * docs/testing.md), so they are left out unless asked for.  --timing:
+ * the parallel reset of many queues, after the one rescan that brings
+ * in the spare adapters (run first, before any other change).
  * Prints "ok N - hw: ..." / "not ok N - hw: ..." and a last line
  * "testbed-hw: P passed, F failed".
  */
@@ -48,7 +50,7 @@
 /* the bytes the tests plant: a type-86 reply header and a marker */
 #define PLANT_HEX	"00860000000000007e57a11ce0000001"
 
-static int passed, failed, seq, config_changes;
+static int passed, failed, seq, config_changes, timing;
 static int kvm_fd = -1;
 
 static void __attribute__((format(printf, 2, 3)))
@@ -857,22 +859,24 @@ static void test_apmatrix(const u8 *apm, const u8 *aqm, const char *spare,
 	check(!rc && !wait_driver(q, ""), "apmask %s releases adapter %u", buf,
 	      a);
 
+	/* first: its rescan is the guest's first configuration change */
+	if (timing && spare)
+		test_timing(spare, spm, aqm);
+	else
+		printf("# skip: the timing scenario adds the spare adapters (--timing --spare)\n");
 	test_release(a, d);
 	test_quarantine(a, d[1]);
-	if (config_changes) {
+	if (config_changes)
 		test_offline(a, d[3]);
-		if (spare)
-			test_timing(spare, spm, aqm);
-	} else {
-		printf("# skip: the offline and timing scenarios change the host's configuration (--config)\n");
-	}
+	else
+		printf("# skip: the offline scenario changes the host's configuration (--config)\n");
 	close(kvm_fd);
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: testbed-hw --adapters LIST --domains LIST "
-		"[--spare LIST] [--apmatrix] [--config]\n");
+		"[--spare LIST] [--apmatrix] [--config] [--timing]\n");
 	exit(2);
 }
 
@@ -894,6 +898,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--config")) {
 			config_changes = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--timing")) {
+			timing = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
