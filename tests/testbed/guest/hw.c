@@ -942,17 +942,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	check(1, "the host answers monitor requests");
-	rescan();
 
 	test_bus_resets(apmx_mask_next(apm, 0), apmx_mask_next(aqm, 0));
-	if (config_changes)
-		test_bus_config(apmx_mask_last(apm), apmx_mask_next(aqm, 0));
-	else
-		printf("# skip: adapters removed and deconfigured (--config)\n");
 	if (apmatrix)
 		test_apmatrix(apm, aqm, spare, spm);
 	else
 		printf("# skip: the release, quarantine, offline and timing scenarios need the apmatrix series\n");
+	if (config_changes)
+		test_bus_config(apmx_mask_last(apm), apmx_mask_next(aqm, 0));
+	else
+		printf("# skip: adapters removed and deconfigured (--config)\n");
 out:
 	printf("testbed-hw: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
