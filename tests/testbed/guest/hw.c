@@ -1,0 +1,958 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-bed guest tests that need the emulated host's monitor: planted
+ * replies, fault knobs, adapters leaving and coming back.  A static s390x
+ * program run by /init after testbed.c, in a Linux 6.1 guest of
+ * qemu-system-s390x -accel tcg with the s390-ap-emu device.
+ *
+ *   testbed-hw --adapters LIST --domains LIST [--spare LIST] [--apmatrix]
+ *              [--config] [--timing]
+ *
+ * The monitor is on the host: a request goes out as a console line
+ * "testbed-req N VERB ARGS", tests/testbed/host/tb-host.py issues the QMP
+ * command and answers "testbed-ack N ok|error ..." into the console's
+ * input, which this program reads on stdin (echo off).  The verbs are
+ * those of tb-host.py: get/set/setall/sum on queues, prop on the device.
+ *
+ * LIST as in testbed.c; --spare: adapters the emulated host has but keeps
+ * out of its configuration ("removed") at boot, for the scenario that
+ * needs many queues.  --apmatrix: the kernel has the series; without it
+ * only the AP bus scenarios run (the others are reported as skipped).
+ * --config: also the scenarios that change the host's configuration
+ * (adapters removed, deconfigured, spare adapters added), each of which
+ * needs an AP bus rescan; under TCG such a rescan takes minutes (see
+ * docs/testing.md), so they are left out unless asked for.  --timing:
+ * the parallel reset of many queues, after the one rescan that brings
+ * in the spare adapters (run first, before any other change).
+ * Prints "ok N - hw: ..." / "not ok N - hw: ..." and a last line
+ * "testbed-hw: P passed, F failed".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <asm/kvm_ap_matrix.h>
+
+#include "apmx.h"
+
+#define AP_DEVICES	"/sys/bus/ap/devices"
+#define AP_DRIVERS	"/sys/bus/ap/drivers"
+/* ap-matrix.h: APMX_ZEROIZE_TRIES, ZAPQs per queue before quarantine */
+#define ZEROIZE_TRIES	10
+/* the bytes the tests plant: a type-86 reply header and a marker */
+#define PLANT_HEX	"00860000000000007e57a11ce0000001"
+
+static int passed, failed, seq, config_changes, timing;
+static int kvm_fd = -1;
+
+static void __attribute__((format(printf, 2, 3)))
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - hw: ", ok ? "ok" : "not ok", passed + failed + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* --- the monitor, through the host ------------------------------------ */
+
+static char ack[8192];
+
+/*
+ * Send a request to the host and wait (up to 60 s) for its answer.
+ * Return: the answer after "testbed-ack N " ("ok ..." or "error ..."),
+ * or "error timeout".
+ */
+static const char * __attribute__((format(printf, 1, 2)))
+req(const char *fmt, ...)
+{
+	char want[32], line[sizeof(ack)];
+	size_t fill = 0;
+	va_list ap;
+	int n = ++seq;
+
+	printf("testbed-req %d ", n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	snprintf(want, sizeof(want), "testbed-ack %d ", n);
+	for (;;) {
+		struct pollfd p = { .fd = 0, .events = POLLIN };
+		ssize_t r;
+		char *nl;
+
+		if (poll(&p, 1, 60000) <= 0)
+			break;
+		r = read(0, line + fill, sizeof(line) - 1 - fill);
+		if (r <= 0)
+			break;
+		fill += r;
+		line[fill] = '\0';
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			if (nl > line && nl[-1] == '\r')
+				nl[-1] = '\0';
+			if (!strncmp(line, want, strlen(want))) {
+				snprintf(ack, sizeof(ack), "%s",
+					 line + strlen(want));
+				return ack;
+			}
+			fill -= nl + 1 - line;
+			memmove(line, nl + 1, fill + 1);
+		}
+		if (fill >= sizeof(line) - 1)
+			fill = 0;
+	}
+	snprintf(ack, sizeof(ack), "error timeout");
+	return ack;
+}
+
+static int ok_ack(const char *a)
+{
+	return !strncmp(a, "ok", 2);
+}
+
+/* the value of "key=" in a state line, -1 if absent */
+static long kv(const char *state, const char *key)
+{
+	char k[32];
+	const char *p;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	p = strstr(state, k);
+	if (!p) {
+		snprintf(k, sizeof(k), "%s=", key);
+		if (strncmp(state, k, strlen(k)))
+			return -1;
+		p = state - 1;
+	}
+	return strtol(p + strlen(k), NULL, 0);
+}
+
+/* the state line of queue @q (after "ok "), "" if the request failed */
+static const char *qget(const char *q)
+{
+	static char st[sizeof(ack)];
+	const char *a = req("get %s", q);
+
+	if (!ok_ack(a)) {
+		printf("# get %s: %s\n", q, a);
+		return "";
+	}
+	snprintf(st, sizeof(st), "%s", a + 3);
+	return st;
+}
+
+static long qval(const char *q, const char *key)
+{
+	return kv(qget(q), key);
+}
+
+static int qset(const char *q, const char *knobs)
+{
+	const char *a = req("set %s %s", q, knobs);
+
+	if (!ok_ack(a))
+		printf("# set %s %s: %s\n", q, knobs, a);
+	return ok_ack(a) ? 0 : -1;
+}
+
+static int prop(const char *name, const char *value)
+{
+	const char *a = req("prop %s %s", name, value);
+
+	if (!ok_ack(a))
+		printf("# prop %s %s: %s\n", name, value, a);
+	return ok_ack(a) ? 0 : -1;
+}
+
+/* --- sysfs -------------------------------------------------------------- */
+
+static int read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int write_attr(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static int exists(const char *dev)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), AP_DEVICES "/%s", dev);
+	return access(path, F_OK) == 0;
+}
+
+static void driver_of(const char *dev, char *buf, size_t len)
+{
+	char path[256], link[256];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n < 0)
+		return;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : link);
+}
+
+/* wait up to 10 s until @dev is bound to @want ("" = unbound) */
+static int wait_driver(const char *dev, const char *want)
+{
+	char drv[256];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		driver_of(dev, drv, sizeof(drv));
+		if (exists(dev) && !strcmp(drv, want))
+			return 0;
+		usleep(100000);
+	}
+	printf("# %s: driver '%s', want '%s'\n", dev, drv, want);
+	return -1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* the "cpu" line of /proc/stat: user nice system idle iowait irq softirq */
+static void cpu_ticks(long long *t)
+{
+	FILE *f = fopen("/proc/stat", "r");
+
+	memset(t, 0, 7 * sizeof(*t));
+	if (f) {
+		if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &t[0],
+			   &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]) != 7)
+			memset(t, 0, 7 * sizeof(*t));
+		fclose(f);
+	}
+}
+
+#define NR_IRQ_LINES 64
+
+/* the interrupt counts of /proc/interrupts, all CPUs summed, by name */
+static int irq_counts(char names[][8], long long *cnt)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f)) {	/* CPU0 CPU1 ... */
+		fclose(f);
+		return 0;
+	}
+	while (n < NR_IRQ_LINES && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *end;
+		long long v;
+
+		if (!p)
+			continue;
+		*p++ = '\0';
+		snprintf(names[n], 8, "%s", line + strspn(line, " "));
+		cnt[n] = 0;
+		for (;;) {
+			v = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			cnt[n] += v;
+			p = end;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * A synchronous AP bus rescan (ap_bus_force_rescan() flushes the work);
+ * logs how long it took, where the CPU time went and which interrupts
+ * came in meanwhile.
+ */
+static int rescan(void)
+{
+	static char na[NR_IRQ_LINES][8], nb[NR_IRQ_LINES][8];
+	long long a[7], b[7], ia[NR_IRQ_LINES], ib[NR_IRQ_LINES];
+	double t0 = now_ms();
+	int rc, i, n;
+
+	n = irq_counts(na, ia);
+	cpu_ticks(a);
+	rc = write_attr("/sys/bus/ap/scans", "1");
+	cpu_ticks(b);
+	if (irq_counts(nb, ib) != n)
+		n = 0;
+	printf("# rescan: %.0f ms (ticks: system %lld irq %lld softirq %lld idle %lld; irqs:",
+	       now_ms() - t0, b[2] - a[2], b[5] - a[5], b[6] - a[6],
+	       b[3] - a[3]);
+	for (i = 0; i < n; i++)
+		if (ib[i] != ia[i])
+			printf(" %s %lld", nb[i], ib[i] - ia[i]);
+	printf(")\n");
+	return rc;
+}
+
+/* the attribute @attr of device @dev, "" if unreadable */
+static const char *dev_attr(const char *dev, const char *attr)
+{
+	static char buf[256];
+	char path[256];
+
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/%s", dev, attr);
+	if (read_attr(path, buf, sizeof(buf)))
+		buf[0] = '\0';
+	return buf;
+}
+
+static const char *holder(const char *q)
+{
+	return dev_attr(q, "apmatrix_holder");
+}
+
+static int reset_quarantined(const char *q)
+{
+	return write_attr(AP_DRIVERS "/apmatrix/reset_quarantined", q);
+}
+
+/* --- the AP bus and the emulated host, any kernel ---------------------- */
+
+/*
+ * The monitor reads what the AP bus's resets clear: a reply planted in a
+ * queue bound to cex4queue is gone after the queue's reset attribute
+ * (RAPQ, ap_queue.c reset_store()) and after the queue leaves the default
+ * driver (ZAPQ, ap_queue.c ap_queue_remove()).
+ */
+static void test_bus_resets(unsigned int a, unsigned int d)
+{
+	char q[16], path[256], buf[256];
+	const char *st;
+	long rapqs, zapqs;
+	int i, rc;
+
+	snprintf(q, sizeof(q), "%02x.%04x", a, d);
+	st = qget(q);
+	check(kv(st, "rc") == 0 && kv(st, "replies") == 0 &&
+	      kv(st, "tapqs") > 0,
+	      "monitor reads %s: rc 00, empty, TAPQs seen: '%s'", q, st);
+
+	rc = qset(q, "plant=" PLANT_HEX);
+	st = qget(q);
+	check(!rc && kv(st, "replies") == 1 && kv(st, "planted") == 1 &&
+	      kv(st, "status") == 0x40000000 && strstr(st, "sizes=16 "),
+	      "monitor plants a 16-byte reply in %s (status R, not E): '%s'",
+	      q, st);
+	rc = qset(q, "plant=zz");
+	check(rc && qval(q, "replies") == 1,
+	      "monitor refuses a malformed plant and changes nothing: '%s'",
+	      ack);
+
+	rapqs = kv(st, "rapqs");
+	snprintf(path, sizeof(path), AP_DEVICES "/%s/reset", q);
+	rc = write_attr(path, "1");
+	for (i = 0; i < 50; i++) {
+		if (!read_attr(path, buf, sizeof(buf)) &&
+		    !strcmp(buf, "No Reset Timer set."))
+			break;
+		usleep(100000);
+	}
+	st = qget(q);
+	check(!rc && kv(st, "replies") == 0 && kv(st, "rapqs") > rapqs,
+	      "the AP bus's reset attribute (RAPQ) empties %s: '%s'", q, st);
+
+	/* ZAPQ when the queue leaves cex4queue */
+	qset(q, "plant=" PLANT_HEX);
+	zapqs = qval(q, "zapqs");
+	snprintf(buf, sizeof(buf), "-%u", a);
+	rc = write_attr("/sys/bus/ap/apmask", buf);
+	check(!rc && !wait_driver(q, "") && qval(q, "replies") == 0 &&
+	      qval(q, "zapqs") == zapqs + 1,
+	      "apmask %s: %s leaves cex4queue with one ZAPQ, which empties it: '%s'",
+	      buf, q, qget(q));
+	snprintf(buf, sizeof(buf), "+%u", a);
+	rc = write_attr("/sys/bus/ap/apmask", buf);
+	check(!rc && !wait_driver(q, "cex4queue"),
+	      "apmask %s gives %s back to cex4queue", buf, q);
+}
+
+/*
+ * Adapters leave and come back: "removed" takes the adapter out of QCI
+ * (the AP bus removes the card and queue devices, ap_scan_adapter()) and
+ * back (new devices, probed); "deconfigured" keeps the devices and turns
+ * their config off (TAPQ RC 03, ap_scan_domains()), and on again.
+ */
+static void test_bus_config(unsigned int a, unsigned int d)
+{
+	char card[16], q[16], list[16];
+	int rc;
+
+	snprintf(card, sizeof(card), "card%02x", a);
+	snprintf(q, sizeof(q), "%02x.%04x", a, d);
+	snprintf(list, sizeof(list), "%u", a);
+
+	rc = prop("removed", list);
+	rc = rc ?: rescan();
+	check(!rc && !exists(card) && !exists(q),
+	      "adapter %u removed from the configuration: %s and %s are gone",
+	      a, card, q);
+	rc = prop("removed", "-");
+	rc = rc ?: rescan();
+	check(!rc && exists(card) && !wait_driver(q, "cex4queue"),
+	      "adapter %u back: %s and %s probed again, %s bound to cex4queue",
+	      a, card, q, q);
+
+	rc = prop("deconfigured", list);
+	rc = rc ?: rescan();
+	check(!rc && exists(q) && !strcmp(dev_attr(card, "config"), "0") &&
+	      !strcmp(dev_attr(q, "config"), "0"),
+	      "adapter %u deconfigured: %s stays, card config %s, queue config %s",
+	      a, q, dev_attr(card, "config"), dev_attr(q, "config"));
+	rc = prop("deconfigured", "-");
+	rc = rc ?: rescan();
+	check(!rc && !strcmp(dev_attr(card, "config"), "1") &&
+	      !strcmp(dev_attr(q, "config"), "1") &&
+	      !wait_driver(q, "cex4queue"),
+	      "adapter %u configured again: config %s, %s bound to cex4queue",
+	      a, dev_attr(card, "config"), q);
+}
+
+/* --- the apmatrix series ------------------------------------------------ */
+
+static int vm_create(void)
+{
+	return ioctl(kvm_fd, KVM_CREATE_VM, 0);
+}
+
+/* SET @alist x @dlist; -errno; the refusal in *@m */
+static int vm_set(int vm, const char *alist, const char *dlist,
+		  struct kvm_s390_ap_matrix *m)
+{
+	char err[APMX_ERRMSG_LEN];
+
+	memset(m, 0, sizeof(*m));
+	if (apmx_idlist_parse(alist, KVM_S390_AP_MAX_ID, m->requested.apm,
+			      err, sizeof(err)) ||
+	    apmx_idlist_parse(dlist, KVM_S390_AP_MAX_ID, m->requested.aqm,
+			      err, sizeof(err))) {
+		printf("# vm_set %s x %s: %s\n", alist, dlist, err);
+		return -EINVAL;
+	}
+	return ioctl(vm, KVM_S390_SET_AP_MATRIX, m) ? -errno : 0;
+}
+
+static int vm_get(int vm, struct kvm_s390_ap_matrix *m)
+{
+	memset(m, 0, sizeof(*m));
+	return ioctl(vm, KVM_S390_GET_AP_MATRIX, m) ? -errno : 0;
+}
+
+static int vm_clear(int vm)
+{
+	return ioctl(vm, KVM_S390_CLEAR_AP_MATRIX, 0) ? -errno : 0;
+}
+
+static int effective_has(int vm, unsigned int a)
+{
+	struct kvm_s390_ap_matrix m;
+
+	return !vm_get(vm, &m) && apmx_mask_test(m.effective.apm, a);
+}
+
+/*
+ * ZAPQ on release clears a reply planted through the monitor: the queues
+ * a guest gives back (CLEAR, or the VM fd closed) are empty afterwards,
+ * a queue nobody released keeps its reply, and the next owner finds
+ * nothing (Documentation/s390/ap-matrix.rst, "Queue reset").
+ */
+static void test_release(unsigned int a, const unsigned int *d)
+{
+	char q0[16], q1[16], q2[16], al[8], dl[32];
+	struct kvm_s390_ap_matrix m;
+	long z0, z1, z2;
+	int vm, rc;
+
+	snprintf(q0, sizeof(q0), "%02x.%04x", a, d[0]);
+	snprintf(q1, sizeof(q1), "%02x.%04x", a, d[1]);
+	snprintf(q2, sizeof(q2), "%02x.%04x", a, d[2]);
+	snprintf(al, sizeof(al), "%u", a);
+	snprintf(dl, sizeof(dl), "%u:%u", d[0], d[1]);
+
+	vm = vm_create();
+	rc = vm < 0 ? -errno : vm_set(vm, al, dl, &m);
+	check(!rc && !wait_driver(q0, "apmatrix") &&
+	      !wait_driver(q1, "apmatrix"),
+	      "release: a VM holds %s and %s, bound to apmatrix (rc %d)", q0,
+	      q1, rc);
+	qset(q0, "plant=" PLANT_HEX);
+	qset(q1, "plant=" PLANT_HEX);
+	qset(q2, "plant=" PLANT_HEX);
+	z0 = qval(q0, "zapqs");
+	z1 = qval(q1, "zapqs");
+	z2 = qval(q2, "zapqs");
+	check(qval(q0, "replies") == 1 && qval(q1, "replies") == 1 &&
+	      qval(q2, "replies") == 1,
+	      "release: the monitor planted a reply in %s, %s and %s (not held)",
+	      q0, q1, q2);
+
+	rc = vm_clear(vm);
+	check(!rc && qval(q0, "replies") == 0 && qval(q1, "replies") == 0 &&
+	      qval(q0, "zapqs") > z0 && qval(q1, "zapqs") > z1,
+	      "release: KVM_S390_CLEAR_AP_MATRIX zeroizes %s and %s (ZAPQs %ld -> %ld, %ld -> %ld): '%s'",
+	      q0, q1, z0, qval(q0, "zapqs"), z1, qval(q1, "zapqs"), qget(q0));
+	check(qval(q2, "replies") == 1 && qval(q2, "zapqs") == z2,
+	      "release: %s, which nobody released, keeps its reply and saw no ZAPQ",
+	      q2);
+	check(!strcmp(holder(q0), "free") && !strcmp(holder(q1), "free"),
+	      "release: %s and %s are free after the verified reset ('%s')",
+	      q0, q1, holder(q0));
+	qset(q2, "clear");
+
+	/* the next owner, another VM */
+	close(vm);
+	vm = vm_create();
+	snprintf(dl, sizeof(dl), "%u", d[0]);
+	rc = vm < 0 ? -errno : vm_set(vm, al, dl, &m);
+	check(!rc && qval(q0, "replies") == 0 &&
+	      !strncmp(holder(q0), "vm ", 3),
+	      "release: the next owner of %s finds it empty ('%s')", q0,
+	      holder(q0));
+	qset(q0, "plant=" PLANT_HEX);
+	z0 = qval(q0, "zapqs");
+	close(vm);
+	check(qval(q0, "replies") == 0 && qval(q0, "zapqs") > z0 &&
+	      !strcmp(holder(q0), "free"),
+	      "release: closing the VM fd zeroizes %s too ('%s')", q0,
+	      qget(q0));
+}
+
+/*
+ * Quarantine a free queue with the fault @knobs: SET, plant a reply, turn
+ * the fault on, CLEAR.  *@z0: its ZAPQ count before the CLEAR.
+ */
+static int quarantine(int vm, unsigned int a, unsigned int d,
+		      const char *knobs, long *z0)
+{
+	struct kvm_s390_ap_matrix m;
+	char q[16], al[8], dl[8], k[256];
+	int rc;
+
+	snprintf(q, sizeof(q), "%02x.%04x", a, d);
+	snprintf(al, sizeof(al), "%u", a);
+	snprintf(dl, sizeof(dl), "%u", d);
+	snprintf(k, sizeof(k), "plant=%s %s", PLANT_HEX, knobs);
+	rc = vm_set(vm, al, dl, &m);
+	if (rc) {
+		printf("# quarantine %s: set %d reason %u\n", q, rc,
+		       m.refusal.reason);
+		return rc;
+	}
+	if (qset(q, k))
+		return -EIO;
+	*z0 = qval(q, "zapqs");
+	return vm_clear(vm);
+}
+
+/*
+ * Quarantine: a released queue whose reset cannot be verified is never
+ * handed on; once the fault is gone, the documented ways out free it:
+ * reset_quarantined, a privileged set, a new probe.
+ */
+static void test_quarantine(unsigned int a, unsigned int d)
+{
+	char q[16], al[8], dl[8], buf[16];
+	struct kvm_s390_ap_matrix m;
+	long z0;
+	int vm, vm2, rc, err;
+
+	snprintf(q, sizeof(q), "%02x.%04x", a, d);
+	snprintf(al, sizeof(al), "%u", a);
+	snprintf(dl, sizeof(dl), "%u", d);
+	vm = vm_create();
+	vm2 = vm_create();
+
+	/* 1. ZAPQ busy forever */
+	rc = quarantine(vm, a, d, "zapq-busy=never", &z0);
+	check(!rc && !strcmp(holder(q), "quarantined") &&
+	      qval(q, "replies") == 1 &&
+	      qval(q, "zapqs") - z0 == ZEROIZE_TRIES,
+	      "quarantine: ZAPQ always busy (RC 05): %s '%s' after %ld ZAPQs, its reply still there (rc %d)",
+	      q, holder(q), qval(q, "zapqs") - z0, rc);
+	rc = vm_set(vm2, al, dl, &m);
+	check(rc == -EIO && m.refusal.reason == KVM_S390_AP_R_QUARANTINED &&
+	      m.refusal.adapter == a && m.refusal.domain == d &&
+	      m.refusal.holder_type == KVM_S390_AP_HOLDER_QUARANTINE,
+	      "quarantine: a privileged SET retries and is refused with EIO naming %02x.%04x (rc %d reason %u holder %u)",
+	      m.refusal.adapter, m.refusal.domain, rc, m.refusal.reason,
+	      m.refusal.holder_type);
+	snprintf(buf, sizeof(buf), "+%u", a);
+	rc = write_attr("/sys/bus/ap/apmask", buf);
+	check(rc == -EBUSY,
+	      "quarantine: apmask %s is vetoed while %s is quarantined (rc %d)",
+	      buf, q, rc);
+	rc = reset_quarantined(q);
+	check(rc == -EBUSY && !strcmp(holder(q), "quarantined"),
+	      "quarantine: reset_quarantined with the fault still on fails with EBUSY (rc %d)",
+	      rc);
+	qset(q, "faults-off");
+	rc = reset_quarantined(q);
+	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
+	      "quarantine: fault off, reset_quarantined frees %s and the reset empties it ('%s', rc %d)",
+	      q, holder(q), rc);
+
+	/* 2. a reset that never completes (TAPQ answers 02 forever) */
+	rc = quarantine(vm, a, d, "reset-polls=never", &z0);
+	check(!rc && !strcmp(holder(q), "quarantined") &&
+	      qval(q, "resetting") == 1 && qval(q, "replies") == 1,
+	      "quarantine: a reset that never completes: %s '%s' (rc %d)", q,
+	      holder(q), rc);
+	qset(q, "faults-off");
+	rc = vm_set(vm2, al, dl, &m);
+	err = rc;
+	check(!rc && apmx_mask_test(m.effective.apm, a) &&
+	      qval(q, "replies") == 0 && !strncmp(holder(q), "vm ", 3),
+	      "quarantine: fault off, a privileged SET retries, gets %s and finds it empty (rc %d reason %u)",
+	      q, err, m.refusal.reason);
+	vm_clear(vm2);
+
+	if (!config_changes)
+		goto out;
+	/* 3. gone while held (ZAPQ RC 01 from a queue that was there) */
+	rc = vm_set(vm, al, dl, &m);
+	qset(q, "plant=" PLANT_HEX);
+	rc = rc ?: prop("removed", al);
+	rc = rc ?: rescan();
+	check(!rc && !exists(q) && !effective_has(vm, a),
+	      "quarantine: adapter %u removed while a VM holds %s: gone, unplugged from the VM",
+	      a, q);
+	rc = vm_clear(vm);
+	err = vm_set(vm2, al, dl, &m);
+	check(!rc && err == -EIO &&
+	      m.refusal.reason == KVM_S390_AP_R_QUARANTINED,
+	      "quarantine: released while away (ZAPQ RC 01), %s is quarantined: SET refused (rc %d reason %u)",
+	      q, err, m.refusal.reason);
+	check(qval(q, "replies") == 1,
+	      "quarantine: the removed adapter's queue still holds the reply (the emulated worst case)");
+	rc = prop("removed", "-");
+	rc = rc ?: rescan();
+	check(!rc && !wait_driver(q, "apmatrix") &&
+	      !strcmp(holder(q), "free") && qval(q, "replies") == 0,
+	      "quarantine: adapter %u back: the probe resets %s, free and empty ('%s')",
+	      a, q, holder(q));
+out:
+	close(vm);
+	close(vm2);
+}
+
+/*
+ * An adapter leaves the configuration while a VM holds it: unplugged
+ * from the VM's effective matrix (its requested one unchanged), plugged
+ * back when it returns, reset when the VM gives it back.  Deconfigured
+ * in place (config off), the AP bus keeps the devices: then a release
+ * cannot reset (ZAPQ RC 03) and quarantines, and reset_quarantined is the
+ * way out once the adapter is configured again.
+ */
+static void test_offline(unsigned int a, unsigned int d)
+{
+	char q[16], al[8], dl[8];
+	struct kvm_s390_ap_matrix m;
+	int vm, rc;
+
+	snprintf(q, sizeof(q), "%02x.%04x", a, d);
+	snprintf(al, sizeof(al), "%u", a);
+	snprintf(dl, sizeof(dl), "%u", d);
+	vm = vm_create();
+	rc = vm_set(vm, al, dl, &m);
+	check(!rc && effective_has(vm, a) && !wait_driver(q, "apmatrix"),
+	      "offline: a VM holds %s, adapter %u in its effective matrix (rc %d)",
+	      q, a, rc);
+	qset(q, "plant=" PLANT_HEX);
+	rc = prop("removed", al);
+	rc = rc ?: rescan();
+	vm_get(vm, &m);
+	check(!rc && !exists(q) && !apmx_mask_test(m.effective.apm, a) &&
+	      apmx_mask_test(m.requested.apm, a),
+	      "offline: adapter %u removed: unplugged from the effective matrix, still requested",
+	      a);
+	rc = prop("removed", "-");
+	rc = rc ?: rescan();
+	check(!rc && !wait_driver(q, "apmatrix") && effective_has(vm, a) &&
+	      !strncmp(holder(q), "vm ", 3),
+	      "offline: adapter %u back: %s bound to apmatrix, plugged into the VM again ('%s')",
+	      a, q, holder(q));
+	rc = vm_clear(vm);
+	check(!rc && qval(q, "replies") == 0 && !strcmp(holder(q), "free"),
+	      "offline: the VM gives %s back: reset, empty, free ('%s')", q,
+	      holder(q));
+
+	/* deconfigured in place */
+	rc = vm_set(vm, al, dl, &m);
+	rc = rc ?: prop("deconfigured", al);
+	rc = rc ?: rescan();
+	printf("# offline: adapter %u deconfigured (config %s): %s in the VM's effective matrix\n",
+	       a, dev_attr(q, "config"), effective_has(vm, a) ? "still" : "not");
+	rc = rc ?: vm_clear(vm);
+	check(!rc && !strcmp(holder(q), "quarantined"),
+	      "offline: released while deconfigured (ZAPQ RC 03): %s '%s'", q,
+	      holder(q));
+	rc = prop("deconfigured", "-");
+	rc = rc ?: rescan();
+	check(!rc && !strcmp(holder(q), "quarantined"),
+	      "offline: configured again in place, no probe: %s still '%s'", q,
+	      holder(q));
+	rc = reset_quarantined(q);
+	check(!rc && !strcmp(holder(q), "free"),
+	      "offline: reset_quarantined frees %s (rc %d, '%s')", q, rc,
+	      holder(q));
+	close(vm);
+}
+
+/*
+ * The parallel reset: @spare x @aqm queues (256 with the defaults), each
+ * reset taking 20 ms (reset-ms), released at once.  A serial reset would
+ * take 256 x 20 ms; zeroize.c issues all ZAPQs, then polls them together.
+ */
+static void test_timing(const char *spare, const u8 *spm, const u8 *aqm)
+{
+	char dl[APMX_IDLIST_FMT_LEN], mask[1400], path[64];
+	char al[APMX_IDLIST_FMT_LEN];
+	struct kvm_s390_ap_matrix m;
+	unsigned int a, d, n = 0, present = 0;
+	double t0, t_set, t_clear, t_clear0;
+	long z_before, z_after;
+	const char *s;
+	int vm, rc;
+
+	apmx_idlist_format(aqm, dl, sizeof(dl));
+	snprintf(al, sizeof(al), "%s", spare);
+	/* keep the spare adapters from the default drivers */
+	mask[0] = '\0';
+	apmx_for_each_id(a, spm)
+		snprintf(mask + strlen(mask), sizeof(mask) - strlen(mask),
+			 "%s-%u", mask[0] ? "," : "", a);
+	rc = write_attr("/sys/bus/ap/apmask", mask);
+	rc = rc ?: prop("removed", "-");
+	rc = rc ?: rescan();
+	apmx_for_each_id(a, spm)
+		apmx_for_each_id(d, aqm) {
+			snprintf(path, sizeof(path), "%02x.%04x", a, d);
+			n++;
+			present += exists(path);
+		}
+	check(!rc && n && present == n,
+	      "timing: %u spare queues (%s x %s) in the configuration (rc %d)",
+	      present, al, dl, rc);
+	if (!n || present != n)
+		return;
+
+	s = req("setall %s %s reset-ms=20", al, dl);
+	vm = vm_create();
+	t0 = now_ms();
+	rc = vm_set(vm, al, dl, &m);
+	t_set = now_ms() - t0;
+	check(!rc && ok_ack(s),
+	      "timing: SET of %u queues whose resets take 20 ms each: %.0f ms (rc %d reason %u at %02x.%04x)",
+	      n, t_set, rc, m.refusal.reason, m.refusal.adapter,
+	      m.refusal.domain);
+	s = req("sum %s %s", al, dl);
+	z_before = kv(s + 3, "zapqs");
+	t0 = now_ms();
+	rc = vm_clear(vm);
+	t_clear = now_ms() - t0;
+	s = req("sum %s %s", al, dl);
+	z_after = kv(s + 3, "zapqs");
+	check(!rc && z_after - z_before == n && kv(s + 3, "replies") == 0,
+	      "timing: CLEAR releases %u queues with one ZAPQ each (%ld)", n,
+	      z_after - z_before);
+	check(!rc && t_clear >= 20 && t_clear < 1000,
+	      "timing: releasing %u queues with 20 ms resets took %.0f ms (>= 20: the resets took their time; < 1000: in parallel, a serial reset takes %u ms)",
+	      n, t_clear, n * 20);
+	printf("# timing: %u queues x 20 ms released in %.0f ms: %s the 100 ms of issue 12\n",
+	       n, t_clear, t_clear <= 100 ? "within" : "above");
+
+	req("setall %s %s reset-ms=0", al, dl);
+	rc = vm_set(vm, al, dl, &m);
+	t0 = now_ms();
+	rc = rc ?: vm_clear(vm);
+	t_clear0 = now_ms() - t0;
+	check(!rc, "timing: the same release with instant resets: %.0f ms (the emulation's own cost)",
+	      t_clear0);
+	printf("# timing: set %.0f ms, clear %.0f ms (20 ms resets), clear %.0f ms (instant)\n",
+	       t_set, t_clear, t_clear0);
+	close(vm);
+}
+
+static void test_apmatrix(const u8 *apm, const u8 *aqm, const char *spare,
+			  const u8 *spm)
+{
+	unsigned int a = apmx_mask_last(apm), d[4], i = 0, apqi;
+	char buf[16], q[16];
+	int rc;
+
+	apmx_for_each_id(apqi, aqm)
+		if (i < 4)
+			d[i++] = apqi;
+	if (i < 4) {
+		check(0, "apmatrix scenarios need 4 domains, the host has %u", i);
+		return;
+	}
+	kvm_fd = open("/dev/kvm", O_RDWR);
+	check(kvm_fd >= 0, "/dev/kvm opens (errno %d)", kvm_fd < 0 ? errno : 0);
+	if (kvm_fd < 0)
+		return;
+
+	/* adapter a leaves the default drivers for all of these */
+	snprintf(buf, sizeof(buf), "-%u", a);
+	snprintf(q, sizeof(q), "%02x.%04x", a, d[0]);
+	rc = write_attr("/sys/bus/ap/apmask", buf);
+	check(!rc && !wait_driver(q, ""), "apmask %s releases adapter %u", buf,
+	      a);
+
+	/* first: its rescan is the guest's first configuration change */
+	if (timing && spare)
+		test_timing(spare, spm, aqm);
+	else
+		printf("# skip: the timing scenario adds the spare adapters (--timing --spare)\n");
+	test_release(a, d);
+	test_quarantine(a, d[1]);
+	if (config_changes)
+		test_offline(a, d[3]);
+	else
+		printf("# skip: the offline scenario changes the host's configuration (--config)\n");
+	close(kvm_fd);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: testbed-hw --adapters LIST --domains LIST "
+		"[--spare LIST] [--apmatrix] [--config] [--timing]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
+	u8 spm[APMX_MASK_BYTES] = { 0 };
+	char err[APMX_ERRMSG_LEN];
+	const char *spare = NULL;
+	int i, apmatrix = 0, have_a = 0, have_d = 0;
+	struct termios t;
+
+	for (i = 1; i < argc; i++) {
+		u8 *mask = NULL;
+
+		if (!strcmp(argv[i], "--apmatrix")) {
+			apmatrix = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--config")) {
+			config_changes = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--timing")) {
+			timing = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage();
+		if (!strcmp(argv[i], "--adapters")) {
+			mask = apm;
+			have_a = 1;
+		} else if (!strcmp(argv[i], "--domains")) {
+			mask = aqm;
+			have_d = 1;
+		} else if (!strcmp(argv[i], "--spare")) {
+			mask = spm;
+			spare = argv[i + 1];
+		} else {
+			usage();
+		}
+		if (apmx_idlist_parse(argv[++i], KVM_S390_AP_MAX_ID, mask, err,
+				      sizeof(err))) {
+			fprintf(stderr, "testbed-hw: %s: %s\n", argv[i - 1], err);
+			return 2;
+		}
+	}
+	if (!have_a || !have_d)
+		usage();
+	if (spare && !*spare)
+		spare = NULL;
+
+	/* how long a scan takes before any request */
+	rescan();
+	/* the host's answers come in on the console: do not echo them */
+	if (!tcgetattr(0, &t)) {
+		t.c_lflag &= ~(ECHO | ECHONL);
+		tcsetattr(0, TCSANOW, &t);
+	}
+	if (!ok_ack(req("get %02x.%04x", apmx_mask_next(apm, 0),
+			apmx_mask_next(aqm, 0)))) {
+		check(0, "the host answers monitor requests: '%s'", ack);
+		goto out;
+	}
+	check(1, "the host answers monitor requests");
+
+	test_bus_resets(apmx_mask_next(apm, 0), apmx_mask_next(aqm, 0));
+	if (apmatrix)
+		test_apmatrix(apm, aqm, spare, spm);
+	else
+		printf("# skip: the release, quarantine, offline and timing scenarios need the apmatrix series\n");
+	if (config_changes)
+		test_bus_config(apmx_mask_last(apm), apmx_mask_next(aqm, 0));
+	else
+		printf("# skip: adapters removed and deconfigured (--config)\n");
+out:
+	printf("testbed-hw: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
