@@ -299,6 +299,26 @@ static char *migrate_err(QTestState *qts)
     return err;
 }
 
+/* Wait until the migration started by migrate_err() has ended. */
+static void migrate_wait(QTestState *qts)
+{
+    int i;
+
+    for (i = 0; i < 600; i++) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *st = ret ? qdict_get_try_str(ret, "status") : NULL;
+        bool done = st && (!strcmp(st, "completed") || !strcmp(st, "failed"));
+
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
 /*
  * Migration is blocked while the guest has queues, and only then:
  * clearing every list lifts the blocker.
@@ -316,6 +336,8 @@ static void test_migration_blocker(void)
     g_assert_null(qom_set_str(qts, "ap-adapters", ""));
     g_assert_null(qom_set_str(qts, "ap-domains", ""));
     g_assert_null(migrate_err(qts));
+    /* let the migration end: quitting while it runs races in QEMU's exit */
+    migrate_wait(qts);
     qtest_quit(qts);
 }
 
