@@ -33,118 +33,11 @@
 
 #include "apmx.h"
 #include "apbus-mask.h"
-
-#define AP_DEVICES "/sys/bus/ap/devices"
-
-static int passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-/* read a sysfs file into @buf without the trailing newline; -errno */
-static int read_attr(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
-static int write_attr(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-
-	if (read_attr(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 0);
-}
-
-/* the name of the driver bound to @dev, or "" */
-static void driver_of(const char *dev, char *buf, size_t len)
-{
-	char path[256], link[256];
-	const char *slash;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), AP_DEVICES "/%s/driver", dev);
-	n = readlink(path, link, sizeof(link) - 1);
-	buf[0] = '\0';
-	if (n < 0)
-		return;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	snprintf(buf, len, "%s", slash ? slash + 1 : link);
-}
-
-/* an AP bus mask attribute ("0x..." hex, bit 0 leftmost) as a core mask */
-static int read_mask(const char *attr, u8 *mask)
-{
-	char path[128], buf[128];
-
-	snprintf(path, sizeof(path), "/sys/bus/ap/%s", attr);
-	if (read_attr(path, buf, sizeof(buf)))
-		return -1;
-	if (apx_mask_from_sysfs(buf, mask)) {
-		printf("# %s: '%s' is not an AP bus mask\n", attr, buf);
-		return -1;
-	}
-	return 0;
-}
+#include "tb.h"
 
 static void fmt_mask(const u8 *mask, char *buf, size_t len)
 {
 	apmx_idlist_format(mask, buf, len);
-}
-
-/* wait until /sys/bus/ap/bindings says "complete", up to @secs seconds */
-static int wait_bindings(int secs, char *buf, size_t len)
-{
-	int i;
-
-	for (i = 0; i < secs * 10; i++) {
-		if (!read_attr("/sys/bus/ap/bindings", buf, len) &&
-		    strstr(buf, "(complete)"))
-			return 0;
-		usleep(100000);
-	}
-	return -1;
 }
 
 static void test_ap_bus(const u8 *apm, const u8 *aqm, int type, char mode)
@@ -323,22 +216,6 @@ static void test_kvm(void)
 	close(kvm);
 }
 
-/* wait up to 5 s until queue @q is bound to @want ("" = unbound) */
-static int wait_driver(const char *q, const char *want)
-{
-	char drv[256];
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		driver_of(q, drv, sizeof(drv));
-		if (!strcmp(drv, want))
-			return 0;
-		usleep(100000);
-	}
-	printf("# %s: driver '%s', want '%s'\n", q, drv, want);
-	return -1;
-}
-
 /*
  * The apmatrix series on the real AP bus: a host-owned queue is refused;
  * apmask releases it; SET claims it and the apmatrix driver binds it; an
@@ -474,6 +351,5 @@ int main(int argc, char **argv)
 	if (apmatrix)
 		test_apmatrix(apm, aqm);
 
-	printf("testbed-guest: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tb_finish();
 }
