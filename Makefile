@@ -25,13 +25,19 @@ include $(sort $(wildcard $(TOP)/mk/*.mk))
 all: $(BUILD_TARGETS)
 
 # The userspace Check suites run last so that the run ends with their
-# summaries (see .ci/run).
+# summaries (see .ci/run).  Every target runs even when an earlier one
+# failed, so that one broken suite does not hide the state of the others;
+# the failed targets are named at the end and make check fails.
 check: all
 	@rm -rf $(BUILD)/results; mkdir -p $(BUILD)/results
-	@set -e; for t in $(CHECK_TARGETS); do \
-		$(MAKE) --no-print-directory -f $(TOP)/Makefile $$t; \
-	done
-	@$(TOP)/scripts/check-summary $(BUILD)/results
+	@failed=; for t in $(CHECK_TARGETS); do \
+		$(MAKE) --no-print-directory -f $(TOP)/Makefile $$t || \
+			failed="$$failed $$t"; \
+	done; \
+	$(TOP)/scripts/check-summary $(BUILD)/results || failed="$$failed summary"; \
+	if [ -n "$$failed" ]; then \
+		echo "make check: failed targets:$$failed" >&2; exit 1; \
+	fi
 
 deps:
 	@$(TOP)/scripts/install-deps $(TOP)/mk/deps
