@@ -4,15 +4,17 @@
 #                      qemu-patches/ (series.conf, tree/, diffs/, the
 #                      imported uapi header and id-list vectors) into
 #                      $(BUILD)/qemu-series, authored by your git identity,
-#                      git am-checked on the pristine tree
-#   make qemu          the series applied on Debian's QEMU source (cached),
-#                      every patch built in order (incremental ninja), then
-#                      qemu-system-s390x + the unit test + the s390x qtests,
-#                      and the KVM glue compiled in an s390x cross build
-#                      with -Werror
-#   make check-qemu    per-patch build, checkpatch on every patch, the
-#                      machine built without KVM and without linux-headers/,
-#                      the unit test, the new qtest, the s390x qtests
+#                      git am-checked on the pristine tree, and every patch
+#                      built in order (incremental ninja; result in
+#                      $(BUILD)/results/qemu-series.result), as make
+#                      kernel-series does for the kernel
+#   make qemu          the whole series applied on Debian's QEMU source
+#                      (cached): qemu-system-s390x + the unit test + the
+#                      s390x qtests, and the KVM glue compiled in an s390x
+#                      cross build with -Werror
+#   make check-qemu    checkpatch on every patch, the machine built without
+#                      KVM and without linux-headers/, the unit test, the
+#                      new qtest, the s390x qtests
 #
 # Trees: $(CACHE)/qemu/pristine (Debian source as a git repo),
 # $(CACHE)/qemu/s390x-sysroot, and $(QEMU_DIR)/{am,src,build,build-s390x}.
@@ -35,6 +37,11 @@ BUILD_TARGETS += qemu
 CHECK_TARGETS += check-qemu
 
 qemu-series: $(QEMU_OUT)/.generated
+	@mkdir -p $(BUILD)/results; rm -f $(QEMU_STAMPS)/applied
+	@rc=0; $(QEMU_RUN) bisect || rc=1; \
+	cp $(QEMU_DIR)/results/qemu-series.result $(BUILD)/results/ 2>/dev/null || \
+		echo "qemu-series: 0 passed, 1 failed" > $(BUILD)/results/qemu-series.result; \
+	exit $$rc
 
 $(QEMU_OUT)/.generated: $(QEMU_INPUTS) $(QEMU_SCRIPTS)/qemu-tree \
 		$(QEMU_SCRIPTS)/fetch-source
@@ -44,13 +51,12 @@ $(QEMU_OUT)/.generated: $(QEMU_INPUTS) $(QEMU_SCRIPTS)/qemu-tree \
 
 qemu: $(QEMU_STAMPS)/built $(QEMU_STAMPS)/cross
 
-# the series is reapplied (and every patch rebuilt) only when its content
-# changed: the stamp holds its checksum
+# the series is reapplied only when its content changed: the stamp holds
+# its checksum
 $(QEMU_STAMPS)/applied: $(QEMU_OUT)/.generated $(QEMU_RUN)
 	@mkdir -p $(@D)
 	@sum=$$(cat $(QEMU_OUT)/*.patch | sha256sum | cut -d' ' -f1); \
 	if [ "$$(cat $@ 2>/dev/null)" = "$$sum" ] && \
-	   [ -f $(QEMU_DIR)/results/qemu-series.result ] && \
 	   [ $(QEMU_RUN) -ot $@ ]; then \
 		touch $@; \
 	else \
@@ -70,7 +76,7 @@ $(QEMU_STAMPS)/cross: $(QEMU_STAMPS)/applied $(QEMU_SCRIPTS)/s390x-sysroot \
 	@touch $@
 
 # Every suite writes its own result file; all run even if one fails.
-QEMU_SUITES  := qemu-series qemu-checkpatch qemu-nokvm qemu-unit \
+QEMU_SUITES  := qemu-checkpatch qemu-nokvm qemu-unit \
 	qemu-qtest qemu-qtest-s390x qemu-cross
 
 check-qemu: $(QEMU_STAMPS)/built $(QEMU_STAMPS)/cross
