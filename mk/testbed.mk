@@ -31,7 +31,9 @@ testbed:
 
 check-testbed:
 	@mkdir -p $(BUILD)/results $(BUILD)/testbed
-	@rc=0; \
+	@$(TOP)/tests/testbed/host/console-check.test \
+		> $(BUILD)/results/testbed-console-check.result; rc=$$?; \
+	tail -n 1 $(BUILD)/results/testbed-console-check.result; \
 	$(MAKE) --no-print-directory -f $(TOP)/Makefile testbed || rc=1; \
 	for k in $(TESTBED_KERNELS); do \
 		r=$(BUILD)/testbed/testbed-$$k.result; rm -f $$r; \
