@@ -41,34 +41,16 @@
 #include <linux/kvm.h>
 #include <asm/kvm_ap_matrix.h>
 
-#include "apmx.h"
+#include "tb.h"
 
-#define AP_DEVICES	"/sys/bus/ap/devices"
 #define AP_DRIVERS	"/sys/bus/ap/drivers"
 /* ap-matrix.h: APMX_ZEROIZE_TRIES, ZAPQs per queue before quarantine */
 #define ZEROIZE_TRIES	10
 /* the bytes the tests plant: a type-86 reply header and a marker */
 #define PLANT_HEX	"00860000000000007e57a11ce0000001"
 
-static int passed, failed, seq, config_changes, timing;
+static int seq, config_changes, timing;
 static int kvm_fd = -1;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - hw: ", ok ? "ok" : "not ok", passed + failed + 1);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* --- the monitor, through the host ------------------------------------ */
 
@@ -185,78 +167,6 @@ static int prop(const char *name, const char *value)
 }
 
 /* --- sysfs -------------------------------------------------------------- */
-
-static int read_attr(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
-static int write_attr(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int exists(const char *dev)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), AP_DEVICES "/%s", dev);
-	return access(path, F_OK) == 0;
-}
-
-static void driver_of(const char *dev, char *buf, size_t len)
-{
-	char path[256], link[256];
-	const char *slash;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), AP_DEVICES "/%s/driver", dev);
-	n = readlink(path, link, sizeof(link) - 1);
-	buf[0] = '\0';
-	if (n < 0)
-		return;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	snprintf(buf, len, "%s", slash ? slash + 1 : link);
-}
-
-/* wait up to 10 s until @dev is bound to @want ("" = unbound) */
-static int wait_driver(const char *dev, const char *want)
-{
-	char drv[256];
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		driver_of(dev, drv, sizeof(drv));
-		if (exists(dev) && !strcmp(drv, want))
-			return 0;
-		usleep(100000);
-	}
-	printf("# %s: driver '%s', want '%s'\n", dev, drv, want);
-	return -1;
-}
 
 static double now_ms(void)
 {
@@ -444,18 +354,18 @@ static void test_bus_config(unsigned int a, unsigned int d)
 
 	rc = prop("removed", list);
 	rc = rc ?: rescan();
-	check(!rc && !exists(card) && !exists(q),
+	check(!rc && !dev_exists(card) && !dev_exists(q),
 	      "adapter %u removed from the configuration: %s and %s are gone",
 	      a, card, q);
 	rc = prop("removed", "-");
 	rc = rc ?: rescan();
-	check(!rc && exists(card) && !wait_driver(q, "cex4queue"),
+	check(!rc && dev_exists(card) && !wait_driver(q, "cex4queue"),
 	      "adapter %u back: %s and %s probed again, %s bound to cex4queue",
 	      a, card, q, q);
 
 	rc = prop("deconfigured", list);
 	rc = rc ?: rescan();
-	check(!rc && exists(q) && !strcmp(dev_attr(card, "config"), "0") &&
+	check(!rc && dev_exists(q) && !strcmp(dev_attr(card, "config"), "0") &&
 	      !strcmp(dev_attr(q, "config"), "0"),
 	      "adapter %u deconfigured: %s stays, card config %s, queue config %s",
 	      a, q, dev_attr(card, "config"), dev_attr(q, "config"));
@@ -673,7 +583,7 @@ static void test_quarantine(unsigned int a, unsigned int d)
 	qset(q, "plant=" PLANT_HEX);
 	rc = rc ?: prop("removed", al);
 	rc = rc ?: rescan();
-	check(!rc && !exists(q) && !effective_has(vm, a),
+	check(!rc && !dev_exists(q) && !effective_has(vm, a),
 	      "quarantine: adapter %u removed while a VM holds %s: gone, unplugged from the VM",
 	      a, q);
 	rc = vm_clear(vm);
@@ -721,7 +631,7 @@ static void test_offline(unsigned int a, unsigned int d)
 	rc = prop("removed", al);
 	rc = rc ?: rescan();
 	vm_get(vm, &m);
-	check(!rc && !exists(q) && !apmx_mask_test(m.effective.apm, a) &&
+	check(!rc && !dev_exists(q) && !apmx_mask_test(m.effective.apm, a) &&
 	      apmx_mask_test(m.requested.apm, a),
 	      "offline: adapter %u removed: unplugged from the effective matrix, still requested",
 	      a);
@@ -788,7 +698,7 @@ static void test_timing(const char *spare, const u8 *spm, const u8 *aqm)
 		apmx_for_each_id(d, aqm) {
 			snprintf(path, sizeof(path), "%02x.%04x", a, d);
 			n++;
-			present += exists(path);
+			present += dev_exists(path);
 		}
 	check(!rc && n && present == n,
 	      "timing: %u spare queues (%s x %s) in the configuration (rc %d)",
@@ -889,6 +799,7 @@ int main(int argc, char **argv)
 	int i, apmatrix = 0, have_a = 0, have_d = 0;
 	struct termios t;
 
+	tb_suite = "hw";
 	for (i = 1; i < argc; i++) {
 		u8 *mask = NULL;
 
@@ -953,6 +864,5 @@ int main(int argc, char **argv)
 	else
 		printf("# skip: adapters removed and deconfigured (--config)\n");
 out:
-	printf("testbed-hw: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tb_finish();
 }

@@ -98,14 +98,22 @@ void driver_of(const char *dev, char *buf, size_t len)
 	snprintf(buf, len, "%s", slash ? slash + 1 : link);
 }
 
+int dev_exists(const char *dev)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), AP_DEVICES "/%s", dev);
+	return access(path, F_OK) == 0;
+}
+
 int wait_driver(const char *q, const char *want)
 {
 	char drv[256];
 	int i;
 
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 100; i++) {
 		driver_of(q, drv, sizeof(drv));
-		if (!strcmp(drv, want))
+		if (dev_exists(q) && !strcmp(drv, want))
 			return 0;
 		usleep(100000);
 	}

@@ -28,7 +28,9 @@ int write_attr(const char *path, const char *val);
 long read_long(const char *path);
 /* the driver bound to AP device @dev ("05.0007", "card05"), or "" */
 void driver_of(const char *dev, char *buf, size_t len);
-/* wait up to 5 s until queue @q is bound to @want ("" = unbound) */
+/* whether AP device @dev ("05.0007", "card05") exists in sysfs */
+int dev_exists(const char *dev);
+/* wait up to 10 s until device @q exists and is bound to @want ("" = unbound) */
 int wait_driver(const char *q, const char *want);
 /* wait until /sys/bus/ap/bindings says "complete" */
 int wait_bindings(int secs, char *buf, size_t len);
