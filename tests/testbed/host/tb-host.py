@@ -32,6 +32,12 @@ a-b separated by ':' as in docs/id-list-syntax.md):
                            (removed, deconfigured, checkstopped);
                            VALUE "-" is the empty list
 
+--profile FILE: a poor man's profiler for the guest kernel (under TCG
+there is no perf): every 100 ms, "info registers -a" over the monitor,
+and one line "T CPU ADDR" (seconds since start, vCPU, PSW address in hex)
+per vCPU into FILE.  tests/testbed/host/tb-profile turns it into a
+histogram by kernel function with the kernel's System.map.
+
 The exit status is QEMU's, 124 on timeout (as timeout(1)).
 """
 import argparse
@@ -139,11 +145,30 @@ def handle(qmp, verb, args):
     raise ValueError("bad request '%s %s'" % (verb, " ".join(args)))
 
 
+def sample(qmp, prof, t):
+    """One line per vCPU: its PSW address (target/s390x/cpu-dump.c
+    s390_cpu_dump_state() prints "CPU#N" and "PSW=mask M addr A")."""
+    try:
+        out = qmp.cmd("human-monitor-command",
+                      **{"command-line": "info registers -a"})
+    except (RuntimeError, OSError, EOFError):
+        return
+    cpu = 0
+    for ln in out.splitlines():
+        m = re.match(r"\s*CPU#(\d+)", ln)
+        if m:
+            cpu = int(m.group(1))
+        m = re.search(r"PSW=mask [0-9a-f]+ addr ([0-9a-f]+)", ln)
+        if m:
+            prof.write("%.2f %d %s\n" % (t, cpu, m.group(1)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--console", required=True)
     ap.add_argument("--log")
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--profile")
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     opt = ap.parse_args()
     cmd = opt.qemu[1:] if opt.qemu[:1] == ["--"] else opt.qemu
@@ -166,6 +191,9 @@ def main():
 
     con_file = open(opt.console, "wb")
     log = open(opt.log, "w") if opt.log else None
+    prof = open(opt.profile, "w") if opt.profile else None
+    tick = 0.1 if prof else 1.0
+    last_sample = 0.0
     t0 = time.monotonic()
     deadline = t0 + opt.timeout
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=con_file,
@@ -185,7 +213,10 @@ def main():
             if left <= 0:
                 rc = 124
                 break
-            r, _, _ = select.select([con], [], [], min(left, 1.0))
+            r, _, _ = select.select([con], [], [], min(left, tick))
+            if prof and time.monotonic() - last_sample >= tick:
+                last_sample = time.monotonic()
+                sample(qmp, prof, last_sample - t0)
             if not r:
                 if proc.poll() is not None:
                     break
@@ -242,6 +273,8 @@ def main():
         con_file.close()
         if log:
             log.close()
+        if prof:
+            prof.close()
     if rc is None:
         rc = proc.returncode
     sys.exit(rc)
