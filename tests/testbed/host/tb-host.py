@@ -34,8 +34,8 @@ a-b separated by ':' as in docs/id-list-syntax.md):
 
 --profile FILE: a poor man's profiler for the guest kernel (under TCG
 there is no perf): every 100 ms, "info registers -a" over the monitor,
-and one line "T CPU ADDR" (seconds since start, vCPU, PSW address in hex)
-per vCPU into FILE.  tests/testbed/host/tb-profile turns it into a
+and one line "T CPU ADDR R14" (seconds since start, vCPU, PSW address
+and register 14, the return address, in hex) per vCPU into FILE.  tests/testbed/host/tb-profile turns it into a
 histogram by kernel function with the kernel's System.map.
 
 The exit status is QEMU's, 124 on timeout (as timeout(1)).
@@ -153,14 +153,20 @@ def sample(qmp, prof, t):
                       **{"command-line": "info registers -a"})
     except (RuntimeError, OSError, EOFError):
         return
-    cpu = 0
+    cpu, addr = 0, None
     for ln in out.splitlines():
         m = re.match(r"\s*CPU#(\d+)", ln)
         if m:
             cpu = int(m.group(1))
         m = re.search(r"PSW=mask [0-9a-f]+ addr ([0-9a-f]+)", ln)
         if m:
-            prof.write("%.2f %d %s\n" % (t, cpu, m.group(1)))
+            addr = m.group(1)
+        # r14: the return address of the function the PSW is in (s390
+        # calling convention), one level of call graph
+        m = re.search(r"R14=([0-9a-f]+)", ln)
+        if m and addr:
+            prof.write("%.2f %d %s %s\n" % (t, cpu, addr, m.group(1)))
+            addr = None
 
 
 def main():
