@@ -132,9 +132,11 @@ $(RACE_DIR)/race: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
 		-fsanitize=thread -DKSIM_THREADS -DCONFIG_ZCRYPT=0 -pthread \
 		-o $@ $(RACE_SRC)
 
-# Two tests: the race (0 TSan reports: exit 66 otherwise; invariants at
-# the end), and the inverted lock order caught by the shim's checker (with
-# TSan's own deadlock detector off, so that ours is what is tested).
+# Three tests: the race (0 TSan reports: exit 66 otherwise; invariants at
+# the end; queues deconfigured meanwhile), the inverted lock order caught
+# by the shim's checker (with TSan's own deadlock detector off, so that
+# ours is what is tested), and --deconf-handover: RC 01 is no reset
+# without the AP bus.
 check-race: $(RACE_DIR)/race
 	@mkdir -p $(BUILD)/results
 	@set -e; out=$(BUILD)/results/race.result; : > $$out; p=0; f=0; \
@@ -147,4 +149,8 @@ check-race: $(RACE_DIR)/race
 		./race --selftest-order > selftest.log 2>&1; then p=$$((p + 1)); \
 	else f=$$((f + 1)); echo "race-selftest: FAILED" >> $$out; fi; \
 	cat selftest.log | grep '^race-selftest' >> $$out || true; \
+	if $(RACE_ENV) ./race --deconf-handover > deconf.log 2>&1; then p=$$((p + 1)); \
+	else f=$$((f + 1)); echo "race-deconf: FAILED (exit $$?), see $(RACE_DIR)/deconf.log" >> $$out; \
+		grep 'FAIL' deconf.log >> $$out || true; fi; \
+	grep -E '^race-deconf: (passed|FAILED)' deconf.log >> $$out || true; \
 	echo "race: $$p passed, $$f failed" >> $$out; cat $$out; [ $$f -eq 0 ]

@@ -17,7 +17,7 @@
  * This build has no AP bus (CONFIG_ZCRYPT=n): apmask/aqmask edits and
  * queue devices do not exist here (the single-threaded suites and the
  * fuzz target cover them); the queues come and go at the hardware level
- * (RC 01).
+ * (RC 01, RACE_DECONF).
  *
  * At the end, with the threads joined: no rule broken (ksim_violations:
  * lock order against ap-matrix.h, the lockdep-like inversion check of
@@ -32,10 +32,11 @@
  *   race --selftest-order    takes kvm->lock then apmx_table_lock, then
  *                            the reverse: both the order check and the
  *                            inversion check must fire
- *   race --deconf-handover   single-threaded, deterministic: the secret of a
- *                            queue deconfigured while its guest released it
- *                            reaches the next guest (CONFIG_ZCRYPT=n); exit
- *                            status 1 while that happens
+ *   race --deconf-handover   single-threaded, deterministic: a queue
+ *                            deconfigured while its guest releases it, or
+ *                            while a guest claims it, must not be taken for
+ *                            reset (CONFIG_ZCRYPT=n); exit status 1 if a
+ *                            check fails (it did before zeroize.c's fix)
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -67,12 +68,14 @@ static volatile int stop;
 static unsigned int secret_leaks;	/* atomics */
 static u64 next_marker;
 /*
- * RACE_DECONF=1: queues are also deconfigured and configured again while
- * held.  Not in make check: with CONFIG_ZCRYPT=n this hands a guest's
- * secret on (see --deconf-handover and docs/robustness.md).
+ * Queues are also deconfigured and configured again while held (RC 01);
+ * RACE_DECONF=0 turns that off.  With CONFIG_ZCRYPT=n this handed a
+ * guest's secret on until zeroize.c took RC 01 as no reset there
+ * (--deconf-handover).
  */
 static bool deconf;
 extern unsigned int ksim_lock_pairs;
+static unsigned int deconf_failed;
 
 static void fail(const char *what)
 {
@@ -403,23 +406,50 @@ static int selftest_order(void)
 	return 0;
 }
 
+static bool eff_has(struct kvm *kvm, unsigned int a, unsigned int d)
+{
+	struct kvm_s390_apmx *vm = kvm->arch.crypto.apmx;
+
+	return vm && apmx_mask_test(vm->effective.apm, a) &&
+	       apmx_mask_test(vm->effective.aqm, d);
+}
+
+static void deconf_expect(bool ok, const char *what)
+{
+	printf("race-deconf: %s: %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		deconf_failed++;
+}
+
 /*
- * CONFIG_ZCRYPT=n, no AP bus: guest A uses queue 01.0002; the card is
- * deconfigured; A clears its matrix (ZAPQ answers 01: "not in the
- * configuration", and with no queue devices apmx_qdrv_present() says it
- * never was there, so zeroize.c apmx_zq_ok() frees it unreset); guest B
- * claims it (its reset of a new queue answers 01 too: ABSENT, not
- * unclean); the card comes back and B's effective matrix has the queue,
- * with A's secret in it.
+ * CONFIG_ZCRYPT=n, no AP bus, so no queue device tells whether a queue
+ * that answers RC 01 was ever there, nor that its card came back.
+ *
+ * Release: guest A uses queue 01.0002; the card is deconfigured; A clears
+ * its matrix.  ZAPQ answers 01, nothing was reset: the queue must stay
+ * withheld (quarantined), and guest B's claim of it is refused naming it
+ * until a retried reset is verified, with the card back.  (The bug this
+ * guards against: zeroize.c took the 01 as a hole and freed the queue
+ * unreset; B's claim answered 01 too and was taken as clean, and when the
+ * card came back B's effective matrix had the queue with A's secret.)
+ *
+ * Claim: queue 02.0003 holds something (0xc) and its card is deconfigured
+ * when B claims it: its reset answers 01, so it is no clean queue: it
+ * stays out of B's effective matrix (unclean, named by the set) until
+ * RESET_AP_QUEUES verifies a reset, with the card back.
  */
 static int deconf_handover(void)
 {
 	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
 	struct ksim_queue *q = &ksim_host.q[1][2];
+	struct ksim_queue *c = &ksim_host.q[2][3];
+	struct kvm_s390_ap_refusal r;
 	struct kvm_s390_ap_matrix m;
+	struct apmx_slot sl;
 	long rc;
 
+	ksim_cap_sys_admin = true;
 	memset(&m, 0, sizeof(m));
 	apmx_mask_set(m.requested.apm, 1);
 	apmx_mask_set(m.requested.aqm, 2);
@@ -429,20 +459,58 @@ static int deconf_handover(void)
 	q->exists = false;			/* the card is deconfigured */
 	if (ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL))
 		fail("deconf: CLEAR of A");
+	apmx_table_peek(&apmx_table, 1, 2, &sl);
+	deconf_expect(sl.state == APMX_SLOT_QUARANTINED && !sl.user,
+		      "01.0002 released answering RC 01 is quarantined");
 	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	deconf_expect(rc == -EIO &&
+		      m.refusal.reason == KVM_S390_AP_R_QUARANTINED &&
+		      m.refusal.adapter == 1 && m.refusal.domain == 2 &&
+		      m.refusal.holder_type == KVM_S390_AP_HOLDER_QUARANTINE,
+		      "B's claim of it, card still away, is refused naming 01.0002 (quarantined)");
 	q->exists = true;			/* the card is back */
-	printf("race-deconf: B's SET: %ld, B's effective has 01.0002: %d, secret %llx\n",
-	       rc, b->arch.crypto.apmx &&
-	       apmx_mask_test(b->arch.crypto.apmx->effective.apm, 1) &&
-	       apmx_mask_test(b->arch.crypto.apmx->effective.aqm, 2),
-	       (unsigned long long)q->secret);
-	if (!rc && apmx_mask_test(b->arch.crypto.apmx->effective.apm, 1) &&
-	    apmx_mask_test(b->arch.crypto.apmx->effective.aqm, 2) &&
-	    q->secret == 0xa) {
-		printf("race-deconf: FAIL: guest B sees guest A's secret\n");
+	deconf_expect(!eff_has(b, 1, 2) && q->secret == 0xa,
+		      "B has not seen it; A's secret is still in the queue");
+	memset(&m.refusal, 0, sizeof(m.refusal));
+	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	printf("race-deconf: B's SET with the card back: %ld, B's effective has 01.0002: %d, secret %llx\n",
+	       rc, eff_has(b, 1, 2), (unsigned long long)q->secret);
+	deconf_expect(!rc && eff_has(b, 1, 2) && !q->secret,
+		      "then B gets 01.0002 reset (retried by the privileged SET)");
+	if (q->secret == 0xa && eff_has(b, 1, 2))
+		deconf_expect(false, "guest B sees guest A's secret");
+	if (ksim_ioctl(b, KVM_S390_CLEAR_AP_MATRIX, NULL))
+		fail("deconf: CLEAR of B");
+
+	c->secret = 0xc;			/* left in a queue */
+	c->exists = false;
+	memset(&m, 0, sizeof(m));
+	apmx_mask_set(m.requested.apm, 2);
+	apmx_mask_set(m.requested.aqm, 3);
+	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	deconf_expect(!rc && !eff_has(b, 2, 3) &&
+		      m.refusal.reason == KVM_S390_AP_R_QUARANTINED &&
+		      m.refusal.adapter == 2 && m.refusal.domain == 3 &&
+		      m.refusal.holder_type == KVM_S390_AP_HOLDER_NONE,
+		      "a claim of 02.0003 answering RC 01 keeps it out of B's effective matrix, named unclean");
+	c->exists = true;			/* back, and nobody tells KVM */
+	deconf_expect(!eff_has(b, 2, 3) && c->secret == 0xc,
+		      "with the card back it stays out until a verified reset");
+	memset(&r, 0, sizeof(r));
+	rc = ksim_ioctl(b, KVM_S390_RESET_AP_QUEUES, &r);
+	deconf_expect(!rc && eff_has(b, 2, 3) && !c->secret,
+		      "RESET_AP_QUEUES verifies it: zeroized, then in B's effective matrix");
+	ksim_vm_destroy(a);
+	ksim_vm_destroy(b);
+	if (ksim_violations || ksim_warnings) {
+		fprintf(stderr, "%s", ksim_printk_log());
+		deconf_expect(false, "no kernel rule violation or warning");
+	}
+	if (deconf_failed) {
+		printf("race-deconf: FAILED: %u checks\n", deconf_failed);
 		return 1;
 	}
-	printf("race-deconf: ok\n");
+	printf("race-deconf: passed: no secret handed on through a deconfigured card\n");
 	return 0;
 }
 
@@ -462,7 +530,7 @@ int main(int argc, char **argv)
 		return selftest_order();
 	if (argc > 1 && !strcmp(argv[1], "--deconf-handover"))
 		return deconf_handover();
-	deconf = getenv("RACE_DECONF") != NULL;
+	deconf = !getenv("RACE_DECONF") || strcmp(getenv("RACE_DECONF"), "0");
 	if (!apmx_qdrv_ready())
 		fail("apmatrix not usable");
 	slab_base = shim_slab_live();
