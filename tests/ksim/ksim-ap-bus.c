@@ -1056,6 +1056,24 @@ void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 	SCAN_UNLOCK();
 }
 
+/*
+ * ap_bus.c __ap_scan_bus() -> ap_scan_domains(), "config off/on this
+ * queue device": the queue's card is deconfigured (or configured again)
+ * and the AP bus keeps the device.  A queue without a device is left
+ * alone: the next scan that finds it in the configuration adds one
+ * (ksim_qdev_add()).  One scan at a time, as ksim_qdev_add().
+ */
+void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on)
+{
+	SCAN_LOCK();
+	if (qdev[apid][apqi]) {
+		ksim_hw_lock();
+		ksim_host.q[apid][apqi].exists = on;
+		ksim_hw_unlock();
+	}
+	SCAN_UNLOCK();
+}
+
 static void apqn_name(char *buf, size_t len, unsigned int apid,
 		      unsigned int apqi)
 {
