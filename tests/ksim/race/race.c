@@ -747,8 +747,10 @@ int main(int argc, char **argv)
 	shim_slab_reset();
 	if (argc > 1 && !strcmp(argv[1], "--selftest-order"))
 		return selftest_order();
-	if (argc > 1 && !strcmp(argv[1], "--deconf-handover"))
+	if (argc > 1 && !strcmp(argv[1], "--deconf-handover")) {
+		bus_setup();	/* with the AP bus: the devices stay */
 		return deconf_handover();
+	}
 	if (argc > 1 && !strcmp(argv[1], "--scan-window")) {
 		bus_setup();
 		return scan_window();
