@@ -14,7 +14,7 @@
  * which then holds its secret -- and must find each one either zeroized
  * or holding its own secret, never another guest's.
  *
- * Built twice.  race (CONFIG_ZCRYPT=y) has the simulated AP bus
+ * Built three times (mk/fuzz.mk).  race (CONFIG_ZCRYPT=y) has the simulated AP bus
  * (ksim-ap-bus.c, thread-safe with -DKSIM_THREADS as 6.1 locks it), the
  * zcrypt driver and the apmatrix queue driver, and the threads also edit
  * apmask/aqmask (the AP bus asks the drivers' in_use() under
@@ -25,15 +25,17 @@
  * that a guest uses, a grant reserves or the table withholds.
  * race-nozcrypt (CONFIG_ZCRYPT=n) has no AP bus: the queues come and go
  * at the hardware level only (RC 01, RACE_DECONF), which is what the
- * --deconf-handover test is about.
+ * --deconf-handover test is about.  race-broken is race with
+ * -DKSIM_BREAK_PERMS_LOCK.
  *
  * At the end, with the threads joined: no rule broken (ksim_violations:
  * lock order against ap-matrix.h, the lockdep-like inversion check of
  * ksim.c, sleeping under the table lock, fd and file references ...), no
  * guest ever saw another's secret, CRYCB == effective and held ==
  * requested for every VM, the table's users are exactly the VMs' held
- * matrices, nothing RESETTING; after teardown no allocation, pid, file or
- * module reference left.  ThreadSanitizer reports any data race
+ * matrices, nothing RESETTING, and (AP bus) the masks-vs-holders check;
+ * after teardown no allocation, pid, file, module, kvm or queue device
+ * reference left.  ThreadSanitizer reports any data race
  * (TSAN_OPTIONS=halt_on_error=1 exitcode=66).
  *
  *   race [SECONDS]           the race (default 20 s); RACE_DECONF=0: no
@@ -54,8 +56,9 @@
  *   race --deconf-handover   single-threaded, deterministic: a queue
  *                            deconfigured while its guest releases it, or
  *                            while a guest claims it, must not be taken for
- *                            reset (CONFIG_ZCRYPT=n); exit status 1 if a
- *                            check fails (it did before zeroize.c's fix)
+ *                            reset (race-nozcrypt; in race the devices
+ *                            stay meanwhile); exit status 1 if a check
+ *                            fails (7 of 8 did before zeroize.c's fix)
  */
 #include <pthread.h>
 #include <stdio.h>
