@@ -20,7 +20,38 @@
  *     only the queues whose default-driver status changed.
  * Not modelled: ap_queue_remove()'s single unverified ZAPQ after a
  * driver's remove (the tests must see the driver's own reset), uevents,
- * asynchronous probing, the AP bus's scan thread.
+ * asynchronous probing, the AP bus's scan thread (ksim_qdev_add() and
+ * _del() are its scans).
+ *
+ * With -DKSIM_THREADS (the race suite, tests/ksim/race) many threads use
+ * the bus at once, locked as 6.1 locks it:
+ *   - klist_lock: what the driver core's klist spinlocks
+ *     (bus->p->klist_devices and klist_drivers, drivers/base/bus.c
+ *     next_device() with klist_next(), bus_add_driver()), the kobject
+ *     refcount and ap_bus.c's ap_queues_lock (ap_get_qdev(), the hash_add()
+ *     and hash_del() of ap_device_probe() and ap_device_remove()) protect:
+ *     the device and driver lists, the registered flags, the references,
+ *     the queue hash.  It is a spinlock there: never held while driver or
+ *     kernel code runs here;
+ *   - the device lock (include/linux/device.h device_lock(), dev->mutex),
+ *     a real mutex, around every probe and remove (drivers/base/dd.c
+ *     __device_attach(), __driver_attach(), device_driver_attach(),
+ *     device_release_driver(); core.c device_del() marks the device dead
+ *     under it, kill_device());
+ *   - ap_perms_mutex: an apmask/aqmask edit parses, asks every driver's
+ *     in_use() and commits under it (ap_bus.c apmask_store(),
+ *     aqmask_store()), and revises the bindings after dropping it;
+ *     ap_device_probe() and __ap_revise_reserved() read the masks under
+ *     it;
+ *   - scan_lock: ap_bus.c ap_scan_bus() is the work item ap_scan_work,
+ *     which runs on one worker at a time (kernel/workqueue.c: a work item
+ *     is never executed by two workers at once): queue devices appear and
+ *     vanish one scan at a time;
+ *   - dev->driver is stored atomically (drivers/base/dd.c really_probe()
+ *     and __device_release_driver() write it under the device lock) and
+ *     read with READ_ONCE() where 6.1 reads it without the device lock
+ *     (ap_bus.c __ap_revise_reserved(), queue-driver.c).
+ * Without -DKSIM_THREADS these locks are no-ops.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +61,28 @@
 #include "shim/asm/bitops.h"
 
 #define KSIM_MAX_DRIVERS	6
+
+#ifdef KSIM_THREADS
+static pthread_mutex_t klist_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
+#define KLIST_LOCK()	pthread_mutex_lock(&klist_lock)
+#define KLIST_UNLOCK()	pthread_mutex_unlock(&klist_lock)
+#define SCAN_LOCK()	pthread_mutex_lock(&scan_lock)
+#define SCAN_UNLOCK()	pthread_mutex_unlock(&scan_lock)
+/* a token of the calling thread: the address of a thread-local */
+static __thread char thread_token;
+#define THREAD_ID()	((unsigned long)&thread_token)
+#else
+#define KLIST_LOCK()	do { } while (0)
+#define KLIST_UNLOCK()	do { } while (0)
+#define SCAN_LOCK()	do { } while (0)
+#define SCAN_UNLOCK()	do { } while (0)
+#endif
+/* WRITE_ONCE()/READ_ONCE() of what is read without the lock it is set under */
+#define SET_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define GET_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+/* the counters of references (atomic_t in the kernel) */
+#define COUNT(x, n)	__atomic_add_fetch(&(x), (n), __ATOMIC_SEQ_CST)
 
 /* ap_bus.c: static struct bus_type ap_bus_type; bus->p once registered */
 static struct bus_type ap_bus_type = { .name = "ap" };
@@ -148,10 +201,15 @@ void (*ksim_on_kvm_get)(struct kvm *kvm);
 
 bool kvm_get_kvm_safe(struct kvm *kvm)
 {
-	if (ksim_kvm_dying || kvm->users_count <= 0)
-		return false;
-	kvm->users_count++;
-	ksim_kvm_refs++;
+	int n = __atomic_load_n(&kvm->users_count, __ATOMIC_SEQ_CST);
+
+	do {
+		if (ksim_kvm_dying || n <= 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&kvm->users_count, &n, n + 1,
+					      false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	COUNT(ksim_kvm_refs, 1);
 	if (ksim_on_kvm_get)
 		ksim_on_kvm_get(kvm);
 	return true;
@@ -160,7 +218,7 @@ bool kvm_get_kvm_safe(struct kvm *kvm)
 /* virt/kvm/kvm_main.c kvm_put_kvm(): the last one destroys the VM */
 void kvm_put_kvm(struct kvm *kvm)
 {
-	ksim_kvm_refs--;
+	COUNT(ksim_kvm_refs, -1);
 	ksim_kvm_put(kvm);
 }
 
@@ -176,7 +234,9 @@ struct ap_queue *ksim_to_ap_queue(struct device *dev)
 
 static void dev_get(struct device *dev)
 {
+	KLIST_LOCK();
 	dev->ksim.refs++;
+	KLIST_UNLOCK();
 }
 
 /* kobject_put() -> device_release(): the last reference frees the device */
@@ -184,13 +244,17 @@ static void dev_put(struct device *dev)
 {
 	struct device **p;
 
-	if (--dev->ksim.refs)
+	KLIST_LOCK();
+	if (--dev->ksim.refs) {
+		KLIST_UNLOCK();
 		return;
+	}
 	for (p = &dev_head; *p; p = &(*p)->ksim.next)
 		if (*p == dev) {
 			*p = dev->ksim.next;
 			break;
 		}
+	KLIST_UNLOCK();
 	/* ap_queue.c ap_queue_device_release(): hash_del(), kfree() */
 	free(dev->ksim.is_queue ? (void *)to_ap_queue(dev) :
 				  (void *)to_ap_card(dev));
@@ -202,7 +266,7 @@ struct device *get_device(struct device *dev)
 	if (!dev)
 		return NULL;
 	dev_get(dev);
-	ksim_qdev_refs++;
+	COUNT(ksim_qdev_refs, 1);
 	return dev;
 }
 
@@ -211,7 +275,7 @@ void put_device(struct device *dev)
 {
 	if (!dev)
 		return;
-	ksim_qdev_refs--;
+	COUNT(ksim_qdev_refs, -1);
 	dev_put(dev);
 }
 
@@ -224,18 +288,40 @@ void put_device(struct device *dev)
  */
 static void device_lock(struct device *dev)
 {
-	if (dev->ksim.locked)
+#ifdef KSIM_THREADS
+	bool mine = GET_ONCE(dev->ksim.owner) == THREAD_ID();
+#else
+	bool mine = dev->ksim.locked;
+#endif
+
+	if (mine) {
+		/* reported, and not taken: it would never be released */
 		bus_violation("deadlock: device_lock(%s) already held\n",
 			      dev_name(dev));
+		dev->ksim.recursed++;
+		return;
+	}
 	if (ksim_locks_held())
 		bus_violation("device_lock(%s) taken holding locks\n",
 			      dev_name(dev));
+#ifdef KSIM_THREADS
+	pthread_mutex_lock(&dev->ksim.mutex);
+	SET_ONCE(dev->ksim.owner, THREAD_ID());
+#endif
 	dev->ksim.locked = true;
 }
 
 static void device_unlock(struct device *dev)
 {
+	if (dev->ksim.recursed) {
+		dev->ksim.recursed--;
+		return;
+	}
 	dev->ksim.locked = false;
+#ifdef KSIM_THREADS
+	SET_ONCE(dev->ksim.owner, 0UL);
+	pthread_mutex_unlock(&dev->ksim.mutex);
+#endif
 }
 
 /* ---- drivers/base/bus.c: iterating the bus ----------------------------- */
@@ -247,6 +333,21 @@ static struct device *next_device(struct device *dev)
 		if (dev->ksim.registered)
 			return dev;
 	return NULL;
+}
+
+/*
+ * klist_next() as bus_for_each_dev() uses it: the next device after @dev
+ * (NULL: the first) with a reference taken, under the klist lock, which
+ * is dropped before the caller looks at it; the caller puts @dev.
+ */
+static struct device *next_device_get(struct device *dev)
+{
+	KLIST_LOCK();
+	dev = next_device(dev);
+	if (dev)
+		dev->ksim.refs++;
+	KLIST_UNLOCK();
+	return dev;
 }
 
 /*
@@ -262,14 +363,10 @@ int bus_for_each_dev(struct bus_type *bus, struct device *start, void *data,
 
 	if (bus != &ap_bus_type || !bus_up)
 		return -EINVAL;
-	dev = next_device(start);
-	if (dev)
-		dev_get(dev);
+	dev = next_device_get(start);
 	while (!error && dev) {
 		error = fn(dev, data);
-		next = next_device(dev);
-		if (next)
-			dev_get(next);
+		next = next_device_get(dev);
 		dev_put(dev);
 		dev = next;
 	}
@@ -284,13 +381,18 @@ struct device *bus_find_device(struct bus_type *bus, struct device *start,
 			       int (*match)(struct device *dev,
 					    const void *data))
 {
-	struct device *dev;
+	struct device *dev, *next;
 
 	if (bus != &ap_bus_type || !bus_up)
 		return NULL;
-	for (dev = next_device(start); dev; dev = next_device(dev))
-		if (match(dev, data))
-			return get_device(dev);
+	for (dev = next_device_get(start); dev; dev = next) {
+		if (match(dev, data)) {
+			COUNT(ksim_qdev_refs, 1);	/* the caller's */
+			return dev;
+		}
+		next = next_device_get(dev);
+		dev_put(dev);
+	}
 	return NULL;
 }
 
@@ -299,12 +401,14 @@ static struct device *find_device_by_name(const char *name)
 {
 	struct device *dev;
 
+	KLIST_LOCK();
 	for (dev = next_device(NULL); dev; dev = next_device(dev))
 		if (!strcmp(dev_name(dev), name)) {
-			dev_get(dev);
-			return dev;
+			dev->ksim.refs++;
+			break;
 		}
-	return NULL;
+	KLIST_UNLOCK();
+	return dev;
 }
 
 /* ---- drivers/s390/crypto/ap_bus.c: match, probe, remove ---------------- */
@@ -359,14 +463,19 @@ static int ap_device_probe(struct device *dev)
 		mutex_unlock(&ap_perms_mutex);
 		if (res != !!(drv->flags & AP_DRIVER_FLAG_DEFAULT))
 			return -ENODEV;
+		KLIST_LOCK();	/* ap_queues_lock */
 		to_ap_queue(dev)->ksim_hashed = true;
+		KLIST_UNLOCK();
 	}
 	rc = drv->probe ? drv->probe(to_ap_dev(dev)) : -ENODEV;
 	if (ksim_locks_held())
 		bus_violation("probe of %s returned holding locks\n",
 			      dev_name(dev));
-	if (rc && is_queue_dev(dev))
+	if (rc && is_queue_dev(dev)) {
+		KLIST_LOCK();
 		to_ap_queue(dev)->ksim_hashed = false;
+		KLIST_UNLOCK();
+	}
 	return rc;
 }
 
@@ -380,8 +489,11 @@ static void ap_device_remove(struct device *dev)
 	if (ksim_locks_held())
 		bus_violation("remove of %s returned holding locks\n",
 			      dev_name(dev));
-	if (is_queue_dev(dev))
+	if (is_queue_dev(dev)) {
+		KLIST_LOCK();
 		to_ap_queue(dev)->ksim_hashed = false;
+		KLIST_UNLOCK();
+	}
 }
 
 /* ---- drivers/base/dd.c: binding and unbinding -------------------------- */
@@ -395,24 +507,26 @@ static int really_probe(struct device *dev, struct device_driver *drv)
 {
 	int ret;
 
-	dev->driver = drv;
+	SET_ONCE(dev->driver, drv);
 	ret = ap_device_probe(dev);
 	if (ret && ret != -ENODEV && ret != -ENXIO)
 		ksim_printk("warn", "%s: probe of %s failed with error %d\n",
 			    drv->name, dev_name(dev), ret);
 	if (ret) {
-		dev->driver = NULL;
+		SET_ONCE(dev->driver, NULL);
 		return -ret;
 	}
 	dev->ksim.bound = true;
+	KLIST_LOCK();
 	dev->ksim.bind_seq = ++bind_seq;
+	KLIST_UNLOCK();
 	return 0;
 }
 
 /* dd.c __driver_probe_device(), driver_probe_device(): device locked */
 static int driver_probe_device(struct device_driver *drv, struct device *dev)
 {
-	if (dev->ksim.dead || !dev->ksim.registered)
+	if (dev->ksim.dead || !GET_ONCE(dev->ksim.registered))
 		return -ENODEV;
 	if (dev->driver)
 		return -EBUSY;
@@ -433,9 +547,26 @@ static int device_attach_driver(struct device_driver *drv, struct device *dev)
 }
 
 /* dd.c __device_attach(): drivers in bus_for_each_drv() order */
+/*
+ * bus.c bus_for_each_drv(): the registered drivers, in order, as the
+ * klist iterator sees them (under the klist lock, which the caller does
+ * not hold while it calls a driver).  Return: how many.
+ */
+static unsigned int drivers_snapshot(struct ap_driver **out)
+{
+	unsigned int n;
+
+	KLIST_LOCK();
+	n = ndrivers;
+	memcpy(out, drivers, n * sizeof(*out));
+	KLIST_UNLOCK();
+	return n;
+}
+
 static int do_device_attach(struct device *dev)
 {
-	unsigned int i;
+	struct ap_driver *drv[KSIM_MAX_DRIVERS];
+	unsigned int i, n;
 	int ret = 0;
 
 	device_lock(dev);
@@ -444,8 +575,9 @@ static int do_device_attach(struct device *dev)
 	} else if (dev->driver) {
 		ret = 1;
 	} else {
-		for (i = 0; i < ndrivers && !ret; i++)
-			ret = device_attach_driver(&drivers[i]->driver, dev);
+		n = drivers_snapshot(drv);
+		for (i = 0; i < n && !ret; i++)
+			ret = device_attach_driver(&drv[i]->driver, dev);
 	}
 	device_unlock(dev);
 	return ret;
@@ -464,7 +596,7 @@ static void release_driver(struct device *dev)
 		return;
 	dev->ksim.bound = false;	/* driver_sysfs_remove(): groups gone */
 	ap_device_remove(dev);
-	dev->driver = NULL;
+	SET_ONCE(dev->driver, NULL);
 }
 
 /* dd.c device_release_driver() (also device_driver_detach()) */
@@ -491,9 +623,9 @@ static int device_reprobe(struct device *dev)
 {
 	int ret = 0;
 
-	if (dev->driver)
+	if (READ_ONCE(dev->driver))
 		device_release_driver(dev);
-	if (!dev->driver)
+	if (!READ_ONCE(dev->driver))
 		ret = device_attach(dev);
 	return ret < 0 ? ret : 0;
 }
@@ -510,10 +642,12 @@ static void device_register(struct device *dev, struct device *parent,
 	dev->bus = &ap_bus_type;
 	dev->ksim.is_queue = is_queue;
 	dev->ksim.refs = 1;
-	dev->ksim.registered = true;
+	KLIST_LOCK();
+	SET_ONCE(dev->ksim.registered, true);
 	for (p = &dev_head; *p; p = &(*p)->ksim.next)
 		;
 	*p = dev;
+	KLIST_UNLOCK();
 	/* bus_probe_device() -> device_initial_probe(): synchronous here */
 	device_attach(dev);
 }
@@ -521,9 +655,14 @@ static void device_register(struct device *dev, struct device *parent,
 /* core.c device_unregister(): device_del() (unbinds), put_device() */
 static void device_unregister(struct device *dev)
 {
+	/* device_del(): kill_device() under the device lock */
+	device_lock(dev);
 	dev->ksim.dead = true;
+	device_unlock(dev);
 	device_release_driver(dev);
-	dev->ksim.registered = false;
+	KLIST_LOCK();
+	SET_ONCE(dev->ksim.registered, false);
+	KLIST_UNLOCK();
 	dev_put(dev);
 }
 
@@ -534,18 +673,14 @@ static void driver_attach(struct device_driver *drv)
 {
 	struct device *dev, *next;
 
-	dev = next_device(NULL);
-	if (dev)
-		dev_get(dev);
+	dev = next_device_get(NULL);
 	while (dev) {
 		if (ap_bus_match(dev, drv)) {
 			device_lock(dev);
 			driver_probe_device(drv, dev);
 			device_unlock(dev);
 		}
-		next = next_device(dev);
-		if (next)
-			dev_get(next);
+		next = next_device_get(dev);
 		dev_put(dev);
 		dev = next;
 	}
@@ -558,24 +693,30 @@ static void driver_detach(struct device_driver *drv)
 
 	for (;;) {
 		last = NULL;
+		KLIST_LOCK();
 		for (dev = next_device(NULL); dev; dev = next_device(dev))
-			if (dev->driver == drv &&
+			if (GET_ONCE(dev->driver) == drv &&
 			    (!last || dev->ksim.bind_seq > last->ksim.bind_seq))
 				last = dev;
+		if (last)
+			last->ksim.refs++;
+		KLIST_UNLOCK();
 		if (!last)
 			return;
 		device_release_driver(last);
+		dev_put(last);
 	}
 }
 
 /* driver.c driver_find() */
 static struct ap_driver *driver_find(const char *name)
 {
-	unsigned int i;
+	struct ap_driver *drv[KSIM_MAX_DRIVERS];
+	unsigned int i, n = drivers_snapshot(drv);
 
-	for (i = 0; i < ndrivers; i++)
-		if (!strcmp(drivers[i]->driver.name, name))
-			return drivers[i];
+	for (i = 0; i < n; i++)
+		if (!strcmp(drv[i]->driver.name, name))
+			return drv[i];
 	return NULL;
 }
 
@@ -609,9 +750,11 @@ static int driver_register(struct device_driver *drv)
 	ksim_ap_bus_fail_register = 0;
 	if (rc)
 		return rc;
+	KLIST_LOCK();
 	if (ndrivers == KSIM_MAX_DRIVERS)
 		abort();
 	drivers[ndrivers++] = to_ap_drv(drv);
+	KLIST_UNLOCK();
 	driver_attach(drv);
 	drv->ksim_registered = true;	/* driver_add_groups(drv->groups) */
 	return 0;
@@ -623,10 +766,12 @@ static void driver_unregister(struct device_driver *drv)
 	unsigned int i;
 
 	drv->ksim_registered = false;
+	KLIST_LOCK();
 	for (i = 0; i < ndrivers; i++)
 		if (&drivers[i]->driver == drv)
 			break;
 	if (i == ndrivers) {
+		KLIST_UNLOCK();
 		bus_violation("driver_unregister(%s): not registered\n",
 			      drv->name);
 		return;
@@ -634,6 +779,7 @@ static void driver_unregister(struct device_driver *drv)
 	for (; i + 1 < ndrivers; i++)
 		drivers[i] = drivers[i + 1];
 	ndrivers--;
+	KLIST_UNLOCK();
 	driver_detach(drv);
 }
 
@@ -658,11 +804,18 @@ struct ap_queue *ap_get_qdev(ap_qid_t qid)
 {
 	struct device *dev;
 
+	KLIST_LOCK();	/* ap_queues_lock */
 	for (dev = next_device(NULL); dev; dev = next_device(dev))
 		if (dev->ksim.is_queue && to_ap_queue(dev)->ksim_hashed &&
-		    to_ap_queue(dev)->qid == qid)
-			return to_ap_queue(get_device(dev));
-	return NULL;
+		    to_ap_queue(dev)->qid == qid) {
+			dev->ksim.refs++;	/* get_device() */
+			break;
+		}
+	KLIST_UNLOCK();
+	if (!dev)
+		return NULL;
+	COUNT(ksim_qdev_refs, 1);
+	return to_ap_queue(dev);
 }
 
 /* ---- the simulated zcrypt and vfio_ap drivers --------------------------- */
@@ -834,7 +987,7 @@ void ksim_ap_bus_teardown(void)
 {
 	unsigned int a, d;
 
-	while (ndrivers)
+	while (ndrivers)	/* single-threaded: the threads are joined */
 		ap_driver_unregister(drivers[ndrivers - 1]);
 	for (a = 0; a < AP_DEVICES; a++)
 		for (d = 0; d < AP_DOMAINS; d++)
@@ -851,12 +1004,18 @@ void ksim_ap_bus_teardown(void)
 /* ap_bus.c ap_scan_adapter() / ap_scan_domains(): new card, new queue */
 void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type)
 {
-	struct ap_card *ac = cards[apid];
+	struct ap_card *ac;
 	struct ap_queue *q;
 
+	SCAN_LOCK();
+	ac = cards[apid];
+	ksim_hw_lock();
 	ksim_host.q[apid][apqi].exists = true;
-	if (qdev[apid][apqi])
+	ksim_hw_unlock();
+	if (qdev[apid][apqi]) {
+		SCAN_UNLOCK();
 		return;
+	}
 	if (!ac) {
 		ac = calloc(1, sizeof(*ac));
 		if (!ac)
@@ -877,18 +1036,42 @@ void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type)
 		 "%02x.%04x", apid, apqi);
 	qdev[apid][apqi] = q;
 	device_register(&q->ap_dev.device, &ac->ap_dev.device, true);
+	SCAN_UNLOCK();
 }
 
 /* ap_bus.c ap_scan_domains(): a queue not in the configuration any more */
 void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 {
-	struct ap_queue *q = qdev[apid][apqi];
+	struct ap_queue *q;
 
+	SCAN_LOCK();
+	q = qdev[apid][apqi];
+	ksim_hw_lock();
 	ksim_host.q[apid][apqi].exists = false;
-	if (!q)
-		return;
-	qdev[apid][apqi] = NULL;
-	device_unregister(&q->ap_dev.device);
+	ksim_hw_unlock();
+	if (q) {
+		qdev[apid][apqi] = NULL;
+		device_unregister(&q->ap_dev.device);
+	}
+	SCAN_UNLOCK();
+}
+
+/*
+ * ap_bus.c __ap_scan_bus() -> ap_scan_domains(), "config off/on this
+ * queue device": the queue's card is deconfigured (or configured again)
+ * and the AP bus keeps the device.  A queue without a device is left
+ * alone: the next scan that finds it in the configuration adds one
+ * (ksim_qdev_add()).  One scan at a time, as ksim_qdev_add().
+ */
+void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on)
+{
+	SCAN_LOCK();
+	if (qdev[apid][apqi]) {
+		ksim_hw_lock();
+		ksim_host.q[apid][apqi].exists = on;
+		ksim_hw_unlock();
+	}
+	SCAN_UNLOCK();
 }
 
 static void apqn_name(char *buf, size_t len, unsigned int apid,
@@ -1015,6 +1198,7 @@ long ksim_drv_attr_store(struct ap_driver *drv, const char *name,
  */
 static int ap_revise_reserved(struct device *dev, void *dummy)
 {
+	struct device_driver *drv;
 	unsigned int drvres;
 	bool res;
 
@@ -1023,8 +1207,8 @@ static int ap_revise_reserved(struct device *dev, void *dummy)
 	mutex_lock(&ap_perms_mutex);
 	res = devres(dev);
 	mutex_unlock(&ap_perms_mutex);
-	drvres = dev->driver ? to_ap_drv(dev->driver)->flags :
-			       ksim_revise_unbound_flags;
+	drv = READ_ONCE(dev->driver);	/* 6.1: without the device lock */
+	drvres = drv ? to_ap_drv(drv)->flags : ksim_revise_unbound_flags;
 	if (res != !!(drvres & AP_DRIVER_FLAG_DEFAULT))
 		device_reprobe(dev);
 	return 0;
@@ -1058,15 +1242,23 @@ static void inv_bitmap(unsigned long *bm, const u8 *m)
 static int mask_store(u8 *cur, const char *list, bool adapters)
 {
 	unsigned long apm[32 / sizeof(long)], aqm[32 / sizeof(long)];
+	struct ap_driver *drv[KSIM_MAX_DRIVERS];
 	u8 want[32], reserved[32];
 	char err[APMX_ERRMSG_LEN];
-	unsigned int i;
+	unsigned int i, n;
 	bool changes;
 	int rc = 0;
 
 	if (apmx_idlist_parse(list, 255, want, err, sizeof(err)))
 		abort();
+	/*
+	 * -DKSIM_BREAK_PERMS_LOCK: the race suite's self-test (race-broken)
+	 * forgets ap_perms_mutex here, so that a claim can pass the host's
+	 * veto while an edit gives the host its queue.
+	 */
+#ifndef KSIM_BREAK_PERMS_LOCK
 	mutex_lock(&ap_perms_mutex);
+#endif
 	changes = memcmp(cur, want, 32);
 	for (i = 0; i < 32; i++)
 		reserved[i] = want[i] & ~cur[i];
@@ -1074,13 +1266,17 @@ static int mask_store(u8 *cur, const char *list, bool adapters)
 		/* the AP bus's bitmaps, as ap_parse_mask_str() sets them */
 		inv_bitmap(apm, adapters ? reserved : ksim_host.apmask);
 		inv_bitmap(aqm, adapters ? ksim_host.aqmask : reserved);
-		for (i = 0; i < ndrivers && !rc; i++)
-			if (drivers[i]->in_use && drivers[i]->in_use(apm, aqm))
+		/* ap_bus.c __verify_card_reservations(): bus_for_each_drv() */
+		n = drivers_snapshot(drv);
+		for (i = 0; i < n && !rc; i++)
+			if (drv[i]->in_use && drv[i]->in_use(apm, aqm))
 				rc = -EBUSY;
 	}
 	if (changes && !rc)
 		memcpy(cur, want, 32);
+#ifndef KSIM_BREAK_PERMS_LOCK
 	mutex_unlock(&ap_perms_mutex);
+#endif
 	if (rc)
 		return rc;
 	if (changes) {

@@ -47,6 +47,10 @@ extern void (*ksim_ap_bus_before_revise)(void);
  */
 void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type);
 void ksim_qdev_del(unsigned int apid, unsigned int apqi);
+/* The queue's card is deconfigured (!@on) or configured again, its
+ * device kept (ZAPQ/TAPQ answer RC 01 while off); nothing without one.
+ */
+void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on);
 /* echo APQN > /sys/bus/ap/drivers/<drv>/bind: 0 or the errno */
 int ksim_qdev_bind(unsigned int apid, unsigned int apqi,
 		   struct ap_driver *drv);

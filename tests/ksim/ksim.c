@@ -1188,11 +1188,15 @@ struct kvm *ksim_vm_create(u32 crycb_format_bits)
  */
 void ksim_kvm_put(struct kvm *kvm)
 {
-	if (kvm->users_count <= 0) {
+	/* refcount_dec_and_test(&kvm->users_count): atomic, as the gets */
+	int n = __atomic_sub_fetch(&kvm->users_count, 1, __ATOMIC_SEQ_CST);
+
+	if (n < 0) {
+		__atomic_add_fetch(&kvm->users_count, 1, __ATOMIC_SEQ_CST);
 		violation("kvm_put_kvm of a VM without references\n");
 		return;
 	}
-	if (--kvm->users_count)
+	if (n)
 		return;
 	kvm_s390_apmx_destroy(kvm);
 	if (kvm->arch.crypto.apmx || kvm->arch.crypto.pqap_hook)

@@ -25,9 +25,17 @@
 #define pr_notice(fmt, ...) ksim_printk("notice", pr_fmt(fmt), ##__VA_ARGS__)
 #endif
 
-/* include/asm-generic/rwonce.h */
+/*
+ * include/asm-generic/rwonce.h: a marked access; with -DKSIM_THREADS an
+ * atomic load, so that ThreadSanitizer treats it as KCSAN does a
+ * READ_ONCE() (the writers of what it reads store atomically too).
+ */
 #ifndef READ_ONCE
+#ifdef KSIM_THREADS
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#else
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#endif
 #endif
 
 int scnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
@@ -111,13 +119,24 @@ struct device_driver {
 	bool ksim_registered;	/* driver_register() done, not unregistered */
 };
 
-/* what drivers/base/ keeps in struct device_private, and simulation state */
+/*
+ * what drivers/base/ keeps in struct device_private, and simulation state.
+ * With -DKSIM_THREADS (ksim-ap-bus.c): @refs, @next, @registered and
+ * @bind_seq under the simulation's klist lock (the bus's klist spinlocks,
+ * ap_queues_lock), @dead and @bound under the device lock, which is a
+ * real mutex (@mutex, dev->mutex) with its owner thread in @owner.
+ */
 struct ksim_device {
 	char name[16];		/* dev_set_name() */
 	int refs;		/* kobject refcount (get_device/put_device) */
 	bool registered;	/* device_add() done: on the bus's klist */
 	bool dead;		/* device_del() begun (dev->p->dead) */
 	bool locked;		/* device_lock() held */
+	unsigned int recursed;	/* device_lock() taken again by its owner */
+#ifdef KSIM_THREADS
+	pthread_mutex_t mutex;	/* dev->mutex; zero is the initializer */
+	unsigned long owner;	/* the holding thread (atomic), 0: none */
+#endif
 	bool bound;		/* driver_bound(): in the driver's klist */
 	bool is_queue;		/* an ap_queue (else an ap_card or the root) */
 	unsigned long bind_seq;	/* order of driver_bound(), for detach */

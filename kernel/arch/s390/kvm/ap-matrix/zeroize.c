@@ -19,6 +19,7 @@
 
 #include <linux/delay.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
@@ -180,21 +181,44 @@ static void apmx_reset_done(unsigned int apid, unsigned int apqi, bool ok)
 }
 
 /*
+ * May the queue of @q, which answered RC 01 (not available: nothing was
+ * reset), still hold what a guest left in it when it is available again?
+ * 6.1 does not take RC 01 for a reset either: vfio_ap_ops.c
+ * vfio_ap_mdev_reset_queue() fails it with -EBUSY, and ap_queue.c
+ * ap_sm_reset_wait() puts the queue device in AP_DEV_STATE_ERROR; only
+ * when the card is configured again does the AP bus reset it (ap_bus.c
+ * __ap_scan_bus(): "config on", AP_SM_STATE_RESET_START).
+ *
+ * With the AP bus the queue may hold something if its queue device existed
+ * while the table held it (apmx_qdrv_present()); an APQN that never had
+ * one is a hole in a guest's cross product.  Without the AP bus
+ * (CONFIG_ZCRYPT=n) there are no queue devices: nothing tells a hole from
+ * a queue whose card is deconfigured, nor that the card came back, so
+ * every such queue may.  Caller holds apmx_table_lock.
+ */
+static bool apmx_zq_may_hold(const struct apmx_zq *q)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	return !IS_ENABLED(CONFIG_ZCRYPT) ||
+	       apmx_qdrv_present(q->apid, q->apqi);
+}
+
+/*
  * Is the outcome of @q good enough for the queue to go on, to another
  * guest (@release) or to the same one?  A verified reset is.  A queue not
  * in the configuration (RC 01) is if it stays with its guest, and, on
- * release, if it never had a queue device here while it was held (a hole
- * in the guest's cross product: nothing of the guest can be in it).  One
- * that was present and now answers "not available" (its card deconfigured)
- * may still hold the guest's replies when it comes back: it stays withheld
- * until a reset is verified (apmx_zeroize_retry()).  With @release the
- * caller holds apmx_table_lock.
+ * release, if it cannot hold anything of the guest (apmx_zq_may_hold():
+ * with the AP bus, a hole in the guest's cross product).  One that may
+ * (its card deconfigured, or without the AP bus any) may still hold the
+ * guest's replies when it comes back: it stays withheld until a reset is
+ * verified (apmx_zeroize_retry()).  With @release the caller holds
+ * apmx_table_lock.
  */
 static bool apmx_zq_ok(struct apmx_zq *q, bool release)
 {
 	if (q->state != APMX_ZQ_ABSENT)
 		return q->state == APMX_ZQ_OK;
-	if (!release || !apmx_qdrv_present(q->apid, q->apqi))
+	if (!release || !apmx_zq_may_hold(q))
 		return true;
 	q->state = APMX_ZQ_FAILED;
 	q->why = APMX_ZQ_WHY_ZAPQ;
@@ -279,11 +303,11 @@ static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 		if (q[i].state == APMX_ZQ_ABSENT && failed_set) {
 			/*
 			 * No failure for a queue that stays, but no reset
-			 * either: one that was there may hold what it held,
-			 * so it is not verified (not made clean by this).
+			 * either: one that may hold what it held is not
+			 * verified (not made clean by this).
 			 */
 			mutex_lock(&apmx_table_lock);
-			if (apmx_qdrv_present(q[i].apid, q[i].apqi))
+			if (apmx_zq_may_hold(&q[i]))
 				apmx_mask_set(failed_set->row[q[i].apid],
 					      q[i].apqi);
 			mutex_unlock(&apmx_table_lock);
@@ -344,8 +368,9 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  * @r: if not NULL, filled with the first APQN (in ascending (adapter,
  *     domain) order) whose reset was not verified; untouched if none
  * @failed_set: if not NULL, set to the APQNs whose reset was not verified,
- *	also those that answered RC 01 (no failure without @release) although
- *	their queue was present (apmx_qdrv_present())
+ *	also those that answered RC 01 (no failure without @release) and
+ *	may hold what they held (with the AP bus: their queue was present,
+ *	apmx_qdrv_present(); without it: all of them)
  *
  * Issues the ZAPQ of every APQN first, then polls them all with TAPQ,
  * sleeping once per round (APMX_WAIT_MS) while any is not finished; see
