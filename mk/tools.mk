@@ -28,6 +28,7 @@ TOOLS_CFLAGS  := -std=gnu11 -O2 -g -MMD -MP $(TOOLS_WARN) $(TOOLS_INC)
 TOOLS_OBJS    := $(TOOLS_NAMES:%=$(TOOLS_OUT)/obj/%.o) \
 		 $(TOOLS_OUT)/obj/core-idlist.o $(TOOLS_OUT)/obj/core-mask.o
 TOOLS_PRELOAD := $(TOOLS_OUT)/fakekvm.so $(TOOLS_OUT)/failwrite.so \
+		 $(TOOLS_OUT)/apbus-sim.so \
 		 $(TOOLS_OUT)/idlist-vectors
 
 prefix  ?= /usr/local
@@ -80,6 +81,10 @@ $(TOOLS_OUT)/idlist-vectors: $(TOOLS_TDIR)/idlist-vectors.c \
 	@mkdir -p $(@D); echo "  CC      tests/tools/idlist-vectors"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g $(TOOLS_WARN) -I$(TOOLS_CORE) \
 		-o $@ $<
+$(TOOLS_OUT)/apbus-sim.so: $(TOOLS_TDIR)/apbus-sim.c $(TOP)/mk/tools.mk
+	@mkdir -p $(@D); echo "  CC      tests/tools/apbus-sim.so"
+	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \
+		-o $@ $< -ldl
 $(TOOLS_OUT)/failwrite.so: $(TOOLS_TDIR)/failwrite.c $(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tests/tools/failwrite.so"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \
