@@ -247,7 +247,7 @@ static int persist_write(const char *rule, const struct rule_file *rf,
 			 char *tmp, size_t tlen, const u8 *apm, const u8 *aqm)
 {
 	char am[APX_MASK_TEXT], qm[APX_MASK_TEXT];
-	bool have_a = false, have_q = false, label = false;
+	bool label = false;
 	const char *line;
 	FILE *f;
 	int fd, rc = 0;
@@ -296,11 +296,9 @@ static int persist_write(const char *rule, const struct rule_file *rf,
 
 		if (!strncmp(line, APX_ATTR_APMASK, strlen(APX_ATTR_APMASK))) {
 			fprintf(f, APX_ATTR_APMASK "%s\"\n", am);
-			have_a = true;
 		} else if (!strncmp(line, APX_ATTR_AQMASK,
 				    strlen(APX_ATTR_AQMASK))) {
 			fprintf(f, APX_ATTR_AQMASK "%s\"\n", qm);
-			have_q = true;
 		} else {
 			fprintf(f, "%.*s\n", (int)len, line);
 		}
@@ -314,8 +312,6 @@ static int persist_write(const char *rule, const struct rule_file *rf,
 		}
 		line += len + (line[len] == '\n');
 	}
-	(void)have_a;
-	(void)have_q;
 	if (fflush(f) || ferror(f) || fsync(fileno(f)))
 		rc = rc ? rc : -errno;
 	if (fclose(f) && !rc)
