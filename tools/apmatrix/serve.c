@@ -92,6 +92,7 @@ struct daemon {
 	int ncl;
 	int max_clients, max_per_uid;
 	long long timeout_ms, retry_ms, next_retry;
+	long long accept_pause;		/* out of fds: no accept() until */
 	/* log rate limit for refused clients */
 	long long rl_start;
 	int rl_n, rl_missed;
@@ -748,6 +749,10 @@ static void accept_clients(struct daemon *dm, int s)
 			if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED && rl_ok(dm))
 				logmsg("accept: %s", strerror(errno));
+			/* the connection stays queued: do not spin on it */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				dm->accept_pause = now_ms() + 100;
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			return;
@@ -1085,7 +1090,10 @@ static int serve_loop(struct daemon *dm, int s, int sfd)
 		}
 		if (dm->rl_missed && (wait < 0 || wait > APX_RL_INTERVAL))
 			wait = APX_RL_INTERVAL;
-		pfd[0].fd = s;
+		if (now < dm->accept_pause &&
+		    (wait < 0 || wait > dm->accept_pause - now))
+			wait = dm->accept_pause - now;
+		pfd[0].fd = now < dm->accept_pause ? -1 : s;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sfd;
 		pfd[1].events = POLLIN;
