@@ -9,9 +9,11 @@
 #   make check-tools-asan   the same tests against an AddressSanitizer +
 #                       UBSan build (leaks count): result tools-cli-asan
 #   make install        install apmatrix(8), apmatrix.conf(5), the libvirt
-#                       wrapper apmatrix-qemu, the systemd units and an
-#                       example reservation: $(DESTDIR) + sbindir, mandir,
-#                       libexecdir/apmatrix, systemdunitdir, docdir
+#                       wrapper apmatrix-qemu, the systemd units, the
+#                       socket's group (sysusers.d) and an example
+#                       reservation: $(DESTDIR) + sbindir, mandir,
+#                       libexecdir/apmatrix, systemdunitdir, sysusersdir,
+#                       docdir
 #                       (prefix=/usr/local unless given)
 #   TOOLS_V=1           show the compiler command lines
 
@@ -28,6 +30,7 @@ TOOLS_CFLAGS  := -std=gnu11 -O2 -g -MMD -MP $(TOOLS_WARN) $(TOOLS_INC)
 TOOLS_OBJS    := $(TOOLS_NAMES:%=$(TOOLS_OUT)/obj/%.o) \
 		 $(TOOLS_OUT)/obj/core-idlist.o $(TOOLS_OUT)/obj/core-mask.o
 TOOLS_PRELOAD := $(TOOLS_OUT)/fakekvm.so $(TOOLS_OUT)/failwrite.so \
+		 $(TOOLS_OUT)/apbus-sim.so \
 		 $(TOOLS_OUT)/idlist-vectors
 
 prefix  ?= /usr/local
@@ -35,6 +38,7 @@ sbindir ?= $(prefix)/sbin
 mandir  ?= $(prefix)/share/man
 libexecdir ?= $(prefix)/libexec
 systemdunitdir ?= $(prefix)/lib/systemd/system
+sysusersdir ?= $(prefix)/lib/sysusers.d
 docdir  ?= $(prefix)/share/doc/apmatrix
 
 TOOLS_SAN     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -80,6 +84,10 @@ $(TOOLS_OUT)/idlist-vectors: $(TOOLS_TDIR)/idlist-vectors.c \
 	@mkdir -p $(@D); echo "  CC      tests/tools/idlist-vectors"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g $(TOOLS_WARN) -I$(TOOLS_CORE) \
 		-o $@ $<
+$(TOOLS_OUT)/apbus-sim.so: $(TOOLS_TDIR)/apbus-sim.c $(TOP)/mk/tools.mk
+	@mkdir -p $(@D); echo "  CC      tests/tools/apbus-sim.so"
+	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \
+		-o $@ $< -ldl
 $(TOOLS_OUT)/failwrite.so: $(TOOLS_TDIR)/failwrite.c $(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tests/tools/failwrite.so"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \
@@ -89,7 +97,8 @@ install: install-tools
 install-tools: $(TOOLS_OUT)/apmatrix
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 \
 		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(libexecdir)/apmatrix \
-		$(DESTDIR)$(systemdunitdir) $(DESTDIR)$(docdir)/examples
+		$(DESTDIR)$(systemdunitdir) $(DESTDIR)$(docdir)/examples \
+		$(DESTDIR)$(sysusersdir)
 	install -m 0755 $(TOOLS_OUT)/apmatrix $(DESTDIR)$(sbindir)/apmatrix
 	install -m 0644 $(TOOLS_SRC_DIR)/apmatrix.8 $(DESTDIR)$(mandir)/man8/
 	install -m 0644 $(TOOLS_SRC_DIR)/apmatrix.conf.5 \
@@ -102,6 +111,8 @@ install-tools: $(TOOLS_OUT)/apmatrix
 		> $(DESTDIR)$(systemdunitdir)/apmatrix.service
 	install -m 0644 $(TOOLS_SRC_DIR)/systemd/apmatrix.socket \
 		$(DESTDIR)$(systemdunitdir)/
+	install -m 0644 $(TOOLS_SRC_DIR)/systemd/apmatrix.sysusers \
+		$(DESTDIR)$(sysusersdir)/apmatrix.conf
 	install -m 0644 $(TOOLS_SRC_DIR)/examples/guest1.conf \
 		$(TOOLS_SRC_DIR)/examples/libvirt-guest1.xml \
 		$(DESTDIR)$(docdir)/examples/

@@ -12,7 +12,14 @@
  * (apmx_grant_check_args()), fd -1 and grant_id 0 written back before the
  * reservation; then either the refusal given in $FAKEKVM_REFUSE
  * ("reason:adapter:domain:field:holder_type:holder_pid:holder_id:errno",
- * copied to ->refusal as apmx_table_reserve() fills it) or success: a new
+ * copied to ->refusal as apmx_table_reserve() fills it), or, like
+ * apmx_table_reserve() (arch/s390/kvm/ap-matrix/table.c), which reports
+ * one blocked APQN of the request, the first requested APQN (here:
+ * adapter-major, usage domains before control ones) that
+ * $FAKEKVM_HELD_FILE lists as held
+ * (read at every call, so a test may change it while a daemon runs; lines
+ * "AA.DDDD vm ID PID", "AA.DDDD grant ID PID" or "AA.DDDD quarantined",
+ * refused with EADDRINUSE or EIO as apmx_table_reserve() does), or success: a new
  * O_CLOEXEC descriptor (of /dev/null, standing for the anon-inode grant
  * file) and the next grant id.  Each call appends the requested masks, in
  * the core's canonical id-list form, to $FAKEKVM_LOG.
@@ -63,6 +70,64 @@ static void fake_log(const struct kvm_s390_ap_grant *g)
 	fclose(f);
 }
 
+/* The first APQN of @g's request that $FAKEKVM_HELD_FILE holds: -1 or 0. */
+static int fake_held(struct kvm_s390_ap_grant *g)
+{
+	const char *path = getenv("FAKEKVM_HELD_FILE");
+	unsigned int a, d, pass;
+	char line[128], who[16];
+	unsigned int ha, hd;
+	unsigned long long id;
+	int pid, n;
+	FILE *f;
+
+	if (!path)
+		return 0;
+	for (pass = 0; pass < 2; pass++) {
+		const u8 *q = pass ? g->masks.adm : g->masks.aqm;
+
+		apmx_for_each_id(a, g->masks.apm) {
+			apmx_for_each_id(d, q) {
+				f = fopen(path, "re");
+				if (!f)
+					return 0;
+				while (fgets(line, sizeof(line), f)) {
+					id = 0;
+					pid = 0;
+					n = sscanf(line, "%x.%x %15s %llu %d", &ha,
+						   &hd, who, &id, &pid);
+					if (n < 3 || ha != a || hd != d)
+						continue;
+					fclose(f);
+					g->refusal.adapter = a;
+					g->refusal.domain = d;
+					g->refusal.field = pass ?
+						KVM_S390_AP_FIELD_CONTROL :
+						KVM_S390_AP_FIELD_DOMAIN;
+					g->refusal.holder_id = id;
+					g->refusal.holder_pid = pid;
+					if (!strcmp(who, "vm")) {
+						g->refusal.reason = KVM_S390_AP_R_IN_USE;
+						g->refusal.holder_type = KVM_S390_AP_HOLDER_VM;
+						errno = EADDRINUSE;
+					} else if (!strcmp(who, "grant")) {
+						g->refusal.reason = KVM_S390_AP_R_RESERVED;
+						g->refusal.holder_type = KVM_S390_AP_HOLDER_GRANT;
+						errno = EADDRINUSE;
+					} else {
+						g->refusal.reason = KVM_S390_AP_R_QUARANTINED;
+						g->refusal.holder_type = KVM_S390_AP_HOLDER_QUARANTINE;
+						errno = EIO;
+					}
+					return -1;
+				}
+				fclose(f);
+			}
+		}
+	}
+	return 0;
+}
+
 static int fake_create_grant(struct kvm_s390_ap_grant *g)
 {
 	const char *refuse = getenv("FAKEKVM_REFUSE");
@@ -109,6 +174,8 @@ static int fake_create_grant(struct kvm_s390_ap_grant *g)
 		errno = err;
 		return -1;
 	}
+	if (fake_held(g))
+		return -1;
 	g->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (g->fd < 0)
 		return -1;

@@ -147,6 +147,14 @@ int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
 void apx_refusal_line(const struct kvm_s390_ap_refusal *r, int err,
 		      char *buf, size_t len);
 
+/* aplock.c: s390-tools' AP configuration lock (libap ap_get_lock()) */
+#define APX_AP_LOCK		"/run/lock/s390apconfig.lock"
+#define APX_AP_LOCK_WAIT	90	/* s: libap's 3000 tries of ~30 ms */
+const char *apx_ap_lock_path(void);
+/* Take it, waiting up to @timeout_s: 0, or -1 after a message. */
+int apx_ap_lock(int timeout_s);
+void apx_ap_unlock(void);
+
 /* kvm.c: the only code that talks to /dev/kvm */
 int apx_kvm_create_grant(const char *dev, struct kvm_s390_ap_grant *g,
 			 int *err);

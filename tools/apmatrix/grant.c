@@ -6,6 +6,8 @@
  * becomes the fd number.  The reservation lasts as long as some process
  * holds the fd (see Documentation/s390/ap-matrix.rst of the series).
  */
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -179,6 +181,32 @@ static void free_args(char **args)
 }
 
 /*
+ * Close every descriptor above stderr but @keep: COMMAND inherits the
+ * grant fd and nothing the caller (a shell, libvirt, the daemon's client)
+ * left open without FD_CLOEXEC.  close_range() (Linux 5.9), else a walk
+ * of /proc/self/fd.
+ */
+static void close_others(int keep)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if ((keep <= 3 || !close_range(3, keep - 1, 0)) &&
+	    !close_range(keep + 1, ~0U, 0))
+		return;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		fd = atoi(e->d_name);
+		if (fd > 2 && fd != keep && fd != dirfd(d))
+			close(fd);
+	}
+	closedir(d);
+}
+
+/*
  * Exec @cmd (@n words) with grant fd @fd inherited, "{grant}" replaced by
  * its number, APMATRIX_GRANT_FD/_ID set, and the words of @extra (NULL
  * or NULL-terminated, "{grant}" replaced too) appended.  Returns only on
@@ -213,6 +241,7 @@ int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
 	setenv("APMATRIX_GRANT_FD", env, 1);
 	snprintf(env, sizeof(env), "%llu", id);
 	setenv("APMATRIX_GRANT_ID", env, 1);
+	close_others(fd);
 	execvp(args[0], args);
 	apx_err("cannot run %s: %s", args[0], strerror(errno));
 	free_args(args);

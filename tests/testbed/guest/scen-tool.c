@@ -10,11 +10,14 @@
  *   grant --user        the program it execs as an unprivileged user does
  *                       SET with the inherited grant fd (and cannot
  *                       without it, or beyond it)
- *   serve / connect     a reservation in /etc/apmatrix/; an allowed uid
- *                       gets the grant fd over the socket and uses it in
- *                       SET; a uid the config does not allow is refused
- *                       (only with CONFIG_UNIX, which the test kernel
- *                       lacks: then it says so and runs none of it)
+ *   serve / connect     reservations in /etc/apmatrix/; serve's socket is
+ *                       0660 with group tbuser (--socket-group 4242): an
+ *                       allowed uid gets the grant fd over the socket and
+ *                       uses it in SET, a uid the reservation does not
+ *                       allow gets ERR and no fd, a uid outside the
+ *                       socket's group cannot connect (EACCES).  Needs
+ *                       UNIX sockets (the test kernel has CONFIG_UNIX);
+ *                       without them it says so and runs none of it
  *
  *   scen-tool --adapters LIST --domains LIST
  *   scen-tool --client-set FD ADAPTERS DOMAINS    (the grant user: SET
@@ -340,6 +343,18 @@ static void test_serve(void)
 			close(fd);
 	}
 	check(!rc, "/etc/apmatrix/tb.conf written (rc %d)", rc);
+	/* a reservation for qemu only, of a queue nobody else reserves */
+	snprintf(conf, sizeof(conf),
+		 "adapters = %u\ndomains = %u\nallow-users = qemu\n", A, D[2]);
+	{
+		int fd = open("/etc/apmatrix/tbq.conf",
+			      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		rc = fd < 0 || write(fd, conf, strlen(conf)) < 0 ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	check(!rc, "/etc/apmatrix/tbq.conf written (rc %d)", rc);
 	rc = run(out, sizeof(out), -1, TOOL, "serve", "--check", NULL);
 	check(rc == 0, "serve --check accepts it (exit %d)", rc);
 
@@ -350,7 +365,7 @@ static void test_serve(void)
 	if (pid == 0) {
 		dup2(lfd, 1);
 		dup2(lfd, 2);
-		execl(TOOL, TOOL, "serve", NULL);
+		execl(TOOL, TOOL, "serve", "--socket-group", "4242", NULL);
 		_exit(127);
 	}
 	close(lfd);
@@ -364,10 +379,16 @@ static void test_serve(void)
 	      strstr(out, "client: uid 4242 euid 4242: SET ok"),
 	      "uid %d (allowed) gets the grant fd over the socket and SET with it succeeds (exit %d)",
 	      TBUSER, rc);
-	rc = run(out, sizeof(out), QEMU, SELF, "--client-get", SOCK, "tb", a,
+	rc = run(out, sizeof(out), TBUSER, SELF, "--client-get", SOCK, "tbq", a,
 		 d1, NULL);
 	check(rc == 4 && strstr(out, "reply 'ERR ") && strstr(out, "fd -1"),
-	      "uid %d (not allowed) gets ERR and no fd (exit %d)", QEMU, rc);
+	      "uid %d asking for tbq (allowed: qemu only) gets ERR and no fd (exit %d)",
+	      TBUSER, rc);
+	rc = run(out, sizeof(out), QEMU, SELF, "--client-get", SOCK, "tb", a,
+		 d1, NULL);
+	check(rc == 3 && strstr(out, "connect: errno 13"),
+	      "uid %d, not in the socket's group, cannot connect: EACCES (exit %d)",
+	      QEMU, rc);
 	rc = run(out, sizeof(out), TBUSER, TOOL, "connect", "tb", "--", SELF,
 		 "--client-set", "{grant}", a, d1, NULL);
 	check(rc == 0 && strstr(out, "SET ok"),
@@ -396,7 +417,8 @@ static void test_serve(void)
 	}
 	check(WIFEXITED(rc) && strstr(log, "given to pid") &&
 	      strstr(log, "uid 4242 gid 4242") &&
-	      strstr(log, "uid 107 gid 107 refused"),
+	      strstr(log, "'tbq': pid") &&
+	      strstr(log, "uid 4242 gid 4242 refused (not allowed)"),
 	      "serve ends on SIGTERM (status %#x) and logged both decisions",
 	      rc);
 	/* its grant is closed: root may take the queue */
@@ -437,9 +459,8 @@ int main(int argc, char **argv)
 	test_list_free_return();
 	test_grant();
 	/*
-	 * serve and connect need UNIX sockets; the test kernel has no
-	 * CONFIG_NET (tests/testbed/kernel.config: enabling it rebuilds
-	 * nearly all of both test kernels).  Stated, not counted.
+	 * serve and connect need UNIX sockets (the test kernel has
+	 * CONFIG_UNIX); a kernel without them is stated, not counted.
 	 */
 	rc = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (rc >= 0) {
