@@ -151,8 +151,9 @@ $(RACE_DIR)/race-broken: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
 # that ours is what is tested), --deconf-handover in both builds (RC 01
 # is no reset without the AP bus; with it the device says so), and the
 # broken build (a mask edit without
-# ap_perms_mutex) caught twice: by ThreadSanitizer, and with TSan's
-# reports off by the masks-vs-holders invariant.  race --scan-window (a
+# ap_perms_mutex) caught twice: by ThreadSanitizer (with the invariant
+# off, RACE_MASK_CHECK=0: it would often stop the run first), and with
+# TSan's reports off by the masks-vs-holders invariant.  race --scan-window (a
 # found, unfixed hand-over, docs/robustness.md) is not run: it fails.
 check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
 	@mkdir -p $(BUILD)/results
@@ -176,7 +177,7 @@ check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
 		grep 'FAIL' deconf.log deconf-bus.log >> $$out || true; fi; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf.log | sed 's/^race-deconf:/race-deconf (no AP bus):/' >> $$out || true; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf-bus.log | sed 's/^race-deconf:/race-deconf (AP bus):/' >> $$out || true; \
-	rc=0; $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
+	rc=0; RACE_MASK_CHECK=0 $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
 	if [ $$rc -eq 66 ] && grep -q 'WARNING: ThreadSanitizer: data race' broken.log; then p=$$((p + 1)); \
 		echo "race-broken: mask edit without ap_perms_mutex caught by ThreadSanitizer: $$(grep -m1 -A6 'WARNING: ThreadSanitizer' broken.log | sed -n 's/^ *#[0-9] \([^ ]*\) .*/\1/p' | grep -v -E '^(memcpy|memcmp|__tsan|__interceptor)' | head -n1) in a data race" >> $$out; \
 	else f=$$((f + 1)); echo "race-broken: NOT caught by ThreadSanitizer (exit $$rc)" >> $$out; fi; \
