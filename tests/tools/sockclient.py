@@ -14,6 +14,12 @@
   sockclient.py deaf SOCK
       listen on SOCK, accept and never answer; print "listening"; run
       until killed
+  sockclient.py flood SOCK N HOW
+      N clients one after the other: HOW "close" connects and closes at
+      once; "bad" sends a bad request, shuts its reading side down and
+      closes (the daemon's answer cannot be delivered); "get:NAME" sends
+      "GET NAME\\n" and reads the answer.  Prints "answers K" (the
+      answers received) and "pid P" (this process, the daemon's client)
   sockclient.py activate SOCK PID FDS -- COMMAND...
       exec COMMAND as systemd's socket activation would: fd 3 a listening
       socket on SOCK (or, with SOCK "-", a regular file), LISTEN_PID=PID
@@ -78,6 +84,24 @@ def deaf(path):
         conns.append(c)
 
 
+def flood(path, n, how):
+    answers = 0
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)         # blocking: waits while the backlog is full
+        s.settimeout(10)
+        if how == "bad":
+            s.send(b"BAD\n")
+            s.shutdown(socket.SHUT_RD)
+        elif how.startswith("get:"):
+            s.send(("GET %s\n" % how[4:]).encode())
+            if s.recv(512):
+                answers += 1
+        s.close()
+    print("answers %d" % answers)
+    print("pid %d" % os.getpid(), flush=True)
+
+
 def activate(path, pid, fds, cmd):
     if path == "-":
         fd = os.open("/dev/null", os.O_RDONLY)
@@ -104,6 +128,8 @@ def main(a):
         split(a[1], a[2])
     elif a[0] == "deaf":
         deaf(a[1])
+    elif a[0] == "flood":
+        flood(a[1], int(a[2]), a[3])
     elif a[0] == "activate" and a[4] == "--":
         activate(a[1], a[2], a[3], a[5:])
     else:

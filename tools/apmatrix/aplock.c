@@ -11,6 +11,15 @@
  * removes it.  apmatrix free/return hold it from reading the masks to the
  * end of the change, so that an edit by chzdev or mdevctl cannot come in
  * between.  $APMATRIX_AP_LOCK overrides the path (tests).
+ *
+ * /run/lock is writable by everybody: what is at the lock path and not a
+ * regular file (a FIFO, whose read would block for ever; a symbolic link
+ * to anywhere) is refused at once, and the lock file is read without
+ * blocking (apx_open_regular()).  Removing a stale lock races with
+ * another tool that removes it too and takes the lock anew in between
+ * (util_lockfile.c has the same race): the file is removed only if it is
+ * still the one read (same inode), which leaves the few instructions
+ * between that check and unlink().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,46 +41,69 @@ const char *apx_ap_lock_path(void)
 	return apx_setting(NULL, "APMATRIX_AP_LOCK", APX_AP_LOCK);
 }
 
-/* The pid in @path, 0 if none yet, -1 if the file is gone. */
-static int lock_owner(const char *path, time_t *mtime)
+/*
+ * The pid in the lock file @path (@st its stat): > 0, 0 if none yet, -1
+ * if the file is gone, -2 if it cannot be read or is no regular file
+ * (with a message naming it if @report).
+ */
+static int lock_owner(const char *path, struct stat *st, bool report)
 {
+	const char *kind;
 	char buf[40];
-	struct stat st;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	fd = apx_open_regular(path, st, &kind);
+	if (fd == -1 && errno == ENOENT)
 		return -1;
+	if (fd < 0) {
+		if (report && kind)
+			apx_err("the AP configuration lock %s is %s, not a lock file; nothing changed (remove it if no chzdev or mdevctl runs)",
+				path, kind);
+		else if (report)
+			apx_err("cannot read the AP configuration lock %s: %s; nothing changed",
+				path, strerror(errno));
+		return -2;
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
-	if (fstat(fd, &st))
-		st.st_mtime = 0;
 	close(fd);
-	*mtime = st.st_mtime;
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
 	return atoi(buf);
 }
 
-/* Remove the lock at @path if it is stale (see above): true if so. */
-static bool lock_stale(const char *path, int *holder)
+/* Remove @path if it is still the file @st was taken of. */
+static void lock_remove(const char *path, const struct stat *st)
 {
-	time_t mtime = 0;
-	int pid = lock_owner(path, &mtime);
+	struct stat now;
 
+	if (!lstat(path, &now) && now.st_dev == st->st_dev &&
+	    now.st_ino == st->st_ino)
+		unlink(path);
+}
+
+/*
+ * Is the lock at @path stale (see above)?  1 if it was removed or is
+ * gone, 0 if it is held (by *@holder), -1 after a message if it is no
+ * lock file.
+ */
+static int lock_stale(const char *path, int *holder)
+{
+	struct stat st;
+	int pid = lock_owner(path, &st, true);
+
+	if (pid == -1)
+		return 1;	/* gone: try again */
+	if (pid == -2)
+		return -1;
 	*holder = pid;
-	if (pid < 0)
-		return true;	/* gone: try again at once */
-	if (pid > 0 && kill(pid, 0) && errno == ESRCH) {
-		unlink(path);
-		return true;
+	if ((pid > 0 && kill(pid, 0) && errno == ESRCH) ||
+	    (pid == 0 && time(NULL) > st.st_mtime + APX_LOCK_WAITPID)) {
+		lock_remove(path, &st);
+		return 1;
 	}
-	if (pid == 0 && time(NULL) > mtime + APX_LOCK_WAITPID) {
-		unlink(path);
-		return true;
-	}
-	return false;
+	return 0;
 }
 
 int apx_ap_lock(int timeout_s)
@@ -79,7 +111,7 @@ int apx_ap_lock(int timeout_s)
 	const char *path = apx_ap_lock_path();
 	char tmp[600], pid[24], dir[512], *slash;
 	struct timespec t0, t;
-	int fd, len, holder = 0;
+	int fd, len, stale, holder = 0;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -114,8 +146,12 @@ int apx_ap_lock(int timeout_s)
 			unlink(tmp);
 			return -1;
 		}
-		if (lock_stale(path, &holder))
-			continue;
+		stale = lock_stale(path, &holder);
+		if (stale < 0) {
+			unlink(tmp);
+			return -1;
+		}
+		/* also when it came and went: --wait bounds every wait */
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec - t0.tv_sec >= timeout_s) {
 			apx_err("the AP configuration lock %s is held by pid %d (chzdev, mdevctl's ap-check or apmatrix) since more than %d s; nothing changed",
@@ -123,7 +159,8 @@ int apx_ap_lock(int timeout_s)
 			unlink(tmp);
 			return -1;
 		}
-		usleep(APX_LOCK_DELAY_US);
+		if (!stale)
+			usleep(APX_LOCK_DELAY_US);
 	}
 	unlink(tmp);
 	snprintf(apx_lock_path, sizeof(apx_lock_path), "%s", path);
@@ -132,12 +169,12 @@ int apx_ap_lock(int timeout_s)
 
 void apx_ap_unlock(void)
 {
-	time_t mtime;
+	struct stat st;
 
 	if (!apx_lock_path[0])
 		return;
 	/* only our own lock (util_lockfile.c do_lockfile_release()) */
-	if (lock_owner(apx_lock_path, &mtime) == (int)getpid())
-		unlink(apx_lock_path);
+	if (lock_owner(apx_lock_path, &st, false) == (int)getpid())
+		lock_remove(apx_lock_path, &st);
 	apx_lock_path[0] = '\0';
 }

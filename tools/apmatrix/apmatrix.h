@@ -105,6 +105,9 @@ bool apx_host_owns(const u8 *apm, const u8 *aqm, unsigned int a,
 /* apx_mask_from_sysfs(), apx_mask_to_sysfs(): apbus-mask.h */
 __attribute__((format(printf, 3, 4)))
 void apx_pathf(char *buf, size_t len, const char *fmt, ...);
+struct stat;
+/* open a regular file only, never blocking: fd, -1 (errno) or -2 (*kind) */
+int apx_open_regular(const char *path, struct stat *st, const char **kind);
 int apx_write_file(const char *path, const char *text);
 int apx_read_file(const char *path, char *buf, size_t len);
 

@@ -181,10 +181,10 @@ static void free_args(char **args)
 }
 
 /*
- * Close every descriptor above stderr but @keep: COMMAND inherits the
- * grant fd and nothing the caller (a shell, libvirt, the daemon's client)
- * left open without FD_CLOEXEC.  close_range() (Linux 5.9), else a walk
- * of /proc/self/fd.
+ * Close every descriptor above stderr but @keep (above stderr too): COMMAND
+ * inherits the grant fd and nothing the caller (a shell, libvirt, the
+ * daemon's client) left open without FD_CLOEXEC.  close_range() (Linux
+ * 5.9), else a walk of /proc/self/fd.
  */
 static void close_others(int keep)
 {
@@ -192,7 +192,7 @@ static void close_others(int keep)
 	DIR *d;
 	int fd;
 
-	if ((keep <= 3 || !close_range(3, keep - 1, 0)) &&
+	if ((keep == 3 || !close_range(3, keep - 1, 0)) &&
 	    !close_range(keep + 1, ~0U, 0))
 		return;
 	d = opendir("/proc/self/fd");
@@ -220,6 +220,21 @@ int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
 
 	while (extra && extra[m])
 		m++;
+	/*
+	 * The caller left stdin, stdout or stderr closed and the grant fd
+	 * took its number: move it above stderr, so that COMMAND does not
+	 * take the grant for one of them (and close_others() keeps them).
+	 */
+	if (fd <= STDERR_FILENO) {
+		int high = fcntl(fd, F_DUPFD, STDERR_FILENO + 1), e = errno;
+
+		close(fd);
+		if (high < 0) {
+			apx_err("cannot pass the grant fd on: %s", strerror(e));
+			return APX_EXIT_SYSTEM;
+		}
+		fd = high;
+	}
 	if (fcntl(fd, F_SETFD, 0)) {
 		apx_err("cannot pass the grant fd on: %s", strerror(errno));
 		close(fd);

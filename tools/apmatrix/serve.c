@@ -20,10 +20,13 @@
  * every slot.  A reservation whose grant the kernel refused (its queues
  * were busy) is tried again when a client asks for it and every --retry
  * seconds.  Every decision is logged on stderr (the journal under
- * systemd); refusals of clients at most APX_RL_BURST per APX_RL_INTERVAL,
- * the rest counted.  SIGHUP re-reads the directory: unchanged reservations
- * keep their grant, changed ones get a new one, removed ones are closed,
- * and a file that no longer parses keeps its old reservation.
+ * systemd); what a client causes (a refusal, a grant refused on its
+ * request, an answer it did not take) at most APX_RL_BURST per
+ * APX_RL_INTERVAL, naming its pid and uid, the rest counted.  SIGHUP
+ * re-reads the directory: unchanged reservations keep their grant, changed
+ * ones get a new one, removed ones are closed, and a file that no longer
+ * parses keeps its old reservation, whose APQNs no other file may then
+ * reserve.
  * SIGTERM/SIGINT end the daemon, which closes every grant.
  */
 #define _GNU_SOURCE
@@ -56,7 +59,6 @@
 #define APX_MAX_RSV	4096
 #define APX_REQ_LEN	256
 #define APX_LINE_LEN	1024
-#define APX_MAX_GROUPS	256
 #define APX_RL_BURST	10		/* refusal messages ... */
 #define APX_RL_INTERVAL	5000		/* ... per this many ms */
 
@@ -64,6 +66,7 @@ struct rsv {
 	char name[APX_NAME_LEN];
 	char path[PATH_MAX];
 	bool broken;			/* the file did not parse */
+	const struct rsv *kept;		/* broken: its old one (conf_overlaps()) */
 	struct kvm_s390_ap_masks masks;
 	int line_a, line_d, line_c;	/* where the keys are, 0: missing */
 	uid_t uid[APX_MAX_ALLOW];
@@ -77,8 +80,6 @@ struct rsv {
 struct client {
 	int fd;
 	struct ucred cr;
-	gid_t groups[APX_MAX_GROUPS];
-	int ngroups;
 	long long deadline;		/* CLOCK_MONOTONIC ms */
 	size_t len;
 	char req[APX_REQ_LEN];
@@ -385,16 +386,92 @@ static void list_free(struct rsv_list *l)
 	l->n = l->cap = 0;
 }
 
+static int rsv_index(struct rsv **v, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] && !strcmp(v[i]->name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * The reservation the daemon keeps for the invalid file @f (rsv_install()
+ * keeps the old reservation of a file that is invalid now): one of @old,
+ * or NULL.
+ */
+static const struct rsv *kept_of(const struct rsv *f, struct rsv **old,
+				  int nold)
+{
+	int k;
+
+	if (!f->broken)
+		return NULL;
+	k = rsv_index(old, nold, f->name);
+	return k < 0 ? NULL : old[k];
+}
+
+/*
+ * Mark every valid reservation of @out broken that reserves an APQN a
+ * reservation kept for an invalid file (see kept_of(); @old are the
+ * daemon's reservations, NULL at start) or an earlier valid file (by name)
+ * reserves too.  A kept reservation comes first: its grant may be in use.
+ * Marking a file broken may keep its old reservation, so until nothing
+ * changes.  Returns the number marked.
+ */
+static int conf_overlaps(struct rsv_list *out, struct rsv **old, int nold)
+{
+	unsigned int a, d;
+	bool again = true;
+	int i, j, bad = 0;
+
+	for (i = 0; i < out->n; i++)
+		out->v[i]->kept = kept_of(out->v[i], old, nold);
+	while (again) {
+		again = false;
+		for (i = 0; i < out->n; i++) {
+			struct rsv *b = out->v[i];
+
+			for (j = 0; j < out->n && !b->broken; j++) {
+				struct rsv *f = out->v[j];
+				const struct rsv *k = f->kept;
+
+				if (k && rsv_overlap(k, b, &a, &d))
+					apx_err("%s:%d: reservation '%s' overlaps '%s' (%s:%d, kept as it was: the file is invalid now): both reserve APQN %02x.%04x",
+						b->path, b->line_a, b->name,
+						k->name, k->path, k->line_a,
+						a, d);
+				else if (j < i && !f->broken &&
+					 rsv_overlap(f, b, &a, &d))
+					apx_err("%s:%d: reservation '%s' overlaps '%s' (%s:%d): both reserve APQN %02x.%04x",
+						b->path, b->line_a, b->name,
+						f->name, f->path, f->line_a,
+						a, d);
+				else
+					continue;
+				b->broken = true;
+				b->kept = kept_of(b, old, nold);
+				bad++;
+				again |= b->kept != NULL;
+			}
+		}
+	}
+	return bad;
+}
+
 /*
  * Read every NAME.conf of @dir into @out (sorted by name; allocated, as
  * many as there are).  A file that does not parse, or that reserves an
- * APQN an earlier file (by name) reserves too, is in @out with ->broken
- * set.  Returns the number of bad files.
+ * APQN another reservation holds (conf_overlaps(), with the daemon's
+ * reservations @old, NULL at start), is in @out with ->broken set.
+ * Returns the number of bad files.
  */
-static int conf_load(const char *dir, struct rsv_list *out)
+static int conf_load(const char *dir, struct rsv_list *out,
+		     struct rsv **old, int nold)
 {
 	struct dirent **list;
-	int i, j, cnt, bad = 0, valid = 0;
+	int i, cnt, bad = 0, valid = 0;
 
 	out->n = 0;
 	cnt = scandir(dir, &list, NULL, alphasort);
@@ -440,34 +517,27 @@ next:
 		free(list[i]);
 	}
 	free(list);
-	for (i = 0; i < out->n; i++) {
-		struct rsv *b = out->v[i];
-		unsigned int a, d;
-
-		for (j = 0; j < i && !b->broken; j++) {
-			struct rsv *f = out->v[j];
-
-			if (f->broken || !rsv_overlap(f, b, &a, &d))
-				continue;
-			apx_err("%s:%d: reservation '%s' overlaps '%s' (%s:%d): both reserve APQN %02x.%04x",
-				b->path, b->line_a, b->name, f->name,
-				f->path, f->line_a, a, d);
-			b->broken = true;
-			bad++;
-		}
-	}
-	return bad;
+	return bad + conf_overlaps(out, old, nold);
 }
 
 /* ---- grants ---------------------------------------------------------- */
 
-/* Create @r's grant; 0, or -1 with ->why set (and logged). */
-static int rsv_grant(struct daemon *dm, struct rsv *r, const char *when)
+/*
+ * Create @r's grant (@when: "" at start or reload, "retry", or "request"
+ * of the client @cr); 0, or -1 with ->why set (and logged: a refusal on a
+ * client's request within the rate limit of what clients cause, on a
+ * retry only when it changed).
+ */
+static int rsv_grant(struct daemon *dm, struct rsv *r, const char *when,
+		     const struct ucred *cr)
 {
 	struct kvm_s390_ap_grant g;
-	char line[256];
+	char line[256], by[64] = "";
 	int err, rc;
 
+	if (cr)
+		snprintf(by, sizeof(by), " of pid %d uid %d", (int)cr->pid,
+			 (int)cr->uid);
 	memset(&g, 0, sizeof(g));
 	g.masks = r->masks;
 	rc = apx_kvm_create_grant(dm->dev, &g, &err);
@@ -477,39 +547,37 @@ static int rsv_grant(struct daemon *dm, struct rsv *r, const char *when)
 	else if (rc)
 		apx_refusal_line(&g.refusal, err, line, sizeof(line));
 	if (rc) {
-		/* a periodic retry logs only what changed */
-		if (strcmp(when, "retry") || strcmp(line, r->why))
-			logmsg("reservation '%s': grant refused%s%s: %s",
-			       r->name, *when ? " on " : "", when, line);
+		if (cr ? rl_ok(dm) :
+			 strcmp(when, "retry") || strcmp(line, r->why))
+			logmsg("reservation '%s': grant refused%s%s%s: %s",
+			       r->name, *when ? " on " : "", when, by, line);
 		snprintf(r->why, sizeof(r->why), "%s", line);
 		return -1;
 	}
 	r->fd = g.fd;
 	r->id = g.grant_id;
 	r->why[0] = '\0';
-	logmsg("reservation '%s': grant %llu created%s%s", r->name, r->id,
-	       *when ? " on " : "", when);
+	logmsg("reservation '%s': grant %llu created%s%s%s", r->name, r->id,
+	       *when ? " on " : "", when, by);
 	return 0;
 }
 
-static void rsv_close(struct rsv *r, const char *why)
+/*
+ * Close @r's grant, if it has one, logging "@state, grant N closed" (the
+ * reservation was removed or changed) or "grant N closed (@why)".
+ */
+static void rsv_close(struct rsv *r, const char *state, const char *why)
 {
 	if (r->fd >= 0) {
 		close(r->fd);
-		logmsg("reservation '%s': grant %llu closed (%s)", r->name,
-		       r->id, why);
+		if (state)
+			logmsg("reservation '%s': %s, grant %llu closed",
+			       r->name, state, r->id);
+		else
+			logmsg("reservation '%s': grant %llu closed (%s)",
+			       r->name, r->id, why);
 	}
 	r->fd = -1;
-}
-
-static int rsv_index(struct rsv **v, int n, const char *name)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] && !strcmp(v[i]->name, name))
-			return i;
-	return -1;
 }
 
 /*
@@ -549,7 +617,7 @@ static void rsv_install(struct daemon *dm, struct rsv_list *next)
 		if (list_add(&keep, r)) {
 			logmsg("reservation '%s': out of memory, dropped",
 			       r->name);
-			rsv_close(r, "out of memory");
+			rsv_close(r, NULL, "out of memory");
 			free(r);
 		}
 	}
@@ -559,7 +627,7 @@ static void rsv_install(struct daemon *dm, struct rsv_list *next)
 		if (!old)
 			continue;
 		rsv_close(old, rsv_index(keep.v, keep.n, old->name) < 0 ?
-			  "removed" : "changed");
+			  "removed" : "changed", NULL);
 		free(old);
 	}
 	free(dm->rsv);
@@ -567,7 +635,7 @@ static void rsv_install(struct daemon *dm, struct rsv_list *next)
 	dm->n = keep.n;
 	for (i = 0; i < dm->n; i++)
 		if (dm->rsv[i]->fd < 0)
-			rsv_grant(dm, dm->rsv[i], "");
+			rsv_grant(dm, dm->rsv[i], "", NULL);
 	free(next->v);
 	next->v = NULL;
 	next->n = next->cap = 0;
@@ -577,7 +645,7 @@ static void reload(struct daemon *dm)
 {
 	struct rsv_list next = { NULL, 0, 0 };
 
-	conf_load(dm->confdir, &next);
+	conf_load(dm->confdir, &next, dm->rsv, dm->n);
 	rsv_install(dm, &next);
 }
 
@@ -588,30 +656,81 @@ static void retry_grants(struct daemon *dm)
 
 	for (i = 0; i < dm->n; i++)
 		if (dm->rsv[i]->fd < 0)
-			rsv_grant(dm, dm->rsv[i], "retry");
+			rsv_grant(dm, dm->rsv[i], "retry", NULL);
 }
 
 /* ---- clients --------------------------------------------------------- */
 
-static bool allowed(const struct rsv *r, const struct client *c)
+/*
+ * The supplementary groups of @c (SO_PEERGROUPS: as at its connect()), as
+ * many as it has, in *@groups (allocated, NULL if none); their number.  If
+ * the kernel does not say, only uid and primary group count, and a line
+ * says so.
+ */
+static int peer_groups(struct daemon *dm, const struct client *c,
+		       gid_t **groups)
 {
-	int i, k;
+#ifdef SO_PEERGROUPS
+	socklen_t len = 0;
+	gid_t *g = NULL;
+	int tries;
+
+	*groups = NULL;
+	/* a first call with no room tells the size (ERANGE) */
+	for (tries = 0; tries < 3; tries++) {
+		if (!getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, g, &len)) {
+			*groups = g;
+			return len / sizeof(gid_t);
+		}
+		if (errno != ERANGE)
+			break;
+		free(g);
+		g = malloc(len);
+		if (!g) {
+			errno = ENOMEM;
+			break;
+		}
+	}
+	free(g);
+	if (rl_ok(dm))
+		logmsg("pid %d uid %d: supplementary groups unknown (SO_PEERGROUPS: %s): only uid and primary group count",
+		       (int)c->cr.pid, (int)c->cr.uid, strerror(errno));
+#else
+	(void)dm;
+	(void)c;
+	*groups = NULL;
+#endif
+	return 0;
+}
+
+static bool allowed(struct daemon *dm, const struct rsv *r,
+		    const struct client *c)
+{
+	gid_t *groups = NULL;
+	bool ok = false;
+	int i, k, n = -1;
 
 	for (i = 0; i < r->nuid; i++)
 		if (r->uid[i] == c->cr.uid)
 			return true;
-	for (i = 0; i < r->ngid; i++) {
-		if (r->gid[i] == c->cr.gid)
-			return true;
-		for (k = 0; k < c->ngroups; k++)
-			if (r->gid[i] == c->groups[k])
-				return true;
+	for (i = 0; i < r->ngid && !ok; i++) {
+		ok = r->gid[i] == c->cr.gid;
+		if (!ok && n < 0)
+			n = peer_groups(dm, c, &groups);
+		for (k = 0; k < n && !ok; k++)
+			ok = r->gid[i] == groups[k];
 	}
-	return false;
+	free(groups);
+	return ok;
 }
 
-/* One non-blocking send: the answer is short, the socket buffer empty. */
-static void reply(int c, const char *text, int fd)
+/*
+ * One non-blocking send to the client @cr on @c: the answer is short, the
+ * socket buffer empty.  A client that is gone is logged within the rate
+ * limit.
+ */
+static void reply(struct daemon *dm, int c, const struct ucred *cr,
+		  const char *text, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { (void *)text, strlen(text) };
@@ -628,8 +747,9 @@ static void reply(int c, const char *text, int fd)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
-	if (sendmsg(c, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		logmsg("reply failed: %s", strerror(errno));
+	if (sendmsg(c, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && rl_ok(dm))
+		logmsg("pid %d uid %d: reply failed: %s", (int)cr->pid,
+		       (int)cr->uid, strerror(errno));
 }
 
 /* Answer the complete request of @c (NUL-terminated, no newline). */
@@ -646,12 +766,12 @@ static void serve_request(struct daemon *dm, struct client *c)
 		if (rl_ok(dm))
 			logmsg("pid %d uid %d: bad request refused",
 			       (int)cr->pid, (int)cr->uid);
-		reply(c->fd, "ERR bad request\n", -1);
+		reply(dm, c->fd, cr, "ERR bad request\n", -1);
 		return;
 	}
 	k = rsv_index(dm->rsv, dm->n, name);
 	r = k < 0 ? NULL : dm->rsv[k];
-	if (!r || !allowed(r, c)) {
+	if (!r || !allowed(dm, r, c)) {
 		/* the same answer for both: nobody learns which names exist */
 		if (rl_ok(dm))
 			logmsg("reservation '%s': pid %d uid %d gid %d refused (%s)",
@@ -660,16 +780,17 @@ static void serve_request(struct daemon *dm, struct client *c)
 		snprintf(msg, sizeof(msg),
 			 "ERR reservation '%s' does not exist or is not allowed for uid %d gid %d\n",
 			 name, (int)cr->uid, (int)cr->gid);
-		reply(c->fd, msg, -1);
+		reply(dm, c->fd, cr, msg, -1);
 		return;
 	}
-	if (r->fd < 0 && rsv_grant(dm, r, "request")) {
-		logmsg("reservation '%s': pid %d uid %d refused (no grant)",
-		       name, (int)cr->pid, (int)cr->uid);
+	if (r->fd < 0 && rsv_grant(dm, r, "request", cr)) {
+		if (rl_ok(dm))
+			logmsg("reservation '%s': pid %d uid %d refused (no grant)",
+			       name, (int)cr->pid, (int)cr->uid);
 		snprintf(msg, sizeof(msg),
 			 "ERR reservation '%s' has no grant: %s\n", name,
 			 r->why);
-		reply(c->fd, msg, -1);
+		reply(dm, c->fd, cr, msg, -1);
 		return;
 	}
 	apmx_idlist_format(r->masks.apm, ids[0], sizeof(ids[0]));
@@ -680,7 +801,7 @@ static void serve_request(struct daemon *dm, struct client *c)
 		 ids[2][0] ? ids[2] : "-");
 	logmsg("reservation '%s': grant %llu given to pid %d uid %d gid %d",
 	       name, r->id, (int)cr->pid, (int)cr->uid, (int)cr->gid);
-	reply(c->fd, msg, r->fd);
+	reply(dm, c->fd, cr, msg, r->fd);
 }
 
 static void client_drop(struct daemon *dm, int i)
@@ -725,7 +846,7 @@ static bool client_read(struct daemon *dm, struct client *c)
 			logmsg("pid %d uid %d: request longer than %d bytes refused",
 			       (int)c->cr.pid, (int)c->cr.uid,
 			       APX_REQ_LEN - 2);
-		reply(c->fd, "ERR request too long\n", -1);
+		reply(dm, c->fd, &c->cr, "ERR request too long\n", -1);
 		return true;
 	}
 	/* a line, or what came before the client shut its side down */
@@ -781,7 +902,7 @@ static void accept_clients(struct daemon *dm, int s)
 				logmsg("pid %d uid %d: connection refused: %s",
 				       (int)cr.pid, (int)cr.uid, why);
 			snprintf(msg, sizeof(msg), "ERR %s\n", why);
-			reply(fd, msg, -1);
+			reply(dm, fd, &cr, msg, -1);
 			close(fd);
 			continue;
 		}
@@ -790,11 +911,6 @@ static void accept_clients(struct daemon *dm, int s)
 		c->fd = fd;
 		c->cr = cr;
 		c->deadline = now_ms() + dm->timeout_ms;
-#ifdef SO_PEERGROUPS
-		len = sizeof(c->groups);
-		if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, c->groups, &len))
-			c->ngroups = len / sizeof(gid_t);
-#endif
 	}
 }
 
@@ -1226,7 +1342,7 @@ int apx_cmd_serve(int argc, char **argv, const char *root)
 	}
 	dm.dev = apx_setting(dev, "APMATRIX_KVM_DEVICE", "/dev/kvm");
 	if (check) {
-		int bad = conf_load(dm.confdir, &start), good = 0;
+		int bad = conf_load(dm.confdir, &start, NULL, 0), good = 0;
 
 		for (i = 0; i < start.n; i++)
 			good += !start.v[i]->broken;
@@ -1258,7 +1374,7 @@ int apx_cmd_serve(int argc, char **argv, const char *root)
 		close(sfd);
 		return APX_EXIT_SYSTEM;
 	}
-	conf_load(dm.confdir, &start);
+	conf_load(dm.confdir, &start, NULL, 0);
 	rsv_install(&dm, &start);
 	if (own)
 		logmsg("%d reservation%s, listening on %s (mode %04o, group %u)",
@@ -1269,7 +1385,7 @@ int apx_cmd_serve(int argc, char **argv, const char *root)
 		       dm.n, dm.n == 1 ? "" : "s");
 	serve_loop(&dm, s, sfd);
 	for (i = 0; i < dm.n; i++) {
-		rsv_close(dm.rsv[i], "daemon ends");
+		rsv_close(dm.rsv[i], NULL, "daemon ends");
 		free(dm.rsv[i]);
 	}
 	free(dm.rsv);

@@ -26,6 +26,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "apmatrix.h"
 
@@ -39,6 +40,55 @@ void apx_pathf(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
+}
+
+/* The type of a file that is not a regular one, for messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+/*
+ * Open @path read-only only if it is a regular file, without following a
+ * symbolic link and without blocking: an administrator's file where
+ * anybody may plant something (/run/lock is 1777), or a file that is
+ * replaced by rename() (a link would be replaced, not its target).  A
+ * FIFO would block open() and read() for ever; a device is not even
+ * opened (lstat() first, then O_NOFOLLOW | O_NONBLOCK and fstat() for a
+ * swap in between).  The fd (@st its fstat()), -1 with errno (ENOENT:
+ * none), or -2 with *@kind what is there instead ("a FIFO", ...).
+ */
+int apx_open_regular(const char *path, struct stat *st, const char **kind)
+{
+	int fd;
+
+	*kind = NULL;
+	if (lstat(path, st))
+		return -1;
+	if (S_ISREG(st->st_mode)) {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+			  O_CLOEXEC);
+		if (fd < 0 && errno == ELOOP)
+			st->st_mode = S_IFLNK;
+		else if (fd < 0)
+			return -1;
+		else if (fstat(fd, st) || S_ISREG(st->st_mode))
+			return fd;	/* a failed fstat(): read() will say */
+		if (fd >= 0)
+			close(fd);
+	}
+	*kind = file_kind(st->st_mode);
+	return -2;
 }
 
 int apx_read_file(const char *path, char *buf, size_t len)
