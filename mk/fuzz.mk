@@ -153,7 +153,10 @@ $(RACE_DIR)/race-broken: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
 # broken build (a mask edit without
 # ap_perms_mutex) caught twice: by ThreadSanitizer (with the invariant
 # off, RACE_MASK_CHECK=0: it would often stop the run first), and with
-# TSan's reports off by the masks-vs-holders invariant.  race --scan-window (a
+# TSan's reports off by the masks-vs-holders invariant.  Whether the
+# race shows within RACE_BROKEN_TIME is chance (a cold CI run missed each
+# half once): each half gets up to three runs, and a run that ends
+# clean (exit 0) is the only one retried.  race --scan-window (a
 # found, unfixed hand-over, docs/robustness.md) is not run: it fails.
 check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
 	@mkdir -p $(BUILD)/results
@@ -177,11 +180,13 @@ check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
 		grep 'FAIL' deconf.log deconf-bus.log >> $$out || true; fi; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf.log | sed 's/^race-deconf:/race-deconf (no AP bus):/' >> $$out || true; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf-bus.log | sed 's/^race-deconf:/race-deconf (AP bus):/' >> $$out || true; \
-	rc=0; RACE_MASK_CHECK=0 $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
+	for try in 1 2 3; do rc=0; RACE_MASK_CHECK=0 $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
+		[ $$rc -eq 0 ] || break; done; \
 	if [ $$rc -eq 66 ] && grep -q 'WARNING: ThreadSanitizer: data race' broken.log; then p=$$((p + 1)); \
 		echo "race-broken: mask edit without ap_perms_mutex caught by ThreadSanitizer: $$(grep -m1 -A6 'WARNING: ThreadSanitizer' broken.log | sed -n 's/^ *#[0-9] \([^ ]*\) .*/\1/p' | grep -v -E '^(memcpy|memcmp|__tsan|__interceptor)' | head -n1) in a data race" >> $$out; \
 	else f=$$((f + 1)); echo "race-broken: NOT caught by ThreadSanitizer (exit $$rc)" >> $$out; fi; \
-	rc=0; TSAN_OPTIONS="report_bugs=0" ./race-broken $(RACE_BROKEN_TIME) > broken-inv.log 2>&1 || rc=$$?; \
+	for try in 1 2 3; do rc=0; TSAN_OPTIONS="report_bugs=0" ./race-broken $(RACE_BROKEN_TIME) > broken-inv.log 2>&1 || rc=$$?; \
+		[ $$rc -eq 0 ] || break; done; \
 	if [ $$rc -eq 1 ] && grep -q 'race INVARIANT: the host owns' broken-inv.log; then p=$$((p + 1)); \
 		echo "race-broken: caught by the masks-vs-holders invariant (TSan reports off): $$(grep -m1 'host-owned and held' broken-inv.log)" >> $$out; \
 	else f=$$((f + 1)); echo "race-broken: NOT caught by the invariant (exit $$rc)" >> $$out; fi; \
