@@ -152,7 +152,7 @@ $(RACE_DIR)/race-broken: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
 # is no reset without the AP bus; with it the device says so), and the
 # broken build (a mask edit without
 # ap_perms_mutex) caught twice: by ThreadSanitizer (with the invariant
-# off, RACE_MASK_CHECK=0: it would often stop the run first), and with
+# off, RACE_NO_MASK_CHECK: it would often stop the run first), and with
 # TSan's reports off by the masks-vs-holders invariant.  Whether the
 # race shows within RACE_BROKEN_TIME is chance (a cold CI run missed each
 # half once): each half gets up to three runs, and a run that ends
@@ -180,7 +180,7 @@ check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
 		grep 'FAIL' deconf.log deconf-bus.log >> $$out || true; fi; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf.log | sed 's/^race-deconf:/race-deconf (no AP bus):/' >> $$out || true; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf-bus.log | sed 's/^race-deconf:/race-deconf (AP bus):/' >> $$out || true; \
-	for try in 1 2 3; do rc=0; RACE_MASK_CHECK=0 $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
+	for try in 1 2 3; do rc=0; RACE_NO_MASK_CHECK=1 $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
 		[ $$rc -eq 0 ] || break; done; \
 	if [ $$rc -eq 66 ] && grep -q 'WARNING: ThreadSanitizer: data race' broken.log; then p=$$((p + 1)); \
 		echo "race-broken: mask edit without ap_perms_mutex caught by ThreadSanitizer: $$(grep -m1 -A6 'WARNING: ThreadSanitizer' broken.log | sed -n 's/^ *#[0-9] \([^ ]*\) .*/\1/p' | grep -v -E '^(memcpy|memcmp|__tsan|__interceptor)' | head -n1) in a data race" >> $$out; \
