@@ -67,6 +67,7 @@ struct rsv {
 	char path[PATH_MAX];
 	bool broken;			/* the file did not parse */
 	const struct rsv *kept;		/* broken: its old one (conf_overlaps()) */
+	bool live;			/* unchanged, its old one has a grant */
 	struct kvm_s390_ap_masks masks;
 	int line_a, line_d, line_c;	/* where the keys are, 0: missing */
 	uid_t uid[APX_MAX_ALLOW];
@@ -413,12 +414,36 @@ static const struct rsv *kept_of(const struct rsv *f, struct rsv **old,
 }
 
 /*
+ * Whether the valid file @f is unchanged from one of the daemon's
+ * reservations @old that holds a grant (rsv_install() keeps that grant).
+ */
+static bool live_of(const struct rsv *f, struct rsv **old, int nold)
+{
+	int k;
+
+	if (f->broken)
+		return false;
+	k = rsv_index(old, nold, f->name);
+	return k >= 0 && old[k]->fd >= 0 &&
+	       !memcmp(&f->masks, &old[k]->masks, sizeof(f->masks));
+}
+
+/* Whether valid @f (at @j in the list) comes before valid @b (at @i). */
+static bool rsv_first(const struct rsv *f, int j, const struct rsv *b, int i)
+{
+	if (f->live != b->live)
+		return f->live;
+	return j < i;
+}
+
+/*
  * Mark every valid reservation of @out broken that reserves an APQN a
  * reservation kept for an invalid file (see kept_of(); @old are the
- * daemon's reservations, NULL at start) or an earlier valid file (by name)
- * reserves too.  A kept reservation comes first: its grant may be in use.
- * Marking a file broken may keep its old reservation, so until nothing
- * changes.  Returns the number marked.
+ * daemon's reservations, NULL at start) or a valid file that comes first
+ * reserves too.  A kept reservation comes first, then the unchanged ones
+ * whose grant the daemon keeps (live_of()): their grants may be in use;
+ * among the rest, the first by name.  Marking a file broken may keep its
+ * old reservation, so until nothing changes.  Returns the number marked.
  */
 static int conf_overlaps(struct rsv_list *out, struct rsv **old, int nold)
 {
@@ -426,8 +451,10 @@ static int conf_overlaps(struct rsv_list *out, struct rsv **old, int nold)
 	bool again = true;
 	int i, j, bad = 0;
 
-	for (i = 0; i < out->n; i++)
+	for (i = 0; i < out->n; i++) {
 		out->v[i]->kept = kept_of(out->v[i], old, nold);
+		out->v[i]->live = live_of(out->v[i], old, nold);
+	}
 	while (again) {
 		again = false;
 		for (i = 0; i < out->n; i++) {
@@ -442,7 +469,8 @@ static int conf_overlaps(struct rsv_list *out, struct rsv **old, int nold)
 						b->path, b->line_a, b->name,
 						k->name, k->path, k->line_a,
 						a, d);
-				else if (j < i && !f->broken &&
+				else if (j != i && !f->broken &&
+					 rsv_first(f, j, b, i) &&
 					 rsv_overlap(f, b, &a, &d))
 					apx_err("%s:%d: reservation '%s' overlaps '%s' (%s:%d): both reserve APQN %02x.%04x",
 						b->path, b->line_a, b->name,
@@ -451,6 +479,7 @@ static int conf_overlaps(struct rsv_list *out, struct rsv **old, int nold)
 				else
 					continue;
 				b->broken = true;
+				b->live = false;
 				b->kept = kept_of(b, old, nold);
 				bad++;
 				again |= b->kept != NULL;
