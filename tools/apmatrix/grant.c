@@ -235,6 +235,22 @@ int apx_exec_grant(int fd, unsigned long long id, char **cmd, int n,
 		}
 		fd = high;
 	}
+	/* and COMMAND gets /dev/null for them: a file it opens is not one */
+	for (i = STDIN_FILENO; i <= STDERR_FILENO; i++) {
+		int nul;
+
+		if (fcntl(i, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		nul = open("/dev/null", O_RDWR);
+		if (nul != i) {
+			apx_err("cannot open /dev/null for fd %d: %s", i,
+				nul < 0 ? strerror(errno) : "not the lowest free fd");
+			if (nul >= 0)
+				close(nul);
+			close(fd);
+			return APX_EXIT_SYSTEM;
+		}
+	}
 	if (fcntl(fd, F_SETFD, 0)) {
 		apx_err("cannot pass the grant fd on: %s", strerror(errno));
 		close(fd);
