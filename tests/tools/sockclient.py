@@ -16,7 +16,7 @@
       until killed
   sockclient.py flood SOCK N HOW
       N clients one after the other: HOW "close" connects and closes at
-      once; "bad" sends a bad request, shuts its reading side down and
+      once; "bad" shuts its reading side down, sends a bad request and
       closes (the daemon's answer cannot be delivered); "get:NAME" sends
       "GET NAME\\n" and reads the answer.  Prints "answers K" (the
       answers received) and "pid P" (this process, the daemon's client)
@@ -91,8 +91,11 @@ def flood(path, n, how):
         s.connect(path)         # blocking: waits while the backlog is full
         s.settimeout(10)
         if how == "bad":
-            s.send(b"BAD\n")
+            # reading side down first (for AF_UNIX, Linux's unix_shutdown()
+            # marks the daemon's side SEND_SHUTDOWN at once): its answer
+            # fails with EPIPE however fast it is
             s.shutdown(socket.SHUT_RD)
+            s.send(b"BAD\n")
         elif how.startswith("get:"):
             s.send(("GET %s\n" % how[4:]).encode())
             if s.recv(512):
