@@ -1034,7 +1034,8 @@ static struct ap_queue_status zapq(ap_qid_t qid)
  * the configuration, 02 while a reset runs (forever with reset_hangs),
  * then 00 with an empty queue and interruptions disabled (irq_stays: a
  * broken queue that keeps them enabled).  A scripted code is answered
- * first, with queue_empty set for 00 only.  @info is not modelled (0).
+ * first, with queue_empty set for 00 only; a scripted 00 only once no
+ * reset runs.  @info is not modelled (0).
  */
 static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info);
 
@@ -1064,7 +1065,14 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 	}
 	if (!q->exists)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
-	if (q->tapq_script_len) {
+	/*
+	 * A scripted 00 waits until no reset runs: TAPQ cannot tell a reset
+	 * done before it is (it answers 02 meanwhile), and a 00 answered
+	 * early would let a caller hand the queue on mid-reset.
+	 */
+	if (q->tapq_script_len &&
+	    (q->tapq_script[0] != AP_RESPONSE_NORMAL ||
+	     (!q->reset_hangs && !in_reset(q)))) {
 		rc = q->tapq_script[0];
 		memmove(q->tapq_script, q->tapq_script + 1,
 			--q->tapq_script_len);
