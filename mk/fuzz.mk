@@ -14,7 +14,8 @@
 #   make check-race   ThreadSanitizer: 16 threads race on the simulated host
 #                     for RACE_TIME seconds (tests/ksim/race/race.c), with
 #                     the shim's lock-order checker; plus the inverted-order
-#                     self-test.  Result: race.
+#                     self-test, the deterministic hand-over tests and the
+#                     builds that must fail.  Result: race.
 #
 # The corpus is regenerated with tests/ksim/fuzz/gen-corpus.py (see there).
 
@@ -118,8 +119,12 @@ fuzz: $(FUZZ_DIR)/fuzz-ops
 
 # ---- check-race: ThreadSanitizer ------------------------------------------
 # race: CONFIG_ZCRYPT=y, the AP bus simulation (ksim-ap-bus.c) raced too;
-# race-nozcrypt: no AP bus (queues come and go as RC 01 only);
-# race-broken: race with the AP bus's mask edit missing ap_perms_mutex.
+# race-nozcrypt: no AP bus (queues come and go at the hardware level only);
+# race-broken: race with the AP bus's mask edit missing ap_perms_mutex;
+# race-unfixed: race with zeroize.c's record of queues that answered while
+# held undone (apmx_zq_note() records nothing), the fix of the scan window
+# reverted.  A sed of a copy, not a -D switch: the kernel file carries no
+# test hook; the build fails if the line to undo is not found.
 RACE_DIR     := $(BUILD)/race
 RACE_TIME    ?= 15
 RACE_NOZCRYPT_TIME ?= 10
@@ -144,21 +149,32 @@ $(RACE_DIR)/race-broken: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(RACE_CFLAGS) -DKSIM_BREAK_PERMS_LOCK -o $@ $(RACE_SRC)
 
-# Six tests: the race with the AP bus (race: 0 TSan reports, exit 66
+RACE_UNFIX   := s/^\tif (!apmx_zq_answered_now(q))$$/\tif (1 || !apmx_zq_answered_now(q))/
+$(RACE_DIR)/race-unfixed: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
+	@mkdir -p $(@D)/unfixed
+	sed '$(RACE_UNFIX)' $(FUZZ_KDIR)/zeroize.c > $(@D)/unfixed/zeroize.c
+	@[ "$$(diff $(FUZZ_KDIR)/zeroize.c $(@D)/unfixed/zeroize.c | grep -c '^>')" = 1 ] || \
+		{ echo "race-unfixed: apmx_zq_note() of zeroize.c not found, update mk/fuzz.mk" >&2; exit 1; }
+	$(FUZZ_CC) $(RACE_CFLAGS) -o $@ $(filter-out %/zeroize.c,$(RACE_SRC)) \
+		$(@D)/unfixed/zeroize.c
+
+# Eight tests: the race with the AP bus (race: 0 TSan reports, exit 66
 # otherwise; invariants during and at the end), the race without it
-# (race-nozcrypt, queues deconfigured meanwhile), the inverted lock order
-# caught by the shim's checker (with TSan's own deadlock detector off, so
-# that ours is what is tested), --deconf-handover in both builds (RC 01
-# is no reset without the AP bus; with it the device says so), and the
-# broken build (a mask edit without
-# ap_perms_mutex) caught twice: by ThreadSanitizer (with the invariant
-# off, RACE_NO_MASK_CHECK: it would often stop the run first), and with
-# TSan's reports off by the masks-vs-holders invariant.  Whether the
-# race shows within RACE_BROKEN_TIME is chance (a cold CI run missed each
-# half once): each half gets up to three runs, and a run that ends
-# clean (exit 0) is the only one retried.  race --scan-window (a
-# found, unfixed hand-over, docs/robustness.md) is not run: it fails.
-check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
+# (race-nozcrypt, queues out of the configuration and deconfigured
+# meanwhile), the inverted lock order caught by the shim's checker (with
+# TSan's own deadlock detector off, so that ours is what is tested),
+# --deconf-handover in both builds (RC 01 and 03 are no reset), race
+# --scan-window (a queue used before the scan added its device), the
+# reverted fix (race-unfixed) caught by --scan-window, and the broken
+# build (a mask edit without ap_perms_mutex) caught twice: by
+# ThreadSanitizer (with the invariant off, RACE_NO_MASK_CHECK: it would
+# often stop the run first), and with TSan's reports off by the
+# masks-vs-holders invariant.  Whether the race shows within
+# RACE_BROKEN_TIME is chance (a cold CI run missed each half once): each
+# half gets up to three runs, and a run that ends clean (exit 0) is the
+# only one retried.
+check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken \
+		$(RACE_DIR)/race-unfixed
 	@mkdir -p $(BUILD)/results
 	@set -e; out=$(BUILD)/results/race.result; : > $$out; p=0; f=0; \
 	cd $(RACE_DIR); \
@@ -180,6 +196,14 @@ check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken
 		grep 'FAIL' deconf.log deconf-bus.log >> $$out || true; fi; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf.log | sed 's/^race-deconf:/race-deconf (no AP bus):/' >> $$out || true; \
 	grep -E '^race-deconf: (passed|FAILED)' deconf-bus.log | sed 's/^race-deconf:/race-deconf (AP bus):/' >> $$out || true; \
+	if $(RACE_ENV) ./race --scan-window > scan.log 2>&1; then p=$$((p + 1)); \
+	else f=$$((f + 1)); echo "race-scan: FAILED, see $(RACE_DIR)/scan.log" >> $$out; \
+		grep 'FAIL' scan.log >> $$out || true; fi; \
+	grep -E '^race-scan: (passed|FAILED)' scan.log >> $$out || true; \
+	rc=0; $(RACE_ENV) ./race-unfixed --scan-window > scan-unfixed.log 2>&1 || rc=$$?; \
+	if [ $$rc -eq 1 ] && grep -q "^race-scan: FAIL: guest B never sees guest A's secret" scan-unfixed.log; then p=$$((p + 1)); \
+		echo "race-unfixed: the reverted fix caught by --scan-window: $$(grep -c '^race-scan: FAIL:' scan-unfixed.log) checks failed, B saw A's secret" >> $$out; \
+	else f=$$((f + 1)); echo "race-unfixed: the reverted fix NOT caught by --scan-window (exit $$rc)" >> $$out; fi; \
 	for try in 1 2 3; do rc=0; RACE_NO_MASK_CHECK=1 $(RACE_ENV) ./race-broken $(RACE_BROKEN_TIME) > broken.log 2>&1 || rc=$$?; \
 		[ $$rc -eq 0 ] || break; done; \
 	if [ $$rc -eq 66 ] && grep -q 'WARNING: ThreadSanitizer: data race' broken.log; then p=$$((p + 1)); \

@@ -20,8 +20,9 @@
  *     only the queues whose default-driver status changed.
  * Not modelled: ap_queue_remove()'s single unverified ZAPQ after a
  * driver's remove (the tests must see the driver's own reset), uevents,
- * asynchronous probing, the AP bus's scan thread (ksim_qdev_add() and
- * _del() are its scans).
+ * asynchronous probing, the AP bus's scan thread (ksim_qdev_add(), _del()
+ * and _config() are what its scans do to one APQN), card devices going
+ * away (ap_scan_adapter()), checkstop (RC 04).
  *
  * With -DKSIM_THREADS (the race suite, tests/ksim/race) many threads use
  * the bus at once, locked as 6.1 locks it:
@@ -46,13 +47,28 @@
  *   - scan_lock: ap_bus.c ap_scan_bus() is the work item ap_scan_work,
  *     which runs on one worker at a time (kernel/workqueue.c: a work item
  *     is never executed by two workers at once): queue devices appear and
- *     vanish one scan at a time;
+ *     vanish, and queues are configured off and on, one scan at a time
+ *     (ksim_qdev_add(), _del(), _config(), _unscanned());
  *   - dev->driver is stored atomically (drivers/base/dd.c really_probe()
  *     and __device_release_driver() write it under the device lock) and
  *     read with READ_ONCE() where 6.1 reads it without the device lock
  *     (ap_bus.c __ap_revise_reserved(), queue-driver.c).
  * Without -DKSIM_THREADS these locks are no-ops.
+ *
+ * Lock order, outermost first, with the ranks of ap-matrix.h (ksim.h
+ * KSIM_RANK_*) in the middle:
+ *   scan_lock      the scan (a work item: it runs holding nothing; taking
+ *                  it holding a lock of ap-matrix.h is reported);
+ *   device lock    its device_register() probes and device_unregister()
+ *                  removes under it; never taken holding a lock of
+ *                  ap-matrix.h (reported);
+ *   ranks 1-5      op_lock, ap_perms_mutex (ap_device_probe() and the mask
+ *                  stores), kvm->lock, pqap_hook_rwsem, apmx_table_lock;
+ *   klist_lock and the simulated hardware's hw_lock (ksim.c): innermost,
+ *                  never nested, never held while driver or kernel code
+ *                  runs.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +83,7 @@ static pthread_mutex_t klist_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
 #define KLIST_LOCK()	pthread_mutex_lock(&klist_lock)
 #define KLIST_UNLOCK()	pthread_mutex_unlock(&klist_lock)
-#define SCAN_LOCK()	pthread_mutex_lock(&scan_lock)
+#define SCAN_LOCK()	do { scan_check(); pthread_mutex_lock(&scan_lock); } while (0)
 #define SCAN_UNLOCK()	pthread_mutex_unlock(&scan_lock)
 /* a token of the calling thread: the address of a thread-local */
 static __thread char thread_token;
@@ -75,7 +91,7 @@ static __thread char thread_token;
 #else
 #define KLIST_LOCK()	do { } while (0)
 #define KLIST_UNLOCK()	do { } while (0)
-#define SCAN_LOCK()	do { } while (0)
+#define SCAN_LOCK()	scan_check()
 #define SCAN_UNLOCK()	do { } while (0)
 #endif
 /* WRITE_ONCE()/READ_ONCE() of what is read without the lock it is set under */
@@ -126,6 +142,17 @@ static void bus_violation(const char *fmt, const char *what)
 	fprintf(stderr, "ksim: %s", msg);
 	ksim_printk("violation", "%s", msg);
 	ksim_violations++;
+}
+
+/*
+ * The scan is a work item (ap_bus.c ap_scan_work): it runs holding no lock
+ * of ap-matrix.h, outside every device lock (see the lock order above).
+ */
+static void scan_check(void)
+{
+	if (ksim_locks_held())
+		bus_violation("%s: the AP bus's scan entered holding locks\n",
+			      "ap_scan_bus");
 }
 
 /* lib/vsprintf.c scnprintf() */
@@ -1001,16 +1028,25 @@ void ksim_ap_bus_teardown(void)
 	bus_clear();
 }
 
-/* ap_bus.c ap_scan_adapter() / ap_scan_domains(): new card, new queue */
+/*
+ * ap_bus.c ap_scan_adapter() / ap_scan_domains(): the APQN is in the
+ * configuration (ap_test_config_usage_domain()) and ap_queue_info()
+ * answers (00, or 03 for a deconfigured queue: its device is created with
+ * config false): new card, new queue.  The queue is in the configuration
+ * from now on.
+ */
 void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type)
 {
 	struct ap_card *ac;
 	struct ap_queue *q;
 
+	bool config;
+
 	SCAN_LOCK();
 	ac = cards[apid];
 	ksim_hw_lock();
 	ksim_host.q[apid][apqi].exists = true;
+	config = !ksim_host.q[apid][apqi].deconfigured;
 	ksim_hw_unlock();
 	if (qdev[apid][apqi]) {
 		SCAN_UNLOCK();
@@ -1031,6 +1067,7 @@ void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type)
 	if (!q)
 		abort();
 	q->qid = AP_MKQID(apid, apqi);
+	q->config = config;	/* ap_scan_domains(): aq->config = !decfg */
 	q->ap_dev.device_type = type;
 	snprintf(q->ap_dev.device.ksim.name, sizeof(q->ap_dev.device.ksim.name),
 		 "%02x.%04x", apid, apqi);
@@ -1039,7 +1076,11 @@ void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type)
 	SCAN_UNLOCK();
 }
 
-/* ap_bus.c ap_scan_domains(): a queue not in the configuration any more */
+/*
+ * ap_bus.c ap_scan_domains(): a queue not in the configuration any more
+ * ("not in config anymore, rm queue dev"; TAPQ would answer 01, for which
+ * ap_queue_info() reports nothing either): its device is removed.
+ */
 void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 {
 	struct ap_queue *q;
@@ -1057,21 +1098,77 @@ void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 }
 
 /*
- * ap_bus.c __ap_scan_bus() -> ap_scan_domains(), "config off/on this
- * queue device": the queue's card is deconfigured (or configured again)
- * and the AP bus keeps the device.  A queue without a device is left
- * alone: the next scan that finds it in the configuration adds one
- * (ksim_qdev_add()).  One scan at a time, as ksim_qdev_add().
+ * The queue (or its card) is configured off (!@on) or on again, and the AP
+ * bus's scan has seen it.  As 6.1 has it: TAPQ answers 03
+ * (AP_RESPONSE_DECONFIGURED) for a deconfigured queue, which ap_bus.c
+ * ap_queue_info() still takes for a queue, so ap_scan_domains() keeps the
+ * device and only sets aq->config false ("config off this queue device")
+ * or, once configured again, true ("config on"), when it also moves a
+ * queue whose dev_state is beyond AP_DEV_STATE_UNINITIATED to
+ * AP_SM_STATE_RESET_START.  Only ap_queue.c ap_queue_init_state() moves a
+ * queue beyond that, and only the default drivers' probes call it
+ * (zcrypt_cex4.c zcrypt_cex4_queue_probe()): for a queue bound to one,
+ * the state machine's ap_sm_reset() issues a RAPQ, which does not
+ * zeroize (ksim_rapq()); a queue bound to apmatrix or vfio_ap gets
+ * nothing.  No probe or remove runs.  A queue without a device gets one,
+ * config as it is then, from the next scan (ksim_qdev_add()).  An APQN
+ * not in the configuration (RC 01) cannot be configured on or off: that
+ * is ksim_qdev_del() and ksim_qdev_unscanned().  One scan at a time, as
+ * ksim_qdev_add().
  */
 void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on)
 {
+	struct ksim_queue *hw = &ksim_host.q[apid][apqi];
+	struct device_driver *drv;
+	bool rapq = false, in;
+	struct ap_queue *q;
+
 	SCAN_LOCK();
-	if (qdev[apid][apqi]) {
-		ksim_hw_lock();
-		ksim_host.q[apid][apqi].exists = on;
-		ksim_hw_unlock();
+	q = qdev[apid][apqi];
+	ksim_hw_lock();
+	in = hw->exists;
+	if (in)
+		hw->deconfigured = !on;
+	ksim_hw_unlock();
+	if (in && q && on != q->config) {
+		q->config = on;
+		drv = GET_ONCE(q->ap_dev.device.driver);
+		rapq = on && drv &&
+		       (to_ap_drv(drv)->flags & AP_DRIVER_FLAG_DEFAULT);
 	}
 	SCAN_UNLOCK();
+	if (rapq)
+		ksim_rapq(apid, apqi);
+}
+
+/*
+ * The APQN leaves (!@in) or enters the configuration, and the AP bus has
+ * not scanned since: from now on ZAPQ/TAPQ answer 01 (or answer again),
+ * and its queue device, if it has one, is still there until the next scan
+ * (ksim_qdev_del()) removes it; ap_scan_bus() runs every ap_config_time
+ * seconds (30 by default) and soon after a configuration-change event
+ * (ap_bus.c ap_bus_cfg_chg() -> ap_bus_force_rescan()).  An APQN without
+ * a device enters here only if @devless: the race keeps clear of the
+ * case that is a known limitation (docs/robustness.md: a queue without a
+ * device that enters and leaves the configuration between two scans).
+ * Return: whether the APQN is in the configuration afterwards.
+ */
+bool ksim_qdev_unscanned(unsigned int apid, unsigned int apqi, bool in,
+			 bool devless)
+{
+	struct ksim_queue *hw = &ksim_host.q[apid][apqi];
+	bool now;
+
+	SCAN_LOCK();
+	ksim_hw_lock();
+	if (!in)
+		hw->exists = false;
+	else if (qdev[apid][apqi] || devless)
+		hw->exists = true;
+	now = hw->exists;
+	ksim_hw_unlock();
+	SCAN_UNLOCK();
+	return now;
 }
 
 static void apqn_name(char *buf, size_t len, unsigned int apid,
@@ -1220,15 +1317,6 @@ static void ap_bus_revise_bindings(void)
 	bus_for_each_dev(&ap_bus_type, NULL, NULL, ap_revise_reserved);
 }
 
-/*
- * ap_bus.c apmask_store()/aqmask_store() with apmask_commit() and
- * __verify_card_reservations() (aqmask_commit(),
- * __verify_queue_reservations()): under ap_perms_mutex, if bits are newly
- * set, every driver's in_use() (registration order, first refusal wins:
- * -EBUSY) gets the newly reserved ids with the current other mask; then
- * the mask changes, ap_perms_mutex is dropped and, if anything changed,
- * the bindings are revised.
- */
 /* @bm = the MSB-0 mask @m as an unsigned long bitmap (set_bit_inv()) */
 static void inv_bitmap(unsigned long *bm, const u8 *m)
 {
@@ -1239,18 +1327,141 @@ static void inv_bitmap(unsigned long *bm, const u8 *m)
 		set_bit_inv(id, bm);
 }
 
-static int mask_store(u8 *cur, const char *list, bool adapters)
+/* lib/hexdump.c hex_to_bin(): the value of a hex digit, or -1 */
+static int hexval(char c)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *p = c ? strchr(digits, tolower((unsigned char)c)) : NULL;
+
+	return p ? p - digits : -1;
+}
+
+/*
+ * lib/vsprintf.c simple_strtoul(@s, @end, 0): base 16 after "0x" or "0X"
+ * followed by a hex digit, 8 after another leading 0, else 10
+ * (lib/kstrtox.c _parse_integer_fixup_radix()); *@end = the first
+ * character not used.  A value that overflows wraps modulo 2^64, as
+ * lib/kstrtox.c _parse_integer_limit() computes it (it flags the overflow,
+ * simple_strntoull() ignores the flag): "+18446744073709551617" is +1.
+ */
+static unsigned long long strtoul0(const char *s, const char **end)
+{
+	unsigned long long v = 0;
+	unsigned int base = 10;
+	int d;
+
+	if (s[0] == '0') {
+		base = 8;
+		if ((s[1] == 'x' || s[1] == 'X') && hexval(s[2]) >= 0) {
+			base = 16;
+			s += 2;
+		}
+	}
+	for (; (d = hexval(*s)) >= 0 && (unsigned int)d < base; s++)
+		v = v * base + d;
+	*end = s;
+	return v;
+}
+
+/*
+ * ap_bus.c hex2bitmap(): the absolute form, a hex mask, most significant
+ * bit first ("0x" or "x" before it optional, at most 64 digits, an
+ * optional newline after it); bits it does not give are 0.  The empty
+ * string is the empty mask.
+ */
+static int parse_abs(const char *s, u8 *m)
+{
+	unsigned int i, b;
+	int d;
+
+	memset(m, 0, 32);
+	if (s[0] == '0' && s[1] == 'x')
+		s++;
+	if (*s == 'x')
+		s++;
+	for (i = 0; i < 256 && (d = hexval(*s)) >= 0; s++, i += 4) {
+		for (b = 0; b < 4; b++)
+			if (d & (8 >> b))
+				apmx_mask_set(m, i + b);
+	}
+	if (*s == '\n')
+		s++;
+	return *s ? -EINVAL : 0;
+}
+
+/*
+ * ap_bus.c modify_bitmap(): the relative form, terms "+ID", "+ID-ID",
+ * "-ID", "-ID-ID" (ids as simple_strtoul() base 0 reads them, each below
+ * 256, a range not descending) separated by any run of ',' and '\n',
+ * applied to @m in order: '+' sets, '-' clears, the last one wins.
+ */
+static int parse_rel(const char *s, u8 *m)
+{
+	unsigned long long a, z, i;
+	const char *e;
+	char sign;
+
+	while (*s) {
+		sign = *s++;
+		if (sign != '+' && sign != '-')
+			return -EINVAL;
+		a = z = strtoul0(s, &e);
+		if (e == s || a >= 256)
+			return -EINVAL;
+		s = e;
+		if (*s == '-') {
+			z = strtoul0(++s, &e);
+			if (e == s || a > z || z >= 256)
+				return -EINVAL;
+			s = e;
+		}
+		for (i = a; i <= z; i++)
+			if (sign == '+')
+				apmx_mask_set(m, i);
+			else
+				apmx_mask_clear(m, i);
+		while (*s == ',' || *s == '\n')
+			s++;
+	}
+	return 0;
+}
+
+/*
+ * ap_bus.c ap_parse_bitmap_str(): a string that starts with '+' or '-'
+ * edits the current mask @cur (modify_bitmap()), any other one replaces
+ * it (hex2bitmap()); @want is the result.
+ */
+static int parse_mask(const char *s, const u8 *cur, u8 *want)
+{
+	if (*s == '+' || *s == '-') {
+		memcpy(want, cur, 32);
+		return parse_rel(s, want);
+	}
+	return parse_abs(s, want);
+}
+
+/*
+ * ap_bus.c apmask_store()/aqmask_store() with apmask_commit() and
+ * __verify_card_reservations() (aqmask_commit(),
+ * __verify_queue_reservations()): under ap_perms_mutex the string is
+ * parsed against the current mask (ap_parse_bitmap_str(): so a relative
+ * edit applies to the mask as it is then, whatever another store did
+ * before), and if bits are newly set every driver's in_use()
+ * (registration order, first refusal wins: -EBUSY) gets the newly
+ * reserved ids with the current other mask; then the mask changes,
+ * ap_perms_mutex is dropped and, if anything changed, the bindings are
+ * revised.  6.1 takes the mutex interruptibly (-ERESTARTSYS); the
+ * simulation has no signal for that.
+ */
+static int mask_store(u8 *cur, const char *buf, bool adapters)
 {
 	unsigned long apm[32 / sizeof(long)], aqm[32 / sizeof(long)];
 	struct ap_driver *drv[KSIM_MAX_DRIVERS];
 	u8 want[32], reserved[32];
-	char err[APMX_ERRMSG_LEN];
 	unsigned int i, n;
 	bool changes;
 	int rc = 0;
 
-	if (apmx_idlist_parse(list, 255, want, err, sizeof(err)))
-		abort();
 	/*
 	 * -DKSIM_BREAK_PERMS_LOCK: the race suite's self-test (race-broken)
 	 * forgets ap_perms_mutex here, so that a claim can pass the host's
@@ -1259,7 +1470,8 @@ static int mask_store(u8 *cur, const char *list, bool adapters)
 #ifndef KSIM_BREAK_PERMS_LOCK
 	mutex_lock(&ap_perms_mutex);
 #endif
-	changes = memcmp(cur, want, 32);
+	rc = parse_mask(buf, cur, want);
+	changes = !rc && memcmp(cur, want, 32);
 	for (i = 0; i < 32; i++)
 		reserved[i] = want[i] & ~cur[i];
 	if (changes && !apmx_mask_empty(reserved)) {
@@ -1287,12 +1499,37 @@ static int mask_store(u8 *cur, const char *list, bool adapters)
 	return 0;
 }
 
+int ksim_apmask_write(const char *buf)
+{
+	return mask_store(ksim_host.apmask, buf, true);
+}
+
+int ksim_aqmask_write(const char *buf)
+{
+	return mask_store(ksim_host.aqmask, buf, false);
+}
+
+/* an id list as the absolute hex form of 6.1's apmask/aqmask files */
+static int idlist_store(const char *list, bool adapters)
+{
+	char err[APMX_ERRMSG_LEN], hex[2 + 64 + 1];
+	u8 m[32];
+	unsigned int i;
+
+	if (apmx_idlist_parse(list, 255, m, err, sizeof(err)))
+		abort();
+	memcpy(hex, "0x", 2);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 + 2 * i, 3, "%02x", m[i]);
+	return adapters ? ksim_apmask_write(hex) : ksim_aqmask_write(hex);
+}
+
 int ksim_apmask_store(const char *apm)
 {
-	return mask_store(ksim_host.apmask, apm, true);
+	return idlist_store(apm, true);
 }
 
 int ksim_aqmask_store(const char *aqm)
 {
-	return mask_store(ksim_host.aqmask, aqm, false);
+	return idlist_store(aqm, false);
 }

@@ -41,16 +41,25 @@ extern unsigned int ksim_revise_unbound_flags;
  */
 extern void (*ksim_ap_bus_before_revise)(void);
 
-/* A queue device appears (with its card device, if new) and is bound to
- * the first driver that probes it; or vanishes (device_unregister(): its
- * driver's remove runs; ZAPQ/TAPQ answer RC 01 from then on).
+/* The AP bus's scan: a queue device appears (with its card device, if
+ * new; the APQN is in the configuration) and is bound to the first driver
+ * that probes it; or vanishes (out of the configuration: device_unregister(),
+ * its driver's remove runs; ZAPQ/TAPQ answer RC 01 from then on).
  */
 void ksim_qdev_add(unsigned int apid, unsigned int apqi, int type);
 void ksim_qdev_del(unsigned int apid, unsigned int apqi);
-/* The queue's card is deconfigured (!@on) or configured again, its
- * device kept (ZAPQ/TAPQ answer RC 01 while off); nothing without one.
+/* The queue (its card) is deconfigured (!@on) or configured again, its
+ * device kept (ZAPQ/TAPQ answer RC 03 while off; configured again, a
+ * queue bound to a default driver gets a RAPQ); an APQN not in the
+ * configuration is left alone.
  */
 void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on);
+/* The APQN leaves (!@in) or enters the configuration before the next
+ * scan: RC 01 meanwhile, its device (if any) kept; one without a device
+ * enters only if @devless.  Return: in the configuration afterwards.
+ */
+bool ksim_qdev_unscanned(unsigned int apid, unsigned int apqi, bool in,
+			 bool devless);
 /* echo APQN > /sys/bus/ap/drivers/<drv>/bind: 0 or the errno */
 int ksim_qdev_bind(unsigned int apid, unsigned int apqi,
 		   struct ap_driver *drv);
@@ -72,8 +81,15 @@ struct ap_driver *ksim_ap_driver(const char *name);
 long ksim_drv_attr_store(struct ap_driver *drv, const char *name,
 			 const char *buf);
 
-/* /sys/bus/ap/apmask, aqmask, the whole new mask as an id list: 0 or
+/* echo BUF > /sys/bus/ap/apmask (aqmask), in 6.1's syntax: a hex mask
+ * ("0x..."), or relative terms ("+1,-4-7") applied to the mask as it is
+ * when ap_perms_mutex is held: 0, -EINVAL (malformed, no change) or
  * -EBUSY (in_use vetoed, no change)
+ */
+int ksim_apmask_write(const char *buf);
+int ksim_aqmask_write(const char *buf);
+/* the same with the whole new mask given as an id list ("1,4-7"),
+ * written as its hex mask
  */
 int ksim_apmask_store(const char *apm);
 int ksim_aqmask_store(const char *aqm);

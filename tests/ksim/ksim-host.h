@@ -12,7 +12,8 @@
 
 /* One AP queue (APQN) of the simulated host. */
 struct ksim_queue {
-	bool exists;		/* configured: else ZAPQ/TAPQ answer RC 01 */
+	bool exists;		/* in the configuration: else ZAPQ/TAPQ answer RC 01 */
+	bool deconfigured;	/* in it, but deconfigured: ZAPQ/TAPQ answer RC 03 */
 	u64 secret;		/* key material; only ZAPQ clears it */
 	unsigned int reset_polls; /* TAPQ says 02 this often after a ZAPQ */
 	bool reset_hangs;	/* TAPQ says 02 forever after a ZAPQ */

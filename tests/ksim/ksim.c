@@ -901,7 +901,7 @@ void ksim_rapq(unsigned int apid, unsigned int apqi)
 	struct ksim_queue *q = &ksim_host.q[apid & 0xff][apqi & 0xff];
 
 	LOCKED(hw_lock);
-	if (q->exists && !in_reset(q))
+	if (q->exists && !q->deconfigured && !in_reset(q))
 		start_reset(q, false);
 	UNLOCKED(hw_lock);
 }
@@ -923,6 +923,9 @@ void ksim_hw_unlock(void)
  * vfio_ap_mdev_reset_queue():
  *   01  the queue is not in the configuration: nothing happens; whatever
  *       it holds is still there when it comes back;
+ *   03  it is in the configuration, but deconfigured (its card or queue
+ *       configured off; the AP bus keeps its device, ap_bus.c
+ *       ap_scan_domains()): nothing happens either;
  *   02  a reset is in progress (the AP bus's RAPQ, or an earlier ZAPQ):
  *       this ZAPQ is not performed;
  *   00  the reset starts and the queue is zeroized (secret cleared).
@@ -1005,6 +1008,8 @@ static struct ap_queue_status zapq(ap_qid_t qid)
 	}
 	if (!q->exists)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
+	if (q->deconfigured)
+		return status(AP_RESPONSE_DECONFIGURED, false, false);
 	if (q->zapq_script_len) {
 		rc = q->zapq_script[0];
 		memmove(q->zapq_script, q->zapq_script + 1,
@@ -1031,7 +1036,8 @@ static struct ap_queue_status zapq(ap_qid_t qid)
 
 /*
  * arch/s390/include/asm/ap.h ap_tapq(), PQAP(TAPQ): 01 for a queue not in
- * the configuration, 02 while a reset runs (forever with reset_hangs),
+ * the configuration, 03 for one deconfigured (as ap_bus.c ap_queue_info()
+ * reads it), 02 while a reset runs (forever with reset_hangs),
  * then 00 with an empty queue and interruptions disabled (irq_stays: a
  * broken queue that keeps them enabled).  A scripted code is answered
  * first, with queue_empty set for 00 only; a scripted 00 only once no
@@ -1065,6 +1071,8 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 	}
 	if (!q->exists)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
+	if (q->deconfigured)
+		return status(AP_RESPONSE_DECONFIGURED, false, false);
 	/*
 	 * A scripted 00 waits until no reset runs: TAPQ cannot tell a reset
 	 * done before it is (it answers 02 meanwhile), and a 00 answered

@@ -942,8 +942,9 @@ END_TEST
 
 /*
  * A queue of a type apmatrix does not bind (CEX3) is never bound, but it
- * was there when the guest claimed it: released while its card answers
- * RC 01 (deconfigured), it stays withheld.
+ * was there when the guest claimed it: released while it answers RC 01
+ * (out of the configuration, its device not yet removed by the AP bus's
+ * next scan), it stays withheld.
  */
 START_TEST(test_unbound_type_present_at_claim)
 {
@@ -1001,9 +1002,10 @@ START_TEST(test_unbound_type_appearing_after_claim)
 END_TEST
 
 /*
- * A new queue that is there but answers RC 01 (its card deconfigured)
- * was not reset: it stays unclean, and a guest reset that again gets
- * RC 01 does not make it clean.
+ * A new queue whose device is there but that answers RC 01 (it left the
+ * configuration; the AP bus's next scan will remove the device) was not
+ * reset: it stays unclean, and a guest reset that again gets RC 01 does
+ * not make it clean.
  */
 START_TEST(test_unavailable_new_queue_stays_unclean)
 {
@@ -1013,7 +1015,7 @@ START_TEST(test_unavailable_new_queue_stays_unclean)
 
 	start();
 	ksim_qdev_add(4, 1, CEX7);
-	ksim_host.q[4][1].exists = false;
+	ck_assert(!ksim_qdev_unscanned(4, 1, false, false));
 	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", &m), 0);
 	ck_assert(apmx_mask_empty(m.effective.apm));
 	memset(&r, 0, sizeof(r));
@@ -1021,7 +1023,7 @@ START_TEST(test_unavailable_new_queue_stays_unclean)
 	ksim_get(kvm, &m);
 	ck_assert(apmx_mask_empty(m.effective.apm));
 	/* back in the configuration: the guest reset verifies it */
-	ksim_host.q[4][1].exists = true;
+	ck_assert(ksim_qdev_unscanned(4, 1, true, false));
 	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
 	ksim_get(kvm, &m);
 	ck_assert_mem_eq(&m.effective, &m.requested, sizeof(m.requested));
@@ -1160,6 +1162,136 @@ START_TEST(test_ksim_bus_is_61)
 	ck_assert_ptr_eq(ksim_ap_driver("cex4queue"), &ksim_zcrypt_drv);
 }
 END_TEST
+
+/*
+ * The simulated AP bus tells 01 from 03 as 6.1 does (ap_bus.c
+ * ap_queue_info(), ap_scan_domains()): a deconfigured queue answers 03
+ * and keeps its device, config false; configured on again it is config
+ * true, and only a queue a default driver initialized gets the state
+ * machine's RAPQ (AP_SM_STATE_RESET_START), which does not zeroize.  A
+ * queue out of the configuration answers 01, keeps its device until the
+ * scan removes it, and comes back before a scan only with its device.
+ */
+START_TEST(test_ksim_config_is_61)
+{
+	struct ksim_queue *z = &ksim_host.q[1][1], *x = &ksim_host.q[2][1];
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ap_queue *q;
+
+	start();
+	ksim_host_own("1", "1");
+	ksim_qdev_add(1, 1, CEX7);		/* zcrypt's */
+	ksim_qdev_add(2, 1, CEX7);
+	ck_assert_int_eq(ksim_set(kvm, "2", "1", "", NULL), 0);
+	apmatrix_drv(2, 1);
+	z->secret = x->secret = 0x77;
+	z->reset_polls = x->reset_polls = 2;
+	ksim_qdev_config(1, 1, false);
+	ksim_qdev_config(2, 1, false);
+	ck_assert_uint_eq(ap_zapq(AP_MKQID(1, 1)).response_code,
+			  AP_RESPONSE_DECONFIGURED);
+	ck_assert_uint_eq(ap_tapq(AP_MKQID(2, 1), NULL).response_code,
+			  AP_RESPONSE_DECONFIGURED);
+	q = ap_get_qdev(AP_MKQID(1, 1));	/* kept, config off */
+	ck_assert_ptr_nonnull(q);
+	ck_assert(!q->config);
+	put_device(&q->ap_dev.device);
+	ksim_qdev_config(1, 1, true);
+	ksim_qdev_config(2, 1, true);
+	q = ap_get_qdev(AP_MKQID(1, 1));
+	ck_assert(q->config);
+	put_device(&q->ap_dev.device);
+	/* zcrypt's queue: RAPQ (2 polls say 02), nothing zeroized */
+	ck_assert_uint_eq(z->resetting, 2);
+	ck_assert_uint_eq(z->secret, 0x77);
+	/* apmatrix's: nothing at all */
+	ck_assert_uint_eq(x->resetting, 0);
+	ck_assert_uint_eq(x->zapq_calls, 1);	/* the claim's; ours above */
+	apmatrix_drv(2, 1);
+	/* a deconfigured queue without a device gets one, config off */
+	ksim_qdev_del(3, 1);
+	ksim_host.q[3][1].exists = true;
+	ksim_qdev_config(3, 1, false);
+	ck_assert_uint_eq(ap_tapq(AP_MKQID(3, 1), NULL).response_code,
+			  AP_RESPONSE_DECONFIGURED);
+	ksim_qdev_config(3, 1, true);
+	/* out of the configuration: 01, the device stays until the scan */
+	ck_assert(!ksim_qdev_unscanned(2, 1, false, false));
+	ck_assert_uint_eq(ap_zapq(AP_MKQID(2, 1)).response_code,
+			  AP_RESPONSE_Q_NOT_AVAIL);
+	apmatrix_drv(2, 1);
+	ksim_qdev_config(2, 1, false);		/* not configurable: 01 */
+	ck_assert_uint_eq(ap_zapq(AP_MKQID(2, 1)).response_code,
+			  AP_RESPONSE_Q_NOT_AVAIL);
+	ck_assert(ksim_qdev_unscanned(2, 1, true, false));	/* has one */
+	ksim_qdev_del(2, 1);			/* the scan removes it */
+	ck_assert_ptr_null(ksim_qdev_driver(2, 1));
+	ck_assert(!ksim_qdev_unscanned(2, 1, true, false));	/* no device */
+	ck_assert(ksim_qdev_unscanned(2, 1, true, true));
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * /sys/bus/ap/apmask and aqmask take 6.1's syntax (ap_bus.c
+ * ap_parse_bitmap_str()): a hex mask, most significant bit first, or
+ * relative terms applied to the mask as it is; anything else is -EINVAL
+ * and changes nothing.
+ */
+static void ids_of(u8 *m, const char *list)
+{
+	struct kvm_s390_ap_masks mk;
+
+	ksim_masks(&mk, list, "", "");
+	memcpy(m, mk.apm, 32);
+}
+
+START_TEST(test_ksim_mask_syntax_is_61)
+{
+	static const char * const bad[] = {
+		"+256", "-0-256", "+5-4", "+1,2", "+", "+x", "1,2", "0x1g",
+		"0x00000000000000000000000000000000000000000000000000000000000000001",
+		"+1 ", "*3",
+	};
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	u8 want[32], before[32];
+	unsigned int i;
+
+	start();
+	ck_assert_int_eq(ksim_apmask_write("0x8"), 0);	/* adapter 0 */
+	ids_of(want, "0");
+	ck_assert_mem_eq(ksim_host.apmask, want, 32);
+	ck_assert_int_eq(ksim_apmask_write("x5\n"), 0);	/* 0101: 1, 3 */
+	ids_of(want, "1,3");
+	ck_assert_mem_eq(ksim_host.apmask, want, 32);
+	ck_assert_int_eq(ksim_apmask_write("+4,+6-9,,-7\n"), 0);
+	ids_of(want, "1,3-4,6,8-9");
+	ck_assert_mem_eq(ksim_host.apmask, want, 32);
+	/* base 0: hex, octal, decimal */
+	ck_assert_int_eq(ksim_apmask_write("+0x10,+010,-1,+255"), 0);
+	ids_of(want, "3-4,6,8-9,16,255");
+	ck_assert_mem_eq(ksim_host.apmask, want, 32);
+	/* simple_strtoul() wraps: 2^64 + 2 is 2 */
+	ck_assert_int_eq(ksim_apmask_write("+18446744073709551618"), 0);
+	ids_of(want, "2-4,6,8-9,16,255");
+	ck_assert_mem_eq(ksim_host.apmask, want, 32);
+	ck_assert_int_eq(ksim_apmask_write("-2"), 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		memcpy(before, ksim_host.apmask, 32);
+		ck_assert_msg(ksim_apmask_write(bad[i]) == -EINVAL, "%s", bad[i]);
+		ck_assert_mem_eq(ksim_host.apmask, before, 32);
+	}
+	ck_assert_int_eq(ksim_apmask_write(""), 0);	/* the empty mask */
+	ck_assert(apmx_mask_empty(ksim_host.apmask));
+	/* a relative edit is vetoed like any other */
+	ck_assert_int_eq(ksim_aqmask_write("+1"), 0);
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	ck_assert_int_eq(ksim_apmask_write("+2-5"), -EBUSY);
+	ck_assert(apmx_mask_empty(ksim_host.apmask));
+	ck_assert_int_eq(ksim_apmask_write("+5"), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
 #else
 START_TEST(test_no_ap_bus)
 {
@@ -1207,6 +1339,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);
+	tcase_add_test(tc, test_ksim_config_is_61);
+	tcase_add_test(tc, test_ksim_mask_syntax_is_61);
 	tcase_add_test(tc, test_removed_queue_reset_on_release);
 	tcase_add_test(tc, test_last_kvm_reference_in_remove);
 	tcase_add_test(tc, test_guest_reset_covers_gone_queue);

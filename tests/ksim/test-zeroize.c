@@ -198,8 +198,9 @@ START_TEST(zeroize_tapq_hard_error_fails)
 END_TEST
 
 /*
- * ZAPQ RC 01: the queue is not in the configuration (card deconfigured).
- * Nothing was reset: what it holds is there again when it comes back.
+ * ZAPQ RC 01: the queue is not in the configuration (it left it; a
+ * deconfigured one answers 03, zeroize_hard_errors_fail).  Nothing was
+ * reset: what it holds is there again when it comes back.
  */
 START_TEST(zeroize_not_available_is_not_zeroized)
 {
@@ -593,27 +594,29 @@ START_TEST(release_during_rapq_zeroizes)
 END_TEST
 
 /*
- * A hole in a guest's cross product: 05.002c is in no configuration and
- * never had a queue device.  ZAPQ answers 01.
+ * A hole in a guest's cross product: 05.002c is in no configuration while
+ * the guest holds it (every ZAPQ answers 01, nothing else) and never has
+ * a queue device.
  *
- * With the AP bus, nothing of the guest can be in it, so it is free again
- * at once: neither quarantined nor a reason to pin the module, to fail the
- * guest's reset or to refuse the next VM.
+ * With the AP bus it is a hole: adapter 5 stays in the guest's effective
+ * matrix, and RC 01 is no failure of the guest's reset.  Without the AP
+ * bus (CONFIG_ZCRYPT=n) nothing tells it from a queue that is out of the
+ * configuration for a while and may hold what it held: unclean at the
+ * claim, its adapter out of the effective matrix, named by the set.
  *
- * Without the AP bus (CONFIG_ZCRYPT=n) nothing tells the hole from a
- * queue whose card is deconfigured (race --deconf-handover), so it is
- * treated as one: unclean at the claim (its adapter stays out of the
- * effective matrix), quarantined at the release (the module pinned), the
- * next claim refused naming it, until its reset is verified -- here, once
- * it is in the configuration.
+ * In both, released it is free at once, neither quarantined nor pinning
+ * the module nor refusing the next VM: it never answered other than 01,
+ * so its guest never reached it (without the AP bus its adapter was out
+ * of the CRYCB the whole time).  Before, without the AP bus it stayed
+ * quarantined until it was in the configuration and a reset of it was
+ * verified: a hole that is never configured was withheld for good.
  */
-START_TEST(hole_in_matrix_is_not_quarantined)
+START_TEST(hole_is_free_on_release_and_unclean_without_ap_bus)
 {
 	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm_s390_ap_matrix m;
 	struct kvm_s390_ap_refusal r;
-	struct apmx_slot sl;
 
 	ksim_host.q[5][44].exists = false;
 	ck_assert_int_eq(ksim_set(a, "3,5", "4,44", "", &m), 0);
@@ -630,22 +633,18 @@ START_TEST(hole_in_matrix_is_not_quarantined)
 	ck_assert_int_eq(apmx_mask_test(m.effective.apm, 5),
 			 IS_ENABLED(CONFIG_ZCRYPT));
 	ksim_vm_destroy(a);
-	if (IS_ENABLED(CONFIG_ZCRYPT)) {
-		ck_assert(ksim_table_free(5, 44));
-		ck_assert_uint_eq(ksim_table_used(), 0);
-		ck_assert_int_eq(ksim_module_refs, 0);
-	} else {
-		apmx_table_lookup(&apmx_table, 5, 44, &sl);
-		ck_assert_uint_eq(sl.state, APMX_SLOT_QUARANTINED);
-		ck_assert_uint_eq(ksim_table_used(), 1);
-		ck_assert_int_eq(ksim_module_refs, 1);
-		ck_assert_int_eq(ksim_set(b, "3,5", "4,44", "", &m), -EIO);
-		ck_assert_refusal(&m.refusal, KVM_S390_AP_R_QUARANTINED, 5, 44,
-				  KVM_S390_AP_HOLDER_QUARANTINE);
-		/* in the configuration now: the privileged set's retry */
-		ksim_host.q[5][44].exists = true;
-	}
+	ck_assert(ksim_table_free(5, 44));
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_ptr_null(strstr(ksim_printk_log(), "05.002c: reset not verified"));
+	/* the next VM gets it as the first did */
 	ck_assert_int_eq(ksim_set(b, "3,5", "4,44", "", &m), 0);
+	ck_assert_int_eq(apmx_mask_test(m.effective.apm, 5),
+			 IS_ENABLED(CONFIG_ZCRYPT));
+	/* in the configuration now: the guest's reset verifies it */
+	ksim_host.q[5][44].exists = true;
+	ck_assert_int_eq(ksim_ioctl(b, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ksim_get(b, &m);
 	ck_assert(apmx_mask_test(m.effective.apm, 5));
 	ck_assert_int_eq(ksim_ioctl(b, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
 	ck_assert_uint_eq(ksim_table_used(), 0);
@@ -655,12 +654,55 @@ START_TEST(hole_in_matrix_is_not_quarantined)
 END_TEST
 
 /*
- * ZAPQ RC 01: a queue released while its card is deconfigured was not
- * reset.  It stays withheld, with the AP bus and without it; when the
- * card comes back it is reset (apmx_zeroize_retry(), from the queue
- * driver's probe, the admin or a privileged set) and only then free.
+ * A queue that answered once is no hole.  02.0007 is out of the
+ * configuration when the guest claims it (a hole with the AP bus, unclean
+ * without), comes back, and the guest's reset verifies it (ZAPQ 00): the
+ * guest sees it and uses it.  It leaves the configuration again and the
+ * guest releases it: ZAPQ answers 01, nothing was reset, and it stays
+ * quarantined with the guest's secret, in both builds (no queue device
+ * existed here, with the AP bus or without).
  */
-START_TEST(release_while_deconfigured_stays_withheld)
+START_TEST(answered_while_held_then_absent_release_quarantines)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_refusal r;
+	struct apmx_slot sl;
+
+	ksim_host.q[2][7].exists = false;
+	ck_assert_int_eq(ksim_set(a, "2", "7", "", &m), 0);
+	ksim_host.q[2][7].exists = true;
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ksim_get(a, &m);
+	ck_assert(apmx_mask_test(m.effective.apm, 2));
+	ksim_host.q[2][7].secret = 0xa7;	/* the guest uses it */
+	ksim_host.q[2][7].exists = false;
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	apmx_table_lookup(&apmx_table, 2, 7, &sl);
+	ck_assert_uint_eq(sl.state, APMX_SLOT_QUARANTINED);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* back: a retry resets it and frees it */
+	ksim_host.q[2][7].exists = true;
+	ck_assert_uint_eq(ksim_host.q[2][7].secret, 0xa7);
+	ck_assert(apmx_zeroize_retry(2, 7));
+	ck_assert_uint_eq(ksim_host.q[2][7].secret, 0);
+	ck_assert_uint_eq(ksim_table_used(), 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ksim_vm_destroy(a);
+}
+END_TEST
+
+/*
+ * ZAPQ RC 01: a queue released while it is out of the configuration was
+ * not reset.  It stays withheld, with the AP bus and without it; when it
+ * comes back it is reset (apmx_zeroize_retry(), from the queue driver's
+ * probe, the admin or a privileged set) and only then free.  Its reset
+ * at the claim answered 00 (it was in the configuration), and with the AP
+ * bus its queue device existed too (before the scan removes it): either
+ * says it may hold what the guest left in it.
+ */
+START_TEST(release_while_out_of_config_stays_withheld)
 {
 	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
@@ -672,9 +714,8 @@ START_TEST(release_while_deconfigured_stays_withheld)
 	/* the queue device is bound to apmatrix: it was there */
 	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
 #endif
-	/* without the AP bus nothing tells whether it was: it may have been */
 	ksim_host.q[4][1].secret = 0x5ec7e7;
-	ksim_host.q[4][1].exists = false;	/* card deconfigured */
+	ksim_host.q[4][1].exists = false;	/* out of the configuration */
 	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
 	apmx_table_lookup(&apmx_table, 4, 1, &s);
 	ck_assert_uint_eq(s.state, APMX_SLOT_QUARANTINED);
@@ -699,6 +740,56 @@ START_TEST(release_while_deconfigured_stays_withheld)
 	ck_assert_int_eq(ksim_set(b, "4", "1", "", NULL), 0);
 	ksim_vm_destroy(a);
 	ksim_vm_destroy(b);
+}
+END_TEST
+
+/*
+ * ZAPQ RC 03: the queue's card is deconfigured (configured off) while the
+ * guest holds the queue; the AP bus keeps the queue device (ap_bus.c
+ * ap_scan_domains(), config=false).  Released, it is quarantined: nothing
+ * was reset.  Configured on again, the AP bus probes nothing and resets
+ * nothing that zeroizes (a queue bound to apmatrix is not even RAPQed):
+ * it stays quarantined, the guest's secret in it, until a retry (the
+ * admin's reset_quarantined, a privileged set) verifies a reset.
+ */
+START_TEST(release_while_deconfigured_stays_quarantined)
+{
+	struct kvm *a = ksim_vm_create(CRYCB_FORMAT2);
+	struct apmx_slot s;
+
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ksim_qdev_add(4, 3, AP_DEVICE_TYPE_CEX7);
+#endif
+	ck_assert_int_eq(ksim_set(a, "4", "3", "", NULL), 0);
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ck_assert_ptr_eq(ksim_qdev_driver(4, 3), ksim_ap_driver("apmatrix"));
+#endif
+	ksim_host.q[4][3].secret = 0xdec0;
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ksim_qdev_config(4, 3, false);
+#else
+	ksim_host.q[4][3].deconfigured = true;
+#endif
+	ck_assert_int_eq(ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	apmx_table_lookup(&apmx_table, 4, 3, &s);
+	ck_assert_uint_eq(s.state, APMX_SLOT_QUARANTINED);
+	ck_assert(strstr(ksim_printk_log(),
+			 "AP queue 04.0003: reset not verified, queue quarantined (ZAPQ RC 03)"));
+	/* configured on again: nothing resets it */
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ksim_qdev_config(4, 3, true);
+	ck_assert_ptr_eq(ksim_qdev_driver(4, 3), ksim_ap_driver("apmatrix"));
+#else
+	ksim_host.q[4][3].deconfigured = false;
+#endif
+	apmx_table_lookup(&apmx_table, 4, 3, &s);
+	ck_assert_uint_eq(s.state, APMX_SLOT_QUARANTINED);
+	ck_assert_uint_eq(ksim_host.q[4][3].secret, 0xdec0);
+	ck_assert(apmx_zeroize_retry(4, 3));
+	ck_assert_uint_eq(ksim_host.q[4][3].secret, 0);
+	ck_assert(ksim_table_free(4, 3));
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ksim_vm_destroy(a);
 }
 END_TEST
 
@@ -923,8 +1014,10 @@ Suite *ksim_suite_zeroize(void)
 	tcase_add_test(tc, vm_destroy_releases_everything);
 	tcase_add_test(tc, vm_destroy_with_failed_reset_quarantines);
 	tcase_add_test(tc, release_during_rapq_zeroizes);
-	tcase_add_test(tc, release_while_deconfigured_stays_withheld);
-	tcase_add_test(tc, hole_in_matrix_is_not_quarantined);
+	tcase_add_test(tc, release_while_out_of_config_stays_withheld);
+	tcase_add_test(tc, release_while_deconfigured_stays_quarantined);
+	tcase_add_test(tc, hole_is_free_on_release_and_unclean_without_ap_bus);
+	tcase_add_test(tc, answered_while_held_then_absent_release_quarantines);
 	tcase_add_test(tc, privileged_set_retries_quarantine);
 	tcase_add_test(tc, retry_only_quarantined);
 	tcase_add_test(tc, module_pinned_while_quarantined);

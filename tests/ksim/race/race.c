@@ -6,27 +6,35 @@
  * of one VMM process race for real for a bounded time over a small set of
  * APQNs (4 adapters x 4 domains): each has its VMs (create, SET with and
  * without a grant, GET, CLEAR, RESET_AP_QUEUES, destroy), creates and
- * closes shared grants, turns its CAP_SYS_ADMIN on and off, deconfigures
- * and configures queues, slows their resets down, starts the AP bus's
+ * closes shared grants, turns its CAP_SYS_ADMIN on and off, takes queues
+ * out of the configuration (RC 01) and back, deconfigures and configures
+ * them (RC 03), slows their resets down, starts the AP bus's
  * RAPQ, retries quarantined queues, and "runs its guest": with kvm->lock
  * (the CRYCB cannot change meanwhile, as kvm_arch_crypto_set_masks()
  * blocks the vCPUs) it uses every queue of its effective usage matrix,
  * which then holds its secret -- and must find each one either zeroized
  * or holding its own secret, never another guest's.
  *
- * Built three times (mk/fuzz.mk).  race (CONFIG_ZCRYPT=y) has the simulated AP bus
- * (ksim-ap-bus.c, thread-safe with -DKSIM_THREADS as 6.1 locks it), the
- * zcrypt driver and the apmatrix queue driver, and the threads also edit
- * apmask/aqmask (the AP bus asks the drivers' in_use() under
- * ap_perms_mutex, then revises the bindings), remove and add queue
- * devices (the AP bus's scan: apmatrix's remove unplugs a held queue,
- * its probe plugs it in again or resets a quarantined one), and check
- * under ap_perms_mutex and the table lock that the host owns no queue
- * that a guest uses, a grant reserves or the table withholds.
- * race-nozcrypt (CONFIG_ZCRYPT=n) has no AP bus: the queues come and go
- * at the hardware level only (RC 01, RACE_DECONF), which is what the
- * --deconf-handover test is about.  race-broken is race with
- * -DKSIM_BREAK_PERMS_LOCK.
+ * Built four times (mk/fuzz.mk).  race (CONFIG_ZCRYPT=y) has the simulated
+ * AP bus (ksim-ap-bus.c, thread-safe with -DKSIM_THREADS as 6.1 locks it),
+ * the zcrypt driver and the apmatrix queue driver, and the threads also
+ * edit apmask/aqmask (relative edits, "+N"/"-N", which the AP bus parses
+ * under ap_perms_mutex, and whole masks; it asks the drivers' in_use()
+ * there, then revises the bindings), remove and add queue devices (the AP bus's scan:
+ * apmatrix's remove unplugs a held queue, its probe plugs it in again or
+ * resets a quarantined one), and check under ap_perms_mutex and the table
+ * lock that the host owns no queue that a guest uses, a grant reserves or
+ * the table withholds.  With the AP bus a queue leaves the configuration
+ * (RC 01) before the scan removes its device, and comes back before the
+ * scan only while it still has one (a queue without a device that comes
+ * and goes between two scans is the known limitation of
+ * docs/robustness.md); a deconfigured queue (RC 03) keeps its device, as
+ * ap_bus.c ap_scan_domains() does.  race-nozcrypt (CONFIG_ZCRYPT=n) has
+ * no AP bus: the queues come and go at the hardware level only
+ * (RACE_DECONF), which is what the --deconf-handover test is about.
+ * race-broken is race with -DKSIM_BREAK_PERMS_LOCK; race-unfixed is race
+ * with zeroize.c's record of answered queues undone (mk/fuzz.mk edits a
+ * copy of zeroize.c), which --scan-window must catch.
  *
  * At the end, with the threads joined: no rule broken (ksim_violations:
  * lock order against ap-matrix.h, the lockdep-like inversion check of
@@ -39,15 +47,17 @@
  * (TSAN_OPTIONS=halt_on_error=1 exitcode=66).
  *
  *   race [SECONDS]           the race (default 20 s); RACE_DECONF=0: no
- *                            deconfigured queues; RACE_NO_MASK=1,
+ *                            queue out of the configuration or
+ *                            deconfigured; RACE_NO_MASK=1,
  *                            RACE_NO_QDEV=1: no mask edits, no queue
  *                            device removals/additions (to bisect);
  *                            RACE_NO_MASK_CHECK=1: no masks-vs-holders
  *                            check (then only TSan can stop race-broken)
- *   race --scan-window       (AP bus) single-threaded: a queue used before
- *                            the AP bus's scan added its device is freed
- *                            unreset (a found, unfixed hand-over); exit
- *                            status 1 while that happens
+ *   race --scan-window       (AP bus) single-threaded, deterministic: a
+ *                            queue used before the AP bus's scan added
+ *                            its device must not be freed unreset when it
+ *                            answers RC 01 on release; exit status 1 if
+ *                            a check fails (race-unfixed must fail it)
  *   race-broken [SECONDS]    (-DKSIM_BREAK_PERMS_LOCK) the same with the
  *                            AP bus's mask edit missing ap_perms_mutex:
  *                            must fail (ThreadSanitizer or the masks
@@ -55,12 +65,14 @@
  *   race --selftest-order    takes kvm->lock then apmx_table_lock, then
  *                            the reverse: both the order check and the
  *                            inversion check must fire
- *   race --deconf-handover   single-threaded, deterministic: a queue
- *                            deconfigured while its guest releases it, or
- *                            while a guest claims it, must not be taken for
+ *   race --deconf-handover   single-threaded, deterministic: a queue out
+ *                            of the configuration (RC 01) or deconfigured
+ *                            (RC 03) while its guest releases it, or while
+ *                            a guest claims it, must not be taken for
  *                            reset (race-nozcrypt; in race the devices
- *                            stay meanwhile); exit status 1 if a check
- *                            fails (7 of 8 did before zeroize.c's fix)
+ *                            stay meanwhile: the scan has not run); exit
+ *                            status 1 if a check fails (7 of 8 did before
+ *                            zeroize.c's fix of RC 01 without the AP bus)
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -93,10 +105,10 @@ static volatile int stop;
 static unsigned int secret_leaks;	/* atomics */
 static u64 next_marker;
 /*
- * Queues are also deconfigured and configured again while held (RC 01);
- * RACE_DECONF=0 turns that off.  With CONFIG_ZCRYPT=n this handed a
- * guest's secret on until zeroize.c took RC 01 as no reset there
- * (--deconf-handover).
+ * Queues also leave the configuration (RC 01) and are deconfigured (RC 03)
+ * while held, and come back; RACE_DECONF=0 turns that off.  With
+ * CONFIG_ZCRYPT=n this handed a guest's secret on until zeroize.c took
+ * RC 01 as no reset there (--deconf-handover).
  */
 static bool deconf;
 extern unsigned int ksim_lock_pairs;
@@ -158,9 +170,10 @@ static void guest_use(struct worker *w, unsigned int slot)
 			for (d = 0; d < ND; d++) {
 				struct ksim_queue *q = &ksim_host.q[a][d];
 
+				/* RC 01 or 03: the guest's NQAP fails too */
 				if (!apmx_mask_test(vm->effective.apm, a) ||
 				    !apmx_mask_test(vm->effective.aqm, d) ||
-				    !q->exists)
+				    !q->exists || q->deconfigured)
 					continue;
 				if (q->secret && q->secret != w->marker[slot]) {
 					__atomic_add_fetch(&secret_leaks, 1,
@@ -229,33 +242,37 @@ static void op_grant_close(struct worker *w)
 		ksim_close(old);
 }
 
+/*
+ * A queue leaves the configuration (RC 01) or comes back, is configured
+ * off (RC 03) or on again, or its resets slow down.  Back twice as often
+ * as away, so that most queues are usable most of the time.
+ */
 static void op_queue(struct worker *w)
 {
 	unsigned int a = rnd(w, NA), d = rnd(w, ND);
 	struct ksim_queue *q = &ksim_host.q[a][d];
-	unsigned int how = rnd(w, 4);
+	unsigned int how = rnd(w, 10);
+	bool rc01 = how < 3, off = deconf && (how == 0 || how == 3);
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	/*
-	 * With the AP bus a queue exists only with its device (see
-	 * --scan-window for a queue that is there before the scan adds one):
-	 * its card is deconfigured or configured again, the device kept.
+	 * The AP bus: a queue out of the configuration keeps its device
+	 * until the next scan (op_qdev) and comes back before that only
+	 * with it; a deconfigured one keeps it anyway.
 	 */
-	if (how < 2) {
-		bool on;
-
-		ksim_hw_lock();
-		on = how == 1 || !deconf || !q->exists;
-		ksim_hw_unlock();
-		ksim_qdev_config(a, d, on);
+	if (how < 6) {
+		if (rc01)
+			ksim_qdev_unscanned(a, d, !off, false);
+		else
+			ksim_qdev_config(a, d, !off);
 		return;
 	}
 #endif
 	ksim_hw_lock();
-	if (how == 0)
-		q->exists = deconf ? !q->exists : true;	/* (de)configured */
-	else if (how == 1)
-		q->exists = true;
+	if (how < 6 && rc01)
+		q->exists = !off;		/* out of the configuration */
+	else if (how < 6)
+		q->deconfigured = off;		/* configured off */
 	else
 		q->reset_ms = rnd(w, 3) * 20;	/* slow resets */
 	ksim_hw_unlock();
@@ -263,14 +280,18 @@ static void op_queue(struct worker *w)
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
 /*
- * echo LIST > /sys/bus/ap/apmask (or aqmask): the current mask with one
- * of the raced ids (adapters or domains 0-3) flipped.  Another thread
- * may edit the mask between the read and the store, as two
- * administrators would; the AP bus's in_use() veto decides.
+ * echo +ID > /sys/bus/ap/apmask (or aqmask, or -ID): one of the raced ids
+ * (adapters or domains 0-3) given to the host or taken from it, a
+ * relative edit, which the AP bus parses against the mask as it is under
+ * ap_perms_mutex (ap_bus.c ap_parse_bitmap_str()); or, half of the time,
+ * the whole mask with that id flipped, in the absolute (hex) form, as a
+ * tool that read the mask before writes it (another thread may edit the
+ * mask between the read and the store, as two administrators would).  The
+ * AP bus's in_use() veto decides.
  */
 static void op_mask(struct worker *w)
 {
-	bool adapters = rnd(w, 2);
+	bool adapters = rnd(w, 2), relative = rnd(w, 2);
 	unsigned int id = rnd(w, adapters ? NA : ND);
 	char list[APMX_NR_IDS * 4];
 	u8 m[APMX_MASK_BYTES];
@@ -279,12 +300,20 @@ static void op_mask(struct worker *w)
 	mutex_lock(&ap_perms_mutex);
 	memcpy(m, adapters ? ksim_host.apmask : ksim_host.aqmask, sizeof(m));
 	mutex_unlock(&ap_perms_mutex);
-	if (apmx_mask_test(m, id))
-		apmx_mask_clear(m, id);
-	else
-		apmx_mask_set(m, id);
-	apmx_idlist_format(m, list, sizeof(list));
-	rc = adapters ? ksim_apmask_store(list) : ksim_aqmask_store(list);
+	if (relative) {
+		snprintf(list, sizeof(list), "%c%u\n",
+			 apmx_mask_test(m, id) ? '-' : '+', id);
+		rc = adapters ? ksim_apmask_write(list) :
+				ksim_aqmask_write(list);
+	} else {
+		if (apmx_mask_test(m, id))
+			apmx_mask_clear(m, id);
+		else
+			apmx_mask_set(m, id);
+		apmx_idlist_format(m, list, sizeof(list));
+		rc = adapters ? ksim_apmask_store(list) :
+				ksim_aqmask_store(list);
+	}
 	if (rc == -EBUSY)
 		w->masks_vetoed++;
 	else if (rc)
@@ -487,8 +516,10 @@ static void teardown_check(long slab_base)
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
 			ksim_qdev_add(a, d, AP_DEVICE_TYPE_CEX7);
+			ksim_qdev_config(a, d, true);
 #endif
 			q->exists = true;
+			q->deconfigured = false;
 			q->reset_ms = 0;
 			q->resetting = 0;
 			q->reset_end = 0;
@@ -555,6 +586,25 @@ static bool eff_has(struct kvm *kvm, unsigned int a, unsigned int d)
 	       apmx_mask_test(vm->effective.aqm, d);
 }
 
+/* the queue's card is configured off (@off) or on again: RC 03 meanwhile */
+static void deconfigure(unsigned int a, unsigned int d, bool off)
+{
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	ksim_qdev_config(a, d, !off);	/* the AP bus keeps the device */
+#else
+	ksim_host.q[a][d].deconfigured = off;
+#endif
+}
+
+/* @m asks for the one usage APQN (@a, @d) */
+static void one_apqn(struct kvm_s390_ap_matrix *m, unsigned int a,
+		     unsigned int d)
+{
+	memset(m, 0, sizeof(*m));
+	apmx_mask_set(m->requested.apm, a);
+	apmx_mask_set(m->requested.aqm, d);
+}
+
 static void deconf_expect(bool ok, const char *what)
 {
 	printf("race-deconf: %s: %s\n", ok ? "ok" : "FAIL", what);
@@ -564,20 +614,28 @@ static void deconf_expect(bool ok, const char *what)
 
 /*
  * CONFIG_ZCRYPT=n, no AP bus, so no queue device tells whether a queue
- * that answers RC 01 was ever there, nor that its card came back.
+ * that answers RC 01 was ever there, nor that it came back.  (With the AP
+ * bus, race: the same with the queue devices kept, as they are until the
+ * AP bus's next scan.)
  *
- * Release: guest A uses queue 01.0002; the card is deconfigured; A clears
- * its matrix.  ZAPQ answers 01, nothing was reset: the queue must stay
- * withheld (quarantined), and guest B's claim of it is refused naming it
- * until a retried reset is verified, with the card back.  (The bug this
- * guards against: zeroize.c took the 01 as a hole and freed the queue
- * unreset; B's claim answered 01 too and was taken as clean, and when the
- * card came back B's effective matrix had the queue with A's secret.)
+ * Release: guest A uses queue 01.0002; it leaves the configuration; A
+ * clears its matrix.  ZAPQ answers 01, nothing was reset: the queue must
+ * stay withheld (quarantined), and guest B's claim of it is refused naming
+ * it until a retried reset is verified, with the queue back.  (The bug
+ * this guards against: zeroize.c took the 01 as a hole and freed the
+ * queue unreset; B's claim answered 01 too and was taken as clean, and
+ * when the queue came back B's effective matrix had it with A's secret.)
  *
- * Claim: queue 02.0003 holds something (0xc) and its card is deconfigured
- * when B claims it: its reset answers 01, so it is no clean queue: it
- * stays out of B's effective matrix (unclean, named by the set) until
- * RESET_AP_QUEUES verifies a reset, with the card back.
+ * Claim: queue 02.0003 holds something (0xc) and is out of the
+ * configuration when B claims it: its reset answers 01, so it is no clean
+ * queue: it stays out of B's effective matrix (unclean, named by the set)
+ * until RESET_AP_QUEUES verifies a reset, with the queue back.
+ *
+ * Deconfigured: guest A uses queue 03.0001; its card is configured off
+ * (RC 03; the AP bus keeps the device, ap_bus.c ap_scan_domains()); A
+ * clears its matrix: quarantined.  Configured on again (the AP bus probes
+ * nothing and resets nothing that zeroizes): still quarantined, with A's
+ * secret, until B's privileged set retries the reset.
  */
 static int deconf_handover(void)
 {
@@ -585,19 +643,18 @@ static int deconf_handover(void)
 	struct kvm *b = ksim_vm_create(CRYCB_FORMAT2);
 	struct ksim_queue *q = &ksim_host.q[1][2];
 	struct ksim_queue *c = &ksim_host.q[2][3];
+	struct ksim_queue *d = &ksim_host.q[3][1];
 	struct kvm_s390_ap_refusal r;
 	struct kvm_s390_ap_matrix m;
 	struct apmx_slot sl;
 	long rc;
 
 	ksim_cap_sys_admin = true;
-	memset(&m, 0, sizeof(m));
-	apmx_mask_set(m.requested.apm, 1);
-	apmx_mask_set(m.requested.aqm, 2);
+	one_apqn(&m, 1, 2);
 	if (ksim_ioctl(a, KVM_S390_SET_AP_MATRIX, &m))
 		fail("deconf: SET of A");
 	q->secret = 0xa;			/* A uses the queue */
-	q->exists = false;			/* the card is deconfigured */
+	q->exists = false;			/* out of the configuration */
 	if (ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL))
 		fail("deconf: CLEAR of A");
 	apmx_table_peek(&apmx_table, 1, 2, &sl);
@@ -608,13 +665,13 @@ static int deconf_handover(void)
 		      m.refusal.reason == KVM_S390_AP_R_QUARANTINED &&
 		      m.refusal.adapter == 1 && m.refusal.domain == 2 &&
 		      m.refusal.holder_type == KVM_S390_AP_HOLDER_QUARANTINE,
-		      "B's claim of it, card still away, is refused naming 01.0002 (quarantined)");
-	q->exists = true;			/* the card is back */
+		      "B's claim of it, still away, is refused naming 01.0002 (quarantined)");
+	q->exists = true;			/* back */
 	deconf_expect(!eff_has(b, 1, 2) && q->secret == 0xa,
 		      "B has not seen it; A's secret is still in the queue");
 	memset(&m.refusal, 0, sizeof(m.refusal));
 	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
-	printf("race-deconf: B's SET with the card back: %ld, B's effective has 01.0002: %d, secret %llx\n",
+	printf("race-deconf: B's SET with the queue back: %ld, B's effective has 01.0002: %d, secret %llx\n",
 	       rc, eff_has(b, 1, 2), (unsigned long long)q->secret);
 	deconf_expect(!rc && eff_has(b, 1, 2) && !q->secret,
 		      "then B gets 01.0002 reset (retried by the privileged SET)");
@@ -625,9 +682,7 @@ static int deconf_handover(void)
 
 	c->secret = 0xc;			/* left in a queue */
 	c->exists = false;
-	memset(&m, 0, sizeof(m));
-	apmx_mask_set(m.requested.apm, 2);
-	apmx_mask_set(m.requested.aqm, 3);
+	one_apqn(&m, 2, 3);
 	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
 	deconf_expect(!rc && !eff_has(b, 2, 3) &&
 		      m.refusal.reason == KVM_S390_AP_R_QUARANTINED &&
@@ -636,11 +691,33 @@ static int deconf_handover(void)
 		      "a claim of 02.0003 answering RC 01 keeps it out of B's effective matrix, named unclean");
 	c->exists = true;			/* back, and nobody tells KVM */
 	deconf_expect(!eff_has(b, 2, 3) && c->secret == 0xc,
-		      "with the card back it stays out until a verified reset");
+		      "with the queue back it stays out until a verified reset");
 	memset(&r, 0, sizeof(r));
 	rc = ksim_ioctl(b, KVM_S390_RESET_AP_QUEUES, &r);
 	deconf_expect(!rc && eff_has(b, 2, 3) && !c->secret,
 		      "RESET_AP_QUEUES verifies it: zeroized, then in B's effective matrix");
+	if (ksim_ioctl(b, KVM_S390_CLEAR_AP_MATRIX, NULL))
+		fail("deconf: CLEAR of B");
+
+	one_apqn(&m, 3, 1);
+	if (ksim_ioctl(a, KVM_S390_SET_AP_MATRIX, &m))
+		fail("deconf: SET of A (03.0001)");
+	d->secret = 0xd;			/* A uses the queue */
+	deconfigure(3, 1, true);		/* its card configured off */
+	if (ksim_ioctl(a, KVM_S390_CLEAR_AP_MATRIX, NULL))
+		fail("deconf: CLEAR of A (03.0001)");
+	apmx_table_peek(&apmx_table, 3, 1, &sl);
+	deconf_expect(sl.state == APMX_SLOT_QUARANTINED && !sl.user &&
+		      strstr(ksim_printk_log(), "AP queue 03.0001: reset not verified, queue quarantined (ZAPQ RC 03)"),
+		      "03.0001 released answering RC 03 (deconfigured) is quarantined");
+	deconfigure(3, 1, false);		/* configured on again */
+	apmx_table_peek(&apmx_table, 3, 1, &sl);
+	deconf_expect(sl.state == APMX_SLOT_QUARANTINED && d->secret == 0xd,
+		      "configured on again it stays quarantined, A's secret in it");
+	memset(&m.refusal, 0, sizeof(m.refusal));
+	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	deconf_expect(!rc && eff_has(b, 3, 1) && !d->secret,
+		      "B's privileged set retries the reset and gets it zeroized");
 	ksim_vm_destroy(a);
 	ksim_vm_destroy(b);
 	if (ksim_violations || ksim_warnings) {
@@ -651,7 +728,7 @@ static int deconf_handover(void)
 		printf("race-deconf: FAILED: %u checks\n", deconf_failed);
 		return 1;
 	}
-	printf("race-deconf: passed: no secret handed on through a deconfigured card\n");
+	printf("race-deconf: passed: no secret handed on through a queue away or deconfigured\n");
 	return 0;
 }
 
@@ -676,19 +753,33 @@ static void bus_setup(void)
 #endif
 }
 
+#if IS_ENABLED(CONFIG_ZCRYPT)
+static unsigned int scan_failed;
+
+static void scan_expect(bool ok, const char *what)
+{
+	printf("race-scan: %s: %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		scan_failed++;
+}
+#endif
+
 /*
- * Found by the race with the AP bus (CONFIG_ZCRYPT=y), not fixed (see
- * docs/robustness.md): a queue that is in the configuration before the
- * AP bus's scan has added its device.  Queue 01.0002 leaves the
- * configuration (the scan removes its device); its card comes back, and
- * before the next scan guest A claims it (its reset is verified: the
- * queue is there) and uses it.  The card leaves again before any scan; A
- * clears its matrix: ZAPQ answers 01, and as no queue device existed
- * while A held it apmx_qdrv_present() says "a hole": the queue is freed
- * unreset.  Guest B claims it (RC 01 again: absent, fine for a queue that
- * stays); the card comes back, the scan adds the device, apmatrix plugs
- * it into B's CRYCB, with A's secret in it.  Exit status 1 while that
- * happens.
+ * Found by the race with the AP bus (CONFIG_ZCRYPT=y), fixed by zeroize.c's
+ * record of queues that answered (apmx_zq_answered, docs/robustness.md):
+ * a queue that is in the configuration before the AP bus's scan has added
+ * its device.  Queue 01.0002 leaves the configuration (the scan removes
+ * its device); it comes back, and before the next scan guest A claims it
+ * (its reset is verified: the queue is there) and uses it.  It leaves
+ * again before any scan; A clears its matrix: ZAPQ answers 01, and no
+ * queue device existed while A held it (apmx_qdrv_present() is false).
+ * Before the fix the queue was freed unreset, guest B claimed it (RC 01
+ * again: absent, fine for a queue that stays), the scan added the device
+ * when it came back, apmatrix plugged it into B's CRYCB, with A's secret
+ * in it.  Now A's claim answered 00, so the release quarantines it: B's
+ * claim is refused naming it, and when it is back the queue driver's probe
+ * resets it and frees it; B's next claim gets it zeroized.  Exit status 1
+ * if a check fails (race-unfixed, zeroize.c without the record: 4 of 5).
  */
 static int scan_window(void)
 {
@@ -698,15 +789,12 @@ static int scan_window(void)
 	struct ksim_queue *q = &ksim_host.q[1][2];
 	struct kvm_s390_ap_matrix m;
 	struct apmx_slot sl;
-	bool leak;
 	long rc;
 
 	ksim_cap_sys_admin = true;
 	ksim_qdev_del(1, 2);		/* out of the configuration */
 	q->exists = true;		/* back, before the next scan */
-	memset(&m, 0, sizeof(m));
-	apmx_mask_set(m.requested.apm, 1);
-	apmx_mask_set(m.requested.aqm, 2);
+	one_apqn(&m, 1, 2);
 	if (ksim_ioctl(a, KVM_S390_SET_AP_MATRIX, &m))
 		fail("scan-window: SET of A");
 	printf("race-scan: A's effective has 01.0002: %d (no queue device)\n",
@@ -719,18 +807,35 @@ static int scan_window(void)
 	printf("race-scan: 01.0002 after A's release: state %x (%s)\n",
 	       sl.state, sl.state & APMX_SLOT_QUARANTINED ? "quarantined" :
 	       sl.state ? "withheld" : "free, not reset");
+	scan_expect(sl.state == APMX_SLOT_QUARANTINED && !sl.user,
+		    "01.0002, used by A and released answering RC 01, is quarantined");
 	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	scan_expect(rc == -EIO && m.refusal.reason == KVM_S390_AP_R_QUARANTINED &&
+		    m.refusal.adapter == 1 && m.refusal.domain == 2 &&
+		    m.refusal.holder_type == KVM_S390_AP_HOLDER_QUARANTINE,
+		    "B's claim of it, still away, is refused naming 01.0002 (quarantined)");
 	ksim_qdev_add(1, 2, AP_DEVICE_TYPE_CEX7);	/* back; scanned */
-	leak = !rc && eff_has(b, 1, 2) && q->secret == 0xa;
-	printf("race-scan: B's SET: %ld; with the device back B's effective has 01.0002: %d, secret %llx\n",
+	apmx_table_peek(&apmx_table, 1, 2, &sl);
+	scan_expect(!q->secret && !sl.state && !sl.user,
+		    "back with a device: the probe resets it and frees it");
+	memset(&m.refusal, 0, sizeof(m.refusal));
+	rc = ksim_ioctl(b, KVM_S390_SET_AP_MATRIX, &m);
+	printf("race-scan: B's SET: %ld; B's effective has 01.0002: %d, secret %llx\n",
 	       rc, eff_has(b, 1, 2), (unsigned long long)q->secret);
+	scan_expect(!rc && eff_has(b, 1, 2), "then B gets it");
+	scan_expect(!(eff_has(b, 1, 2) && q->secret == 0xa),
+		    "guest B never sees guest A's secret");
 	ksim_vm_destroy(a);
 	ksim_vm_destroy(b);
-	if (leak) {
-		printf("race-scan: FAIL: guest B sees guest A's secret\n");
+	if (ksim_violations || ksim_warnings) {
+		fprintf(stderr, "%s", ksim_printk_log());
+		scan_expect(false, "no kernel rule violation or warning");
+	}
+	if (scan_failed) {
+		printf("race-scan: FAILED: %u checks\n", scan_failed);
 		return 1;
 	}
-	printf("race-scan: ok\n");
+	printf("race-scan: passed: no secret handed on through the scan window\n");
 	return 0;
 #else
 	printf("race-scan: needs the AP bus (CONFIG_ZCRYPT=y)\n");

@@ -217,6 +217,7 @@ struct ap_queue {
 	struct ap_device ap_dev;
 	bool ksim_hashed;	/* hnode is in ap_bus.c's ap_queues hash */
 	ap_qid_t qid;
+	bool config;		/* ap_bus.h: false while deconfigured (RC 03) */
 };
 
 /*

@@ -92,7 +92,13 @@ int ksim_warn_on(int cond, const char *file, int line);
 #define KSIM_TLS
 #endif
 
-/* ---- locks: rank = position in the lock order of ap-matrix.h ---------- */
+/*
+ * ---- locks: rank = position in the lock order of ap-matrix.h ----------
+ * The AP bus simulation's locks (ksim-ap-bus.c) have no rank: its scan
+ * lock and a device's lock come before rank 1 (entering a scan or taking
+ * a device lock holding a ranked lock is reported), its klist lock and the
+ * hardware's lock after rank 5 (never held while ranked locks are taken).
+ */
 enum {
 	KSIM_RANK_VM_OP = 1,		/* kvm_s390_apmx.op_lock */
 	KSIM_RANK_AP_PERMS = 2,

@@ -42,6 +42,15 @@
  * and they take apmx_table_lock, innermost.  Under apmx_table_lock
  * apmatrix takes no sleeping lock: no vfio_ap lock, no device lock, no
  * kvm->lock (only the AP bus's and the driver core's spinlocks).
+ * Outside all of these: the AP bus's scan (ap_bus.c ap_scan_bus(), the
+ * work item ap_scan_work, which runs holding none of them; 6.1 has no
+ * scan mutex: the workqueue never runs a work item on two workers at
+ * once, which serializes the scans), and inside
+ * it a queue's device lock: the scan's device_register() probes and its
+ * device_unregister() removes under the device lock, and queue-driver.c's
+ * probe and remove take the locks 1-4 under it (ap_perms_mutex in the AP
+ * bus's ap_device_probe()).  apmatrix never waits for a scan
+ * (ap_bus_force_rescan()).
  *
  * WORST-CASE HOLD TIMES (nothing below sleeps except where said):
  *   op_lock          one reset of the released and new queues of a set,
@@ -51,8 +60,9 @@
  *                    the table's row allocations (GFP_KERNEL).
  *   kvm->lock        the CRYCB write (kvm_arch_crypto_set_masks() blocks
  *                    and kicks the VM's vCPUs); never across a reset.
- *   apmx_table_lock  one table operation or one reset_done; never across
- *                    a sleep or an AP instruction.
+ *   apmx_table_lock  one table operation, one reset_done, or the record
+ *                    of one batch's answers (zeroize.c apmx_zq_report());
+ *                    never across a sleep or an AP instruction.
  * Queue zeroize (zeroize.c: ZAPQ/TAPQ, sleeps in msleep()) runs with none of
  * the locks 1-4 held; the queues being zeroized are marked RESETTING in the
  * table meanwhile, so nobody can claim them.  A set is reset all at once:

@@ -529,10 +529,12 @@ static int apmx_qdrv_attach_one(struct device *dev, void *data)
  *
  * True if the queue is bound to apmatrix, or its device existed while the
  * table held it (at the claim, or apmatrix's probe saw it since, bound or
- * not): then it may hold what a guest left in it, even if its card
- * answers "not available" (ZAPQ RC 01, deconfigured) at the moment.
- * False for an APQN that never had a queue device while held, such as a
- * hole in a guest's cross product.  Caller holds apmx_table_lock.
+ * not): then it may hold what a guest left in it, even if it answers "not
+ * available" (ZAPQ RC 01: out of the configuration, its device not yet
+ * removed by the AP bus's scan, or removed since) at the moment.  False
+ * for an APQN that never had a queue device while held, such as a hole in
+ * a guest's cross product (zeroize.c also asks whether it answered while
+ * held).  Caller holds apmx_table_lock.
  *
  * Return: see above.
  */

@@ -13,6 +13,17 @@
  * apmx_table_lock or ap_perms_mutex (see the lock order in ap-matrix.h).
  * A queue whose reset cannot be verified is quarantined in the ownership
  * table and never handed on until apmx_zeroize_retry() verifies a reset.
+ *
+ * Response codes 01 and 03, as 6.1 tells them apart (drivers/s390/crypto/
+ * ap_bus.c ap_queue_info(), ap_scan_domains(), ap_scan_adapter()): 01
+ * (AP_RESPONSE_Q_NOT_AVAIL) means the APQN is not in the configuration,
+ * and the AP bus's next scan removes its queue device; 03
+ * (AP_RESPONSE_DECONFIGURED) means it is in the configuration but its
+ * card or queue is deconfigured: the scan keeps the device and marks it
+ * config=false, and when it is configured again the AP bus only moves the
+ * queue's state machine to AP_SM_STATE_RESET_START (a RAPQ, for queues a
+ * default driver initialized), which does not zeroize.  Neither resets
+ * anything for us.
  */
 #define KMSG_COMPONENT "kvm-s390"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
@@ -64,6 +75,15 @@ struct apmx_zq {
  */
 static unsigned int apmx_quarantined;
 static struct apmx_apqn_set apmx_retrying;
+/*
+ * Under apmx_table_lock: the APQNs, used by a guest or withheld, that
+ * answered a ZAPQ or TAPQ issued since they were last free with a response
+ * code other than 01 (apmx_zq_note()).  Such a queue was in the
+ * configuration while its guest held it, so it may hold what the guest
+ * left in it, whether or not the AP bus had a queue device for it then.
+ * A mark goes when the slot is free again (apmx_reset_done()).
+ */
+static struct apmx_apqn_set apmx_zq_answered;
 
 static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
 {
@@ -87,7 +107,8 @@ static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
  * it ended, then ZAPQ again; 05 and 07 are retried; 01 (the queue is not
  * in the configuration, so nothing was reset and nothing can reach it
  * now) ends as APMX_ZQ_ABSENT, which its caller judges (apmx_zq_ok());
- * anything else fails.  The reset is verified by TAPQ 00 with the queue
+ * anything else fails (03: deconfigured, 04: checkstopped, and the codes
+ * a ZAPQ must not answer).  The reset is verified by TAPQ 00 with the queue
  * empty and interruptions disabled; TAPQ 02, 05, 07 and 00 short of that
  * mean "not yet"; 01 ends as APMX_ZQ_ABSENT; anything else fails.
  *
@@ -162,15 +183,17 @@ static bool apmx_zq_step(struct apmx_zq *q)
  * it, and keep count of the quarantined slots.  The first one pins the
  * module, so that kvm_s390_apmx_exit() cannot forget it; the last one to
  * go unpins it (THIS_MODULE is NULL with KVM=y: then both do nothing).
- * Caller holds apmx_table_lock.
+ * A slot that is free again loses its mark in apmx_zq_answered.  Caller
+ * holds apmx_table_lock.
  */
 static void apmx_reset_done(unsigned int apid, unsigned int apqi, bool ok)
 {
 	struct apmx_slot s;
-	bool was, now;
+	bool was, now, withheld;
 
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	was = s.state & APMX_SLOT_QUARANTINED;
+	withheld = s.state & (APMX_SLOT_RESETTING | APMX_SLOT_QUARANTINED);
 	apmx_table_reset_done(&apmx_table, apid, apqi, ok);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	now = s.state & APMX_SLOT_QUARANTINED;
@@ -178,29 +201,75 @@ static void apmx_reset_done(unsigned int apid, unsigned int apqi, bool ok)
 		__module_get(THIS_MODULE);
 	else if (was && !now && !--apmx_quarantined)
 		module_put(THIS_MODULE);
+	/* free again: the next holder starts with a clean record */
+	if (withheld && !now)
+		apmx_mask_clear(apmx_zq_answered.row[apid], apqi);
 }
 
 /*
- * May the queue of @q, which answered RC 01 (not available: nothing was
- * reset), still hold what a guest left in it when it is available again?
- * 6.1 does not take RC 01 for a reset either: vfio_ap_ops.c
- * vfio_ap_mdev_reset_queue() fails it with -EBUSY, and ap_queue.c
- * ap_sm_reset_wait() puts the queue device in AP_DEV_STATE_ERROR; only
- * when the card is configured again does the AP bus reset it (ap_bus.c
- * __ap_scan_bus(): "config on", AP_SM_STATE_RESET_START).
- *
- * With the AP bus the queue may hold something if its queue device existed
- * while the table held it (apmx_qdrv_present()); an APQN that never had
- * one is a hole in a guest's cross product.  Without the AP bus
- * (CONFIG_ZCRYPT=n) there are no queue devices: nothing tells a hole from
- * a queue whose card is deconfigured, nor that the card came back, so
- * every such queue may.  Caller holds apmx_table_lock.
+ * Did a ZAPQ or TAPQ of @q answer with a response code other than 01?
+ * apmx_zq_step() finishes @q at the first 01 it sees, so an 01 can only
+ * have been the last answer: it was the only one unless @q issued more
+ * than one instruction.
  */
-static bool apmx_zq_may_hold(const struct apmx_zq *q)
+static bool apmx_zq_answered_now(const struct apmx_zq *q)
+{
+	return q->zapqs + q->tapqs > 1 ||
+	       (q->zapqs + q->tapqs && q->rc != AP_RESPONSE_Q_NOT_AVAIL);
+}
+
+/*
+ * Record that the queue of @q answered other than 01 while it was used
+ * or withheld (apmx_zq_answered); a free slot gets no mark.  Caller holds
+ * apmx_table_lock.
+ */
+static void apmx_zq_note(const struct apmx_zq *q)
+{
+	struct apmx_slot s;
+
+	lockdep_assert_held(&apmx_table_lock);
+	if (!apmx_zq_answered_now(q))
+		return;
+	apmx_table_peek(&apmx_table, q->apid, q->apqi, &s);
+	if (s.state)
+		apmx_mask_set(apmx_zq_answered.row[q->apid], q->apqi);
+}
+
+/*
+ * May the queue of @q, which answered RC 01 (not in the configuration:
+ * nothing was reset), still hold what a guest left in it when it is in
+ * the configuration again (@release: what its guest left; else: what
+ * anyone left before the guest claimed it)?  6.1 does not take RC 01 for
+ * a reset either: vfio_ap_ops.c vfio_ap_mdev_reset_queue() fails it with
+ * -EBUSY, and nothing of the AP bus zeroizes the queue when it returns
+ * (ap_bus.c ap_scan_domains() gives it a new queue device; a default
+ * driver's probe starts a RAPQ, ap_queue.c ap_sm_reset(), which does not
+ * zeroize).
+ *
+ * It may if it answered any ZAPQ or TAPQ other than 01 while it was held
+ * (apmx_zq_answered: it was in the configuration then, with or without a
+ * queue device, e.g. before the AP bus's scan added one).  With the AP bus
+ * it may also if its queue device existed while the table held it
+ * (apmx_qdrv_present()); an APQN that had neither is a hole in its
+ * guest's cross product, which the guest could reach only if it entered
+ * the configuration and left it again between two scans of the AP bus (a
+ * known limitation: such a queue is freed unreset).  Without the AP bus
+ * (CONFIG_ZCRYPT=n) there are no queue devices: a queue new to its guest
+ * may be one that is out of the configuration for a while and still
+ * holds what it held, so it may; on release, one that never answered
+ * other than 01 stayed out of its guest's reach for the whole hold (a new
+ * queue not verified stays in vm->unclean, its adapter out of the CRYCB,
+ * until a reset is verified, which answers 00), so it holds nothing of
+ * the guest and is free again.  Caller holds apmx_table_lock.
+ */
+static bool apmx_zq_may_hold(const struct apmx_zq *q, bool release)
 {
 	lockdep_assert_held(&apmx_table_lock);
-	return !IS_ENABLED(CONFIG_ZCRYPT) ||
-	       apmx_qdrv_present(q->apid, q->apqi);
+	if (apmx_set_test(&apmx_zq_answered, q->apid, q->apqi))
+		return true;
+	if (IS_ENABLED(CONFIG_ZCRYPT))
+		return apmx_qdrv_present(q->apid, q->apqi);
+	return !release;
 }
 
 /*
@@ -208,17 +277,17 @@ static bool apmx_zq_may_hold(const struct apmx_zq *q)
  * guest (@release) or to the same one?  A verified reset is.  A queue not
  * in the configuration (RC 01) is if it stays with its guest, and, on
  * release, if it cannot hold anything of the guest (apmx_zq_may_hold():
- * with the AP bus, a hole in the guest's cross product).  One that may
- * (its card deconfigured, or without the AP bus any) may still hold the
- * guest's replies when it comes back: it stays withheld until a reset is
- * verified (apmx_zeroize_retry()).  With @release the caller holds
+ * a hole in the guest's cross product, or a queue that was never within
+ * the guest's reach).  One that may still holds the guest's replies when
+ * it comes back: it stays withheld until a reset is verified
+ * (apmx_zeroize_retry()).  With @release the caller holds
  * apmx_table_lock.
  */
 static bool apmx_zq_ok(struct apmx_zq *q, bool release)
 {
 	if (q->state != APMX_ZQ_ABSENT)
 		return q->state == APMX_ZQ_OK;
-	if (!release || !apmx_zq_may_hold(q))
+	if (!release || !apmx_zq_may_hold(q, true))
 		return true;
 	q->state = APMX_ZQ_FAILED;
 	q->why = APMX_ZQ_WHY_ZAPQ;
@@ -228,6 +297,7 @@ static bool apmx_zq_ok(struct apmx_zq *q, bool release)
 static void apmx_zq_publish(struct apmx_zq *q)
 {
 	mutex_lock(&apmx_table_lock);
+	apmx_zq_note(q);
 	apmx_reset_done(q->apid, q->apqi, apmx_zq_ok(q, true));
 	mutex_unlock(&apmx_table_lock);
 }
@@ -291,7 +361,12 @@ static const char * const apmx_zq_why_str[] = {
 
 /*
  * Log the failures among the @n queues of @q, in ascending order, and
- * fill @r (if not NULL) with the first.  Return: the number of failures.
+ * fill @r (if not NULL) with the first.  Without @release the queues are
+ * held by the caller's guest: record their answers (apmx_zq_note()), and
+ * add to @failed_set (if not NULL) those that answered RC 01 and may hold
+ * what they held (no failure for a queue that stays, but no reset either:
+ * not made clean by this).  Takes apmx_table_lock once for that, without
+ * @release.  Return: the number of failures.
  */
 static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 				   bool release, struct kvm_s390_ap_refusal *r,
@@ -299,19 +374,18 @@ static unsigned int apmx_zq_report(const struct apmx_zq *q, unsigned int n,
 {
 	unsigned int i, failed = 0;
 
-	for (i = 0; i < n; i++) {
-		if (q[i].state == APMX_ZQ_ABSENT && failed_set) {
-			/*
-			 * No failure for a queue that stays, but no reset
-			 * either: one that may hold what it held is not
-			 * verified (not made clean by this).
-			 */
-			mutex_lock(&apmx_table_lock);
-			if (apmx_zq_may_hold(&q[i]))
+	if (!release) {
+		mutex_lock(&apmx_table_lock);
+		for (i = 0; i < n; i++) {
+			apmx_zq_note(&q[i]);
+			if (q[i].state == APMX_ZQ_ABSENT && failed_set &&
+			    apmx_zq_may_hold(&q[i], false))
 				apmx_mask_set(failed_set->row[q[i].apid],
 					      q[i].apqi);
-			mutex_unlock(&apmx_table_lock);
 		}
+		mutex_unlock(&apmx_table_lock);
+	}
+	for (i = 0; i < n; i++) {
 		if (q[i].state == APMX_ZQ_OK || q[i].state == APMX_ZQ_ABSENT)
 			continue;
 		pr_warn_ratelimited("AP queue %02x.%04x: reset not verified, queue %s (%s %02x%s)\n",
@@ -364,13 +438,16 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  * @s: the APQNs
  * @release: the APQNs were released in the table (APMX_SLOT_RESETTING):
  *	     tell the table each outcome as soon as it is known, which frees
- *	     or quarantines the APQN
+ *	     or quarantines the APQN; else they are held by the caller's
+ *	     guest (its claim, KVM_S390_RESET_AP_QUEUES), and which of them
+ *	     answered other than RC 01 is recorded for their release
  * @r: if not NULL, filled with the first APQN (in ascending (adapter,
  *     domain) order) whose reset was not verified; untouched if none
  * @failed_set: if not NULL, set to the APQNs whose reset was not verified,
  *	also those that answered RC 01 (no failure without @release) and
- *	may hold what they held (with the AP bus: their queue was present,
- *	apmx_qdrv_present(); without it: all of them)
+ *	may hold what they held (apmx_zq_may_hold(): they answered other
+ *	than 01 while held, or with the AP bus their queue was present,
+ *	apmx_qdrv_present(); without the AP bus: all of them)
  *
  * Issues the ZAPQ of every APQN first, then polls them all with TAPQ,
  * sleeping once per round (APMX_WAIT_MS) while any is not finished; see
@@ -386,10 +463,10 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
  * reset in batches of APMX_ZEROIZE_BATCH on the stack, one after another:
  * up to DIV_ROUND_UP(n, 32) times the bound above.
  *
- * Context: may sleep.  Takes apmx_table_lock (with @release) once per
- * finished APQN, never across a sleep or an AP instruction; the caller
- * must hold neither apmx_table_lock nor ap_perms_mutex, and should hold
- * no lock that others wait for.
+ * Context: may sleep.  Takes apmx_table_lock once per finished APQN (with
+ * @release) or once per batch (without), never across a sleep or an AP
+ * instruction; the caller must hold neither apmx_table_lock nor
+ * ap_perms_mutex, and should hold no lock that others wait for.
  *
  * Return: the number of APQNs whose reset was not verified.
  */
@@ -497,6 +574,7 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_mask_clear(apmx_retrying.row[apid], apqi);
+	apmx_zq_note(&q);
 	apmx_reset_done(apid, apqi, apmx_zq_ok(&q, true));
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	mutex_unlock(&apmx_table_lock);
