@@ -460,6 +460,71 @@ START_TEST(test_vfio_ap_bound_queue_never_claimed)
 }
 END_TEST
 
+/*
+ * A queue vfio_ap gave up while it was out of the configuration (its
+ * remove's reset answered 01: 6.1 vfio_ap_ops.c vfio_ap_mdev_remove_queue()
+ * ignores that) may hold what vfio_ap's guest left: a guest that claims it
+ * meanwhile does not see it until a reset of ours is verified, and its
+ * release does not free it unreset.  (review rv12c)
+ */
+START_TEST(test_vfio_ap_leftover_out_of_config_is_reset_first)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_refusal r;
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	ksim_host.q[6][2].secret = 0x55;	/* vfio_ap's guest used it */
+	ksim_qdev_del(6, 2);	/* out of the configuration: vfio_ap's ZAPQ 01 */
+	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0x55);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), 0);
+	ksim_qdev_add(6, 2, CEX7);	/* back, still holding it */
+	ksim_get(kvm, &m);
+	ck_assert_msg(!(apmx_mask_test(m.effective.apm, 6) &&
+			apmx_mask_test(m.effective.aqm, 2)) ||
+		      ksim_host.q[6][2].secret != 0x55,
+		      "the guest sees what vfio_ap's guest left in 06.0002");
+	/* the guest's reset makes it clean, and then it is seen */
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	ksim_get(kvm, &m);
+	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
+	ck_assert(apmx_mask_test(m.effective.apm, 6) &&
+		  apmx_mask_test(m.effective.aqm, 2));
+	ksim_vm_destroy(kvm);
+	ck_assert(ksim_table_free(6, 2));
+}
+END_TEST
+
+/*
+ * The same queue released by its guest while it is still out of the
+ * configuration is quarantined, not freed.
+ */
+START_TEST(test_vfio_ap_leftover_released_absent_is_quarantined)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ksim_host.q[6][2].secret = 0x55;
+	ksim_qdev_del(6, 2);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), 0);
+	ksim_vm_destroy(kvm);
+	ck_assert_msg(!ksim_table_free(6, 2),
+		      "06.0002 freed unreset, with what vfio_ap's guest left");
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert(apmx_zeroize_retry(6, 2));
+	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
+	ck_assert(ksim_table_free(6, 2));
+}
+END_TEST
+
 START_TEST(test_vfio_ap_cannot_take_held_queue)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
@@ -1326,6 +1391,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_removed_queue_unplugged);
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
+	tcase_add_test(tc, test_vfio_ap_leftover_out_of_config_is_reset_first);
+	tcase_add_test(tc, test_vfio_ap_leftover_released_absent_is_quarantined);
 	tcase_add_test(tc, test_vfio_ap_mdev_control_domains);
 	tcase_add_test(tc, test_unbound_type_appearing_after_claim);
 	tcase_add_test(tc, test_vfio_ap_mdev_refused_quarantined);

@@ -192,6 +192,7 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 			      struct kvm_s390_ap_refusal *r,
 			      struct apmx_apqn_set *failed);
 bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
+void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi);
 void apmx_zeroize_retry_set(struct apmx_apqn_set *s);
 
 #endif /* _KVM_S390_AP_MATRIX_H */

@@ -84,6 +84,14 @@ static struct apmx_apqn_set apmx_retrying;
  * A mark goes when the slot is free again (apmx_reset_done()).
  */
 static struct apmx_apqn_set apmx_zq_answered;
+/*
+ * Under apmx_table_lock: the APQNs another driver gave up without a
+ * verified reset (apmx_zq_mark_leftover(): vfio_ap's remove, whose reset
+ * 6.1 does not check).  Such a queue may hold what that driver's guest
+ * left; a mark goes with the first reset of ours that is verified
+ * (apmx_zq_note()).
+ */
+static struct apmx_apqn_set apmx_zq_leftover;
 
 static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
 {
@@ -228,11 +236,34 @@ static void apmx_zq_note(const struct apmx_zq *q)
 	struct apmx_slot s;
 
 	lockdep_assert_held(&apmx_table_lock);
+	if (q->state == APMX_ZQ_OK)
+		apmx_mask_clear(apmx_zq_leftover.row[q->apid], q->apqi);
 	if (!apmx_zq_answered_now(q))
 		return;
 	apmx_table_peek(&apmx_table, q->apid, q->apqi, &s);
 	if (s.state)
 		apmx_mask_set(apmx_zq_answered.row[q->apid], q->apqi);
+}
+
+/**
+ * apmx_zq_mark_leftover() - a queue another driver gave up may hold data
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * Called when a driver that may have given the queue to a guest (vfio_ap)
+ * is done with it and the queue does not answer TAPQ with 00 and an empty
+ * queue: its reset did not happen or was not verified (6.1's vfio_ap
+ * ignores the -EBUSY of its reset on remove, e.g. for a queue that left
+ * the configuration).  Until a reset of ours is verified, the queue is
+ * taken for one that may hold what that guest left (apmx_zq_may_hold()):
+ * new to a guest, it stays out of the guest's CRYCB (vm->unclean); on
+ * release while out of the configuration, it is quarantined.  Caller
+ * holds apmx_table_lock.
+ */
+void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	apmx_mask_set(apmx_zq_leftover.row[apid], apqi);
 }
 
 /*
@@ -265,7 +296,8 @@ static void apmx_zq_note(const struct apmx_zq *q)
 static bool apmx_zq_may_hold(const struct apmx_zq *q, bool release)
 {
 	lockdep_assert_held(&apmx_table_lock);
-	if (apmx_set_test(&apmx_zq_answered, q->apid, q->apqi))
+	if (apmx_set_test(&apmx_zq_answered, q->apid, q->apqi) ||
+	    apmx_set_test(&apmx_zq_leftover, q->apid, q->apqi))
 		return true;
 	if (IS_ENABLED(CONFIG_ZCRYPT))
 		return apmx_qdrv_present(q->apid, q->apqi);
