@@ -638,11 +638,11 @@ static void op_queue(const u8 *arg)
 	apqn_of(arg[0], &i, &j);
 	q = queue(i, j);
 	/*
-	 * A hang set while no reset runs is a reset the host starts and that
-	 * never ends (TAPQ answers 02 from now on, ksim.c tapq()): the AP
-	 * bus's RAPQ, which does not zeroize, so the hand-over check does not
-	 * take it for the unfinished ZAPQ of the last release (that one was
-	 * verified); the secret check still sees what it left.
+	 * A hang set while no reset runs is a queue whose TAPQ answers 02
+	 * from now on (ksim.c tapq()) with no reset of ours behind it, so the
+	 * hand-over check does not take it for the unfinished ZAPQ of the
+	 * last release (that one was verified); the secret check still sees
+	 * what is left, and the next ZAPQ of ours sets reset_zeroizes again.
 	 */
 	if (!q_in_reset(q) && (b >> 5) == 7)
 		q->reset_zeroizes = false;
