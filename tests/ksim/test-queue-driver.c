@@ -481,6 +481,8 @@ START_TEST(test_vfio_ap_leftover_out_of_config_is_reset_first)
 	ksim_host.q[6][2].secret = 0x55;	/* vfio_ap's guest used it */
 	ksim_qdev_del(6, 2);	/* out of the configuration: vfio_ap's ZAPQ 01 */
 	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0x55);
+	/* the mark pins kvm.ko: a reload would forget it (review rv12d) */
+	ck_assert_int_eq(ksim_module_refs, 1);
 	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), 0);
 	ksim_qdev_add(6, 2, CEX7);	/* back, still holding it */
 	ksim_get(kvm, &m);
@@ -494,6 +496,7 @@ START_TEST(test_vfio_ap_leftover_out_of_config_is_reset_first)
 	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
 	ck_assert(apmx_mask_test(m.effective.apm, 6) &&
 		  apmx_mask_test(m.effective.aqm, 2));
+	ck_assert_int_eq(ksim_module_refs, 0);	/* verified: unpinned */
 	ksim_vm_destroy(kvm);
 	ck_assert(ksim_table_free(6, 2));
 }

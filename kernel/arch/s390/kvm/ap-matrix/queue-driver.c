@@ -730,24 +730,27 @@ EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
  * vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores the -EBUSY of
  * vfio_ap_mdev_reset_queue() (e.g. RC 01: the queue left the
  * configuration, and the AP bus's scan removes its device), so a TAPQ
- * tells: a queue that does not answer 00 and empty may still hold what
- * vfio_ap's guest left, and the next guest gets it only after a reset
- * of ours is verified (apmx_zq_mark_leftover()).  TAPQ does not wait;
- * apmx_table_lock is held for it.
+ * tells: a queue that does not answer 00, empty and with interruptions
+ * off may still hold what vfio_ap's guest left, and the next guest gets
+ * it only after a reset of ours is verified (apmx_zq_mark_leftover()).
+ * The TAPQ is issued before apmx_table_lock is taken (no AP instruction
+ * under it); the queue cannot be claimed meanwhile: its vfio_ap bit is
+ * still set.
  */
 void kvm_s390_apmx_vfio_ap_remove(int apqn)
 {
 	unsigned int apid = AP_QID_CARD(apqn), apqi = AP_QID_QUEUE(apqn);
-	struct ap_queue_status st;
+	struct ap_queue_status st = ap_tapq(apqn, NULL);
+	bool clean = st.response_code == AP_RESPONSE_NORMAL &&
+		     st.queue_empty && !st.irq_enabled;
 
+	if (!clean)
+		pr_notice_ratelimited("AP queue %02x.%04x: left vfio_ap without a verified reset (TAPQ RC %02x), reset before a guest sees it\n",
+				      apid, apqi, st.response_code);
 	mutex_lock(&apmx_table_lock);
-	apmx_mask_clear(apmx_qdrv_vfio.row[apid], apqi);
-	st = ap_tapq(apqn, NULL);
-	if (st.response_code != AP_RESPONSE_NORMAL || !st.queue_empty) {
-		pr_notice("AP queue %02x.%04x: left vfio_ap unreset (TAPQ RC %02x), reset before a guest sees it\n",
-			  apid, apqi, st.response_code);
+	if (!clean)
 		apmx_zq_mark_leftover(apid, apqi);
-	}
+	apmx_mask_clear(apmx_qdrv_vfio.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
 }
 EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_remove);

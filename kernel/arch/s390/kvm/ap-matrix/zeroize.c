@@ -87,11 +87,13 @@ static struct apmx_apqn_set apmx_zq_answered;
 /*
  * Under apmx_table_lock: the APQNs another driver gave up without a
  * verified reset (apmx_zq_mark_leftover(): vfio_ap's remove, whose reset
- * 6.1 does not check).  Such a queue may hold what that driver's guest
- * left; a mark goes with the first reset of ours that is verified
- * (apmx_zq_note()).
+ * 6.1 does not check), and how many.  Such a queue may hold what that
+ * driver's guest left; a mark goes with the first reset of ours that is
+ * verified (apmx_zq_note()).  Marks pin the module as quarantined slots
+ * do: a reload would forget them.
  */
 static struct apmx_apqn_set apmx_zq_leftover;
+static unsigned int apmx_zq_leftovers;
 
 static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
 {
@@ -236,8 +238,12 @@ static void apmx_zq_note(const struct apmx_zq *q)
 	struct apmx_slot s;
 
 	lockdep_assert_held(&apmx_table_lock);
-	if (q->state == APMX_ZQ_OK)
+	if (q->state == APMX_ZQ_OK &&
+	    apmx_set_test(&apmx_zq_leftover, q->apid, q->apqi)) {
 		apmx_mask_clear(apmx_zq_leftover.row[q->apid], q->apqi);
+		if (!--apmx_zq_leftovers)
+			module_put(THIS_MODULE);
+	}
 	if (!apmx_zq_answered_now(q))
 		return;
 	apmx_table_peek(&apmx_table, q->apid, q->apqi, &s);
@@ -257,13 +263,20 @@ static void apmx_zq_note(const struct apmx_zq *q)
  * the configuration).  Until a reset of ours is verified, the queue is
  * taken for one that may hold what that guest left (apmx_zq_may_hold()):
  * new to a guest, it stays out of the guest's CRYCB (vm->unclean); on
- * release while out of the configuration, it is quarantined.  Caller
- * holds apmx_table_lock.
+ * release while out of the configuration, it is quarantined.  While any
+ * APQN is marked the module stays pinned (a reload would forget the mark).
+ * A mark survives the queue going back to vfio_ap and being reset there:
+ * only a reset of ours clears it (stricter, never looser).  Caller holds
+ * apmx_table_lock.
  */
 void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi)
 {
 	lockdep_assert_held(&apmx_table_lock);
+	if (apmx_set_test(&apmx_zq_leftover, apid, apqi))
+		return;
 	apmx_mask_set(apmx_zq_leftover.row[apid], apqi);
+	if (!apmx_zq_leftovers++)
+		__module_get(THIS_MODULE);
 }
 
 /*
