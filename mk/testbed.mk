@@ -34,6 +34,9 @@ check-testbed:
 	@$(TOP)/tests/testbed/host/console-check.test \
 		> $(BUILD)/results/testbed-console-check.result; rc=$$?; \
 	tail -n 1 $(BUILD)/results/testbed-console-check.result; \
+	$(TOP)/tests/testbed/host/suite-check.test \
+		> $(BUILD)/results/testbed-suite-check.result || rc=1; \
+	tail -n 1 $(BUILD)/results/testbed-suite-check.result; \
 	$(MAKE) --no-print-directory -f $(TOP)/Makefile testbed || rc=1; \
 	for k in $(TESTBED_KERNELS); do \
 		r=$(BUILD)/testbed/testbed-$$k.result; rm -f $$r; \
