@@ -368,6 +368,38 @@ static void test_bus_resets(unsigned int a, unsigned int d)
 }
 
 /*
+ * The emulated host's adapter state @state ("deconfigured",
+ * "checkstopped") set for adapter @a and cleared again: the AP bus keeps
+ * @card and queue @q, their sysfs @attr ("config", "chkstop") reads @on,
+ * then @off, and @q is bound to cex4queue again.
+ */
+static void adapter_state_round(unsigned int a, const char *card,
+				const char *q, const char *state,
+				const char *attr, const char *on,
+				const char *off)
+{
+	char list[16], c[32], qv[32];
+	int i, rc;
+
+	snprintf(list, sizeof(list), "%u", a);
+	for (i = 0; i < 2; i++) {
+		const char *want = i ? off : on;
+
+		rc = prop(state, i ? "-" : list);
+		rc = rc ?: rescan();
+		/* dev_attr() returns one static buffer: copy each value */
+		snprintf(c, sizeof(c), "%s", dev_attr(card, attr));
+		snprintf(qv, sizeof(qv), "%s", dev_attr(q, attr));
+		check(!rc && dev_exists(q) && !strcmp(c, want) &&
+		      !strcmp(qv, want) &&
+		      (!i || !wait_driver(q, "cex4queue")),
+		      "adapter %u %s%s: %s stays, card %s %s, queue %s %s%s",
+		      a, i ? "no longer " : "", state, q, attr, c, attr, qv,
+		      i ? ", bound to cex4queue" : "");
+	}
+}
+
+/*
  * Adapters leave and come back: "removed" takes the adapter out of QCI
  * (the AP bus removes the card and queue devices, ap_scan_adapter()) and
  * back (new devices, probed); "deconfigured" keeps the devices and turns
@@ -395,34 +427,9 @@ static void test_bus_config(unsigned int a, unsigned int d)
 	      "adapter %u back: %s and %s probed again, %s bound to cex4queue",
 	      a, card, q, q);
 
-	rc = prop("deconfigured", list);
-	rc = rc ?: rescan();
-	check(!rc && dev_exists(q) && !strcmp(dev_attr(card, "config"), "0") &&
-	      !strcmp(dev_attr(q, "config"), "0"),
-	      "adapter %u deconfigured: %s stays, card config %s, queue config %s",
-	      a, q, dev_attr(card, "config"), dev_attr(q, "config"));
-	rc = prop("deconfigured", "-");
-	rc = rc ?: rescan();
-	check(!rc && !strcmp(dev_attr(card, "config"), "1") &&
-	      !strcmp(dev_attr(q, "config"), "1") &&
-	      !wait_driver(q, "cex4queue"),
-	      "adapter %u configured again: config %s, %s bound to cex4queue",
-	      a, dev_attr(card, "config"), q);
-
+	adapter_state_round(a, card, q, "deconfigured", "config", "0", "1");
 	/* checkstopped (TAPQ RC 04): the devices stay, chkstop on and off */
-	rc = prop("checkstopped", list);
-	rc = rc ?: rescan();
-	check(!rc && dev_exists(q) && !strcmp(dev_attr(card, "chkstop"), "1") &&
-	      !strcmp(dev_attr(q, "chkstop"), "1"),
-	      "adapter %u checkstopped: %s stays, card chkstop %s, queue chkstop %s",
-	      a, q, dev_attr(card, "chkstop"), dev_attr(q, "chkstop"));
-	rc = prop("checkstopped", "-");
-	rc = rc ?: rescan();
-	check(!rc && !strcmp(dev_attr(card, "chkstop"), "0") &&
-	      !strcmp(dev_attr(q, "chkstop"), "0") &&
-	      !wait_driver(q, "cex4queue"),
-	      "adapter %u out of checkstop: chkstop %s, %s bound to cex4queue",
-	      a, dev_attr(card, "chkstop"), q);
+	adapter_state_round(a, card, q, "checkstopped", "chkstop", "1", "0");
 }
 
 /* --- the apmatrix series ------------------------------------------------ */
@@ -579,6 +586,18 @@ static int quarantine(int vm, unsigned int a, unsigned int d,
 	return quarantine_t(vm, a, d, knobs, z0, NULL);
 }
 
+/* @what's fault off, reset_quarantined frees @q and its reset empties it */
+static void unquarantine(const char *q, const char *what)
+{
+	int rc;
+
+	qset(q, "faults-off");
+	rc = reset_quarantined(q);
+	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
+	      "%s: fault off, reset_quarantined frees %s and the reset empties it ('%s', rc %d)",
+	      what, q, holder(q), rc);
+}
+
 /*
  * Faults that end: the release retries (zeroize.c apmx_zq_step(): ZAPQ 05
  * and 07 are retried, TAPQ 02 means "not yet") and verifies the reset, so
@@ -629,11 +648,7 @@ static void test_finite_faults(unsigned int a, unsigned int d)
 	      qval(q, "zapqs") - z0 == ZEROIZE_TRIES && tb_kmsg_find(kmsg, needle),
 	      "faults: ZAPQ RC 07 always: %s '%s' after %ld ZAPQs (want %d), its reply kept, the log says so (rc %d)",
 	      q, holder(q), qval(q, "zapqs") - z0, ZEROIZE_TRIES, rc);
-	qset(q, "faults-off");
-	rc = reset_quarantined(q);
-	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
-	      "faults: RC 07 off, reset_quarantined frees %s, empty ('%s', rc %d)",
-	      q, holder(q), rc);
+	unquarantine(q, "faults: ZAPQ RC 07");
 
 	rc = quarantine(vm, a, d, "zapq-rc=06,1", &z0);
 	snprintf(needle, sizeof(needle),
@@ -644,10 +659,7 @@ static void test_finite_faults(unsigned int a, unsigned int d)
 	      tb_kmsg_find(kmsg, needle),
 	      "faults: ZAPQ RC 06 (not retried): %s '%s' after %ld ZAPQ, the log says so (rc %d)",
 	      q, holder(q), qval(q, "zapqs") - z0, rc);
-	rc = reset_quarantined(q);
-	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
-	      "faults: the next ZAPQ is accepted, reset_quarantined frees %s ('%s', rc %d)",
-	      q, holder(q), rc);
+	unquarantine(q, "faults: ZAPQ RC 06 (used up)");
 	if (kmsg >= 0)
 		close(kmsg);
 	close(vm);
@@ -746,11 +758,7 @@ static void test_quarantine(unsigned int a, unsigned int d)
 	check(rc == -EBUSY && !strcmp(holder(q), "quarantined"),
 	      "quarantine: reset_quarantined with the fault still on fails with EBUSY (rc %d)",
 	      rc);
-	qset(q, "faults-off");
-	rc = reset_quarantined(q);
-	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
-	      "quarantine: fault off, reset_quarantined frees %s and the reset empties it ('%s', rc %d)",
-	      q, holder(q), rc);
+	unquarantine(q, "quarantine: ZAPQ busy");
 
 	/* 2. a reset that never completes (TAPQ answers 02 forever) */
 	rc = quarantine(vm, a, d, "reset-polls=never", &z0);
