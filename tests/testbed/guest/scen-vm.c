@@ -32,7 +32,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <time.h>
@@ -470,40 +469,11 @@ out:
 
 #define KILL_ROUNDS 12
 
-/*
- * Is @pid inside ioctl() now?  fs/proc/base.c proc_pid_syscall(): the
- * first field of /proc/PID/syscall is the number of the system call the
- * task is blocked in or running ("running" if it is in user space).
- * Polls up to @tries times; returns 1 if seen in ioctl, 0 if not, -1 if
- * the file cannot be read.
- */
-static int in_ioctl(pid_t pid, int tries)
-{
-	char path[64], buf[64];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	while (tries-- > 0) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return -1;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return -1;
-		buf[n] = '\0';
-		if (atol(buf) == SYS_ioctl && buf[0] != 'r')
-			return 1;
-	}
-	return 0;
-}
-
 static void test_kill(void)
 {
 	struct kvm_s390_ap_matrix m;
 	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES];
-	int i, st, bad = 0, killed = 0, started = 0, kvm, vm, rc, r;
-	int in_call = 0, unreadable = 0;
+	int i, st, bad = 0, killed = 0, started = 0, kvm, vm, rc;
 	char buf[128], want[64];
 	pid_t pid;
 
@@ -553,16 +523,8 @@ static void test_kill(void)
 		    read(ready[0], &c, 1) == 1)
 			started++;
 		close(ready[0]);
-		/*
-		 * then killed at a random point of its SET/CLEAR loop, as
-		 * soon as it is seen inside one of the two ioctls
-		 */
+		/* then killed at a random point of its SET/CLEAR loop */
 		usleep(20000 + rand() % 300000);
-		r = in_ioctl(pid, 2000);
-		if (r > 0)
-			in_call++;
-		else if (r < 0)
-			unreadable++;
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
@@ -573,10 +535,6 @@ static void test_kill(void)
 	check(killed == KILL_ROUNDS && started == KILL_ROUNDS && !bad,
 	      "kill: %d VMMs killed in a SET/CLEAR loop after their first successful SET (%d reported one), after each every queue of %02x is free (%d not)",
 	      killed, started, A, bad);
-	/* /proc/PID/syscall read just before the kill: inside the ioctl */
-	check(!unreadable && in_call >= KILL_ROUNDS / 2,
-	      "kill: %d of %d VMMs were seen inside KVM_S390_SET/CLEAR_AP_MATRIX just before SIGKILL (/proc/PID/syscall, %d unreadable; want at least %d)",
-	      in_call, KILL_ROUNDS, unreadable, KILL_ROUNDS / 2);
 
 	/*
 	 * A VM closed with queues held.  Only the creator's mm may issue VM
