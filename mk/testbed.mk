@@ -4,9 +4,10 @@
 # zcrypt and kvm.ko under PROVE_LOCKING, tests run inside the guest.
 #
 #   make testbed         build QEMU, the test kernels and the initramfs
-#   make check-testbed   boot and run; results testbed-pristine.result and
-#                        testbed-apmatrix.result (one line per guest suite
-#                        in the console, all required)
+#   make check-testbed   boot and run; one result per suite and kernel,
+#                        testbed-KERNEL-SUITE.result (split-results; the
+#                        host's checks are suite "host"; the whole of each
+#                        kernel stays in $(BUILD)/testbed/testbed-KERNEL.result)
 #   make testbed-preholes   the same on the kernel as it landed before the
 #                        holes issue (PREHOLES_REV, default ef96874): not in
 #                        make check; it is expected to fail, the failing
@@ -34,12 +35,19 @@ check-testbed:
 	@$(TOP)/tests/testbed/host/console-check.test \
 		> $(BUILD)/results/testbed-console-check.result; rc=$$?; \
 	tail -n 1 $(BUILD)/results/testbed-console-check.result; \
+	$(TOP)/tests/testbed/host/suite-check.test \
+		> $(BUILD)/results/testbed-suite-check.result || rc=1; \
+	tail -n 1 $(BUILD)/results/testbed-suite-check.result; \
+	$(TOP)/tests/testbed/host/split-results.test \
+		> $(BUILD)/results/testbed-split-results.result || rc=1; \
+	tail -n 1 $(BUILD)/results/testbed-split-results.result; \
 	$(MAKE) --no-print-directory -f $(TOP)/Makefile testbed || rc=1; \
 	for k in $(TESTBED_KERNELS); do \
 		r=$(BUILD)/testbed/testbed-$$k.result; rm -f $$r; \
 		if [ $$rc -eq 0 ]; then $(TESTBED_RUN) run $$k || rc=1; fi; \
 		[ -f $$r ] || echo "testbed-$$k: 0 passed, 1 failed (build)" > $$r; \
-		cp $$r $(BUILD)/results/; \
+		rm -f $(BUILD)/results/testbed-$$k.result $(BUILD)/results/testbed-$$k-*.result; \
+		$(TOP)/tests/testbed/host/split-results $$r $(BUILD)/results || rc=1; \
 	done; exit $$rc
 
 testbed-preholes:

@@ -44,8 +44,15 @@
 #include "tb.h"
 
 #define AP_DRIVERS	"/sys/bus/ap/drivers"
-/* ap-matrix.h: APMX_ZEROIZE_TRIES, ZAPQs per queue before quarantine */
-#define ZEROIZE_TRIES	10
+/*
+ * ZAPQs per queue before quarantine: APMX_ZEROIZE_TRIES of the kernel's
+ * ap-matrix.h (a kernel header), passed by scripts/testbed with -D from the
+ * header of the kernel under test
+ */
+#ifndef APMX_ZEROIZE_TRIES
+#error "APMX_ZEROIZE_TRIES: build with -DAPMX_ZEROIZE_TRIES=N (scripts/testbed)"
+#endif
+#define ZEROIZE_TRIES	APMX_ZEROIZE_TRIES
 /* the bytes the tests plant: a type-86 reply header and a marker */
 #define PLANT_HEX	"00860000000000007e57a11ce0000001"
 
@@ -361,10 +368,44 @@ static void test_bus_resets(unsigned int a, unsigned int d)
 }
 
 /*
+ * The emulated host's adapter state @state ("deconfigured",
+ * "checkstopped") set for adapter @a and cleared again: the AP bus keeps
+ * @card and queue @q, their sysfs @attr ("config", "chkstop") reads @on,
+ * then @off, and @q is bound to cex4queue again.
+ */
+static void adapter_state_round(unsigned int a, const char *card,
+				const char *q, const char *state,
+				const char *attr, const char *on,
+				const char *off)
+{
+	char list[16], c[32], qv[32];
+	int i, rc;
+
+	snprintf(list, sizeof(list), "%u", a);
+	for (i = 0; i < 2; i++) {
+		const char *want = i ? off : on;
+
+		rc = prop(state, i ? "-" : list);
+		rc = rc ?: rescan();
+		/* dev_attr() returns one static buffer: copy each value */
+		snprintf(c, sizeof(c), "%s", dev_attr(card, attr));
+		snprintf(qv, sizeof(qv), "%s", dev_attr(q, attr));
+		check(!rc && dev_exists(q) && !strcmp(c, want) &&
+		      !strcmp(qv, want) &&
+		      (!i || !wait_driver(q, "cex4queue")),
+		      "adapter %u %s%s: %s stays, card %s %s, queue %s %s%s",
+		      a, i ? "no longer " : "", state, q, attr, c, attr, qv,
+		      i ? ", bound to cex4queue" : "");
+	}
+}
+
+/*
  * Adapters leave and come back: "removed" takes the adapter out of QCI
  * (the AP bus removes the card and queue devices, ap_scan_adapter()) and
  * back (new devices, probed); "deconfigured" keeps the devices and turns
- * their config off (TAPQ RC 03, ap_scan_domains()), and on again.
+ * their config off (TAPQ RC 03, ap_scan_domains()), and on again;
+ * "checkstopped" keeps them and sets their chkstop (TAPQ RC 04), and
+ * clears it again.
  */
 static void test_bus_config(unsigned int a, unsigned int d)
 {
@@ -386,19 +427,9 @@ static void test_bus_config(unsigned int a, unsigned int d)
 	      "adapter %u back: %s and %s probed again, %s bound to cex4queue",
 	      a, card, q, q);
 
-	rc = prop("deconfigured", list);
-	rc = rc ?: rescan();
-	check(!rc && dev_exists(q) && !strcmp(dev_attr(card, "config"), "0") &&
-	      !strcmp(dev_attr(q, "config"), "0"),
-	      "adapter %u deconfigured: %s stays, card config %s, queue config %s",
-	      a, q, dev_attr(card, "config"), dev_attr(q, "config"));
-	rc = prop("deconfigured", "-");
-	rc = rc ?: rescan();
-	check(!rc && !strcmp(dev_attr(card, "config"), "1") &&
-	      !strcmp(dev_attr(q, "config"), "1") &&
-	      !wait_driver(q, "cex4queue"),
-	      "adapter %u configured again: config %s, %s bound to cex4queue",
-	      a, dev_attr(card, "config"), q);
+	adapter_state_round(a, card, q, "deconfigured", "config", "0", "1");
+	/* checkstopped (TAPQ RC 04): the devices stay, chkstop on and off */
+	adapter_state_round(a, card, q, "checkstopped", "chkstop", "1", "0");
 }
 
 /* --- the apmatrix series ------------------------------------------------ */
@@ -478,6 +509,15 @@ static void test_release(unsigned int a, const unsigned int *d)
 	      qval(q2, "replies") == 1,
 	      "release: the monitor planted a reply in %s, %s and %s (not held)",
 	      q0, q1, q2);
+	{
+		char drv[64];
+
+		/* released by apmask, claimed by nobody: apmatrix declines it */
+		driver_of(q2, drv, sizeof(drv));
+		check(dev_exists(q2) && !drv[0],
+		      "release: %s, released by apmask but not claimed, is bound to no driver ('%s')",
+		      q2, drv);
+	}
 
 	rc = vm_clear(vm);
 	check(!rc && qval(q0, "replies") == 0 && qval(q1, "replies") == 0 &&
@@ -511,11 +551,12 @@ static void test_release(unsigned int a, const unsigned int *d)
 }
 
 /*
- * Quarantine a free queue with the fault @knobs: SET, plant a reply, turn
- * the fault on, CLEAR.  *@z0: its ZAPQ count before the CLEAR.
+ * Release a free queue with the fault @knobs: SET, plant a reply, turn
+ * the fault on, CLEAR; a fault that lasts quarantines it.  *@z0: its ZAPQ
+ * count before the CLEAR, *@t0 (if not NULL) its TAPQ count.
  */
-static int quarantine(int vm, unsigned int a, unsigned int d,
-		      const char *knobs, long *z0)
+static int quarantine_t(int vm, unsigned int a, unsigned int d,
+			const char *knobs, long *z0, long *t0)
 {
 	struct kvm_s390_ap_matrix m;
 	char q[16], al[8], dl[8], k[256];
@@ -534,7 +575,146 @@ static int quarantine(int vm, unsigned int a, unsigned int d,
 	if (qset(q, k))
 		return -EIO;
 	*z0 = qval(q, "zapqs");
+	if (t0)
+		*t0 = qval(q, "tapqs");
 	return vm_clear(vm);
+}
+
+static int quarantine(int vm, unsigned int a, unsigned int d,
+		      const char *knobs, long *z0)
+{
+	return quarantine_t(vm, a, d, knobs, z0, NULL);
+}
+
+/* @what's fault off, reset_quarantined frees @q and its reset empties it */
+static void unquarantine(const char *q, const char *what)
+{
+	int rc;
+
+	qset(q, "faults-off");
+	rc = reset_quarantined(q);
+	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
+	      "%s: fault off, reset_quarantined frees %s and the reset empties it ('%s', rc %d)",
+	      what, q, holder(q), rc);
+}
+
+/*
+ * Faults that end: the release retries (zeroize.c apmx_zq_step(): ZAPQ 05
+ * and 07 are retried, TAPQ 02 means "not yet") and verifies the reset, so
+ * the queue is free and empty, with exactly the ZAPQs the fault took.  A
+ * ZAPQ RC 07 that lasts quarantines after APMX_ZEROIZE_TRIES ZAPQs, any
+ * other RC (here 06) at the first.  The knobs are only ever set on queues
+ * that apmatrix holds: 6.1's vfio_ap WARNs on them
+ * (vfio_ap_ops.c vfio_ap_mdev_reset_queue(): "failed with invalid rc" for
+ * ZAPQ 05/07, "unable to verify reset" for a slow one).
+ */
+static void test_finite_faults(unsigned int a, unsigned int d)
+{
+	static const struct {
+		const char *knobs;
+		long zapqs, min_tapqs;
+	} ok[] = {
+		{ "zapq-busy=3", 4, 1 },
+		{ "reset-polls=5", 1, 6 },
+		{ "zapq-rc=07,3", 4, 1 },
+	};
+	char q[16], needle[128];
+	long z0, t0;
+	unsigned int i;
+	int vm, rc, kmsg;
+
+	snprintf(q, sizeof(q), "%02x.%04x", a, d);
+	vm = vm_create();
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		rc = quarantine_t(vm, a, d, ok[i].knobs, &z0, &t0);
+		check(!rc && !strcmp(holder(q), "free") &&
+		      qval(q, "replies") == 0 &&
+		      qval(q, "zapqs") - z0 == ok[i].zapqs &&
+		      qval(q, "tapqs") - t0 >= ok[i].min_tapqs,
+		      "faults: %s ends: %s verified and '%s' after %ld ZAPQs (want %ld) and %ld TAPQs (want >= %ld), empty (rc %d)",
+		      ok[i].knobs, q, holder(q), qval(q, "zapqs") - z0,
+		      ok[i].zapqs, qval(q, "tapqs") - t0, ok[i].min_tapqs,
+		      rc);
+		qset(q, "faults-off clear");
+	}
+
+	kmsg = tb_kmsg_open();
+	rc = quarantine(vm, a, d, "zapq-rc=07", &z0);
+	snprintf(needle, sizeof(needle),
+		 "AP queue %s: reset not verified, queue quarantined (out of ZAPQs, last RC 07)",
+		 q);
+	check(!rc && !strcmp(holder(q), "quarantined") &&
+	      qval(q, "replies") == 1 &&
+	      qval(q, "zapqs") - z0 == ZEROIZE_TRIES && tb_kmsg_find(kmsg, needle),
+	      "faults: ZAPQ RC 07 always: %s '%s' after %ld ZAPQs (want %d), its reply kept, the log says so (rc %d)",
+	      q, holder(q), qval(q, "zapqs") - z0, ZEROIZE_TRIES, rc);
+	unquarantine(q, "faults: ZAPQ RC 07");
+
+	rc = quarantine(vm, a, d, "zapq-rc=06,1", &z0);
+	snprintf(needle, sizeof(needle),
+		 "AP queue %s: reset not verified, queue quarantined (ZAPQ RC 06)",
+		 q);
+	check(!rc && !strcmp(holder(q), "quarantined") &&
+	      qval(q, "replies") == 1 && qval(q, "zapqs") - z0 == 1 &&
+	      tb_kmsg_find(kmsg, needle),
+	      "faults: ZAPQ RC 06 (not retried): %s '%s' after %ld ZAPQ, the log says so (rc %d)",
+	      q, holder(q), qval(q, "zapqs") - z0, rc);
+	unquarantine(q, "faults: ZAPQ RC 06 (used up)");
+	if (kmsg >= 0)
+		close(kmsg);
+	close(vm);
+}
+
+/*
+ * Na and Nd of the emulated host's QCI (device properties na, nd): the AP
+ * bus takes them as its highest ids (ap_bus.c ap_init_qci_info()); with
+ * the series a VM's limits are the smaller of them and its CRYCB format's
+ * (crycb.c apmx_limits_init()), and a SET beyond them is refused EINVAL,
+ * reason ID_RANGE, naming the id (apmx_check_limits()).
+ */
+static void test_limits(int apmatrix, unsigned int a, unsigned int d)
+{
+	struct kvm_s390_ap_matrix m;
+	const char *v;
+	char al[8], dl[8];
+	long na, nd;
+	int vm, rc;
+
+	v = req("prop na");
+	na = ok_ack(v) ? strtol(v + 3, NULL, 0) : -1;
+	v = req("prop nd");
+	nd = ok_ack(v) ? strtol(v + 3, NULL, 0) : -1;
+	check(na >= 0 && na < 255 && nd >= 0 && nd < 255 &&
+	      read_long("/sys/bus/ap/ap_max_adapter_id") == na &&
+	      read_long("/sys/bus/ap/ap_max_domain_id") == nd,
+	      "limits: the host's QCI Na %ld Nd %ld are the AP bus's ap_max_adapter_id %ld and ap_max_domain_id %ld",
+	      na, nd, read_long("/sys/bus/ap/ap_max_adapter_id"),
+	      read_long("/sys/bus/ap/ap_max_domain_id"));
+	if (!apmatrix || na < 0 || na >= 255 || nd < 0 || nd >= 255)
+		return;
+	vm = vm_create();
+	rc = vm_get(vm, &m);
+	check(!rc && m.crycb_format == 2 && m.max_adapter == na &&
+	      m.max_domain == nd,
+	      "limits: a VM's limits are Na and Nd: format %u max_adapter %u max_domain %u (rc %d)",
+	      m.crycb_format, m.max_adapter, m.max_domain, rc);
+	snprintf(al, sizeof(al), "%ld", na + 1);
+	snprintf(dl, sizeof(dl), "%u", d);
+	rc = vm_set(vm, al, dl, &m);
+	check(rc == -EINVAL && m.refusal.reason == KVM_S390_AP_R_ID_RANGE &&
+	      m.refusal.field == KVM_S390_AP_FIELD_ADAPTER &&
+	      m.refusal.adapter == na + 1 && apmx_mask_empty(m.effective.apm),
+	      "limits: SET of adapter %s (beyond Na) refused EINVAL, ID_RANGE, adapter %u (rc %d reason %u field %u)",
+	      al, m.refusal.adapter, rc, m.refusal.reason, m.refusal.field);
+	snprintf(al, sizeof(al), "%u", a);
+	snprintf(dl, sizeof(dl), "%ld", nd + 1);
+	rc = vm_set(vm, al, dl, &m);
+	check(rc == -EINVAL && m.refusal.reason == KVM_S390_AP_R_ID_RANGE &&
+	      m.refusal.field == KVM_S390_AP_FIELD_DOMAIN &&
+	      m.refusal.domain == nd + 1,
+	      "limits: SET of domain %s (beyond Nd) refused EINVAL, ID_RANGE, domain %u (rc %d reason %u field %u)",
+	      dl, m.refusal.domain, rc, m.refusal.reason, m.refusal.field);
+	close(vm);
 }
 
 /*
@@ -578,11 +758,7 @@ static void test_quarantine(unsigned int a, unsigned int d)
 	check(rc == -EBUSY && !strcmp(holder(q), "quarantined"),
 	      "quarantine: reset_quarantined with the fault still on fails with EBUSY (rc %d)",
 	      rc);
-	qset(q, "faults-off");
-	rc = reset_quarantined(q);
-	check(!rc && !strcmp(holder(q), "free") && qval(q, "replies") == 0,
-	      "quarantine: fault off, reset_quarantined frees %s and the reset empties it ('%s', rc %d)",
-	      q, holder(q), rc);
+	unquarantine(q, "quarantine: ZAPQ busy");
 
 	/* 2. a reset that never completes (TAPQ answers 02 forever) */
 	rc = quarantine(vm, a, d, "reset-polls=never", &z0);
@@ -591,12 +767,14 @@ static void test_quarantine(unsigned int a, unsigned int d)
 	      "quarantine: a reset that never completes: %s '%s' (rc %d)", q,
 	      holder(q), rc);
 	qset(q, "faults-off");
+	z0 = qval(q, "zapqs");
 	rc = vm_set(vm2, al, dl, &m);
 	err = rc;
 	check(!rc && apmx_mask_test(m.effective.apm, a) &&
+	      qval(q, "zapqs") > z0 &&
 	      qval(q, "replies") == 0 && !strncmp(holder(q), "vm ", 3),
-	      "quarantine: fault off, a privileged SET retries, gets %s and finds it empty (rc %d reason %u)",
-	      q, err, m.refusal.reason);
+	      "quarantine: fault off, a privileged SET retries (ZAPQs %ld -> %ld), gets %s and finds it empty (rc %d reason %u)",
+	      z0, qval(q, "zapqs"), q, err, m.refusal.reason);
 	vm_clear(vm2);
 
 	if (!config_changes)
@@ -799,7 +977,9 @@ static void test_apmatrix(const u8 *apm, const u8 *aqm, const char *spare,
 	else
 		printf("# skip: the timing scenario adds the spare adapters (--timing --spare)\n");
 	test_release(a, d);
+	test_finite_faults(a, d[1]);
 	test_quarantine(a, d[1]);
+	test_limits(1, a, d[2]);
 	if (config_changes)
 		test_offline(a, d[3]);
 	else
@@ -891,7 +1071,9 @@ int main(int argc, char **argv)
 	if (apmatrix)
 		test_apmatrix(apm, aqm, spare, spm);
 	else
-		printf("# skip: the release, quarantine, offline and timing scenarios need the apmatrix series\n");
+		printf("# skip: the release, fault, quarantine, offline, timing and VM limit scenarios need the apmatrix series\n");
+	if (!apmatrix)
+		test_limits(0, apmx_mask_next(apm, 0), apmx_mask_next(aqm, 0));
 	if (config_changes)
 		test_bus_config(apmx_mask_last(apm), apmx_mask_next(aqm, 0));
 	else

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,8 +240,9 @@ static void test_race(void)
 /*
  * The grant fd is inherited across fork() by a process that then drops
  * every privilege, as `apmatrix grant --user` does across exec.  Passing
- * it over a UNIX socket (SCM_RIGHTS) needs CONFIG_NET and CONFIG_UNIX,
- * which the test kernel does not have (tests/testbed/kernel.config).
+ * it over a UNIX socket (SCM_RIGHTS; the test kernel has CONFIG_UNIX) is
+ * the tool suite's scenario (scen-tool.c test_serve(), `apmatrix serve`
+ * and `connect`).
  */
 
 /* results of the unprivileged child, in shared memory */
@@ -471,7 +473,7 @@ static void test_kill(void)
 {
 	struct kvm_s390_ap_matrix m;
 	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES];
-	int i, st, bad = 0, killed = 0, kvm, vm, rc;
+	int i, st, bad = 0, killed = 0, started = 0, kvm, vm, rc;
 	char buf[128], want[64];
 	pid_t pid;
 
@@ -487,17 +489,41 @@ static void test_kill(void)
 	      "kill: all of %02x claimed and released once (errno %d)", A, rc);
 	srand(time(NULL));
 	for (i = 0; i < KILL_ROUNDS; i++) {
+		struct pollfd pfd;
+		int ready[2];
+		char c;
+
+		/* the child says when its first SET succeeded */
+		if (pipe(ready)) {
+			check(0, "kill: pipe (errno %d)", errno);
+			return;
+		}
 		pid = fork();
 		if (pid == 0) {
+			close(ready[0]);
 			kvm = tb_open_kvm();
 			vm = kvm < 0 ? -1 : tb_create_vm(kvm);
 			if (vm < 0)
 				_exit(3);
 			for (;;) {
-				tb_set(vm, apm, aqm, NULL, -1, &m);
+				if (!tb_set(vm, apm, aqm, NULL, -1, &m) &&
+				    ready[1] >= 0) {
+					if (write(ready[1], "s", 1) != 1)
+						_exit(4);
+					close(ready[1]);
+					ready[1] = -1;
+				}
 				ioctl(vm, KVM_S390_CLEAR_AP_MATRIX, 0);
 			}
 		}
+		close(ready[1]);
+		pfd.fd = ready[0];
+		pfd.events = POLLIN;
+		if (pid > 0 && poll(&pfd, 1, 10000) == 1 &&
+		    read(ready[0], &c, 1) == 1)
+			started++;
+		close(ready[0]);
+		/* then killed at a random point of its SET/CLEAR loop */
 		usleep(20000 + rand() % 300000);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
@@ -506,9 +532,9 @@ static void test_kill(void)
 		if (wait_holders(ND, "free", buf, sizeof(buf)))
 			bad++;
 	}
-	check(killed == KILL_ROUNDS && !bad,
-	      "kill: %d VMMs killed in a SET/CLEAR loop, after each every queue of %02x is free (%d not)",
-	      killed, A, bad);
+	check(killed == KILL_ROUNDS && started == KILL_ROUNDS && !bad,
+	      "kill: %d VMMs killed in a SET/CLEAR loop after their first successful SET (%d reported one), after each every queue of %02x is free (%d not)",
+	      killed, started, A, bad);
 
 	/*
 	 * A VM closed with queues held.  Only the creator's mm may issue VM

@@ -217,6 +217,103 @@ static void test_kvm(void)
 }
 
 /*
+ * Queues (@qs, space-separated APQNs) that the mask edit @edit released
+ * from the host and nobody claimed: they exist and no driver binds them
+ * (apmatrix's probe declines a queue the table does not hold,
+ * queue-driver.c apmx_qdrv_probe(); vfio_ap is not loaded yet).
+ */
+static void check_unbound_list(const char *qs, const char *edit)
+{
+	char list[512], drv[64], bad[512] = "";
+	char *q, *save;
+
+	snprintf(list, sizeof(list), "%s", qs);
+	for (q = strtok_r(list, " ", &save); q; q = strtok_r(NULL, " ", &save)) {
+		driver_of(q, drv, sizeof(drv));
+		if (!dev_exists(q) || drv[0])
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 " %s:'%s'%s", q, drv,
+				 dev_exists(q) ? "" : "(missing)");
+	}
+	check(qs[0] && !bad[0],
+	      "apmatrix: the queues %s released but not claimed (%s) stay unbound:%s",
+	      edit, qs, bad[0] ? bad : " none bound");
+}
+
+/*
+ * The released, unclaimed neighbours of the held queue @apid.@held: after
+ * an apmask edit (@by_adapter) adapter @apid's queues with the other
+ * domains of @ids; after an aqmask edit the queues of the other adapters
+ * of @ids with domain @held.
+ */
+static void check_unbound(unsigned int apid, const u8 *ids, unsigned int held,
+			  int by_adapter, const char *edit)
+{
+	char qs[512] = "";
+	unsigned int id;
+
+	apmx_for_each_id(id, ids) {
+		if (id == (by_adapter ? held : apid))
+			continue;
+		snprintf(qs + strlen(qs), sizeof(qs) - strlen(qs), "%s%02x.%04x",
+			 qs[0] ? " " : "", by_adapter ? apid : id,
+			 by_adapter ? id : held);
+	}
+	check_unbound_list(qs, edit);
+}
+
+/*
+ * aqmask, the AP bus's other mask (ap_bus.c aqmask_store(),
+ * aqmask_commit(): setting a bit asks every driver's in_use() for the
+ * adapters of apmask x the new domain): aqmask -@apqi releases domain @apqi
+ * of every host adapter, @vm claims @apid.@apqi, and "+@apqi", which would
+ * give it back to cex4queue, is refused EBUSY while the VM holds it; the
+ * log names the queue.  After the VM is gone the same edit goes through.
+ */
+static void test_aqmask(int vm, const u8 *apm, unsigned int apid,
+			unsigned int apqi)
+{
+	struct kvm_s390_ap_matrix m;
+	u8 aqm_now[APMX_MASK_BYTES];
+	char q[16], needle[64];
+	int rc, err, kmsg;
+
+	snprintf(q, sizeof(q), "%02x.%04x", apid, apqi);
+	rc = ap_mask_edit("aqmask", '-', apqi);
+	check(!rc && !wait_driver(q, ""),
+	      "apmatrix: aqmask -%u releases %s from cex4queue (rc %d)", apqi,
+	      q, rc);
+
+	memset(&m, 0, sizeof(m));
+	apmx_mask_set(m.requested.apm, apid);
+	apmx_mask_set(m.requested.aqm, apqi);
+	rc = ioctl(vm, KVM_S390_SET_AP_MATRIX, &m);
+	err = errno;
+	check(rc == 0 && !wait_driver(q, "apmatrix"),
+	      "apmatrix: SET of %s, released by aqmask: bound to apmatrix (rc %d errno %d reason %u)",
+	      q, rc, rc ? err : 0, m.refusal.reason);
+	check_unbound(apid, apm, apqi, 0, "aqmask");
+
+	kmsg = tb_kmsg_open();
+	rc = ap_mask_edit("aqmask", '+', apqi);
+	snprintf(needle, sizeof(needle), "AP queue %s stays with apmatrix", q);
+	check(rc == -EBUSY && !wait_driver(q, "apmatrix") &&
+	      !read_mask("aqmask", aqm_now) && !apmx_mask_test(aqm_now, apqi),
+	      "apmatrix: aqmask +%u vetoed by in_use while the VM holds %s (rc %d), aqmask unchanged",
+	      apqi, q, rc);
+	check(tb_kmsg_find(kmsg, needle), "apmatrix: the log says '%s'",
+	      needle);
+	if (kmsg >= 0)
+		close(kmsg);
+
+	close(vm);
+	rc = ap_mask_edit("aqmask", '+', apqi);
+	check(!rc && !wait_driver(q, "cex4queue"),
+	      "apmatrix: after the VM is gone aqmask +%u gives %s back to cex4queue (rc %d)",
+	      apqi, q, rc);
+}
+
+/*
  * The apmatrix series on the real AP bus: a host-owned queue is refused;
  * apmask releases it; SET claims it and the apmatrix driver binds it; an
  * apmask edit that would give it back is vetoed by in_use while the VM
@@ -266,6 +363,7 @@ static void test_apmatrix(const u8 *apm, const u8 *aqm)
 	      q, rc, err, m.refusal.reason);
 	check(!wait_driver(q, "apmatrix"),
 	      "apmatrix: the apmatrix driver binds the claimed %s", q);
+	check_unbound(apid, aqm, apqi, 1, "apmask");
 	snprintf(path, sizeof(path), AP_DEVICES "/%s/apmatrix_holder", q);
 	rc = read_attr(path, buf, sizeof(buf));
 	check(!rc && !strncmp(buf, "vm ", 3),
@@ -284,6 +382,14 @@ static void test_apmatrix(const u8 *apm, const u8 *aqm)
 	check(!rc && !wait_driver(q, "cex4queue"),
 	      "apmatrix: after the VM is gone apmask %s gives %s back to cex4queue (rc %d)",
 	      val, q, rc);
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm >= 0) {
+		test_aqmask(vm, apm, apid, apqi);	/* closes it */
+		vm = -1;
+	} else {
+		check(0, "apmatrix: a VM for the aqmask scenario (errno %d)",
+		      errno);
+	}
 out:
 	if (vm >= 0)
 		close(vm);

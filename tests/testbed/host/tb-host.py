@@ -23,13 +23,14 @@ a-b separated by ':' as in docs/id-list-syntax.md):
   get APQN                 qom-get queue[APQN]: its state line
   set APQN KNOBS...        qom-set queue[APQN] KNOBS (ap-emu.c's
                            ap_emu_queue_set(): plant=HEX, zapq-busy=N,
-                           reset-polls=N, reset-ms=N, tapq-rc=XX,
-                           faults-off, clear)
+                           zapq-rc=XX[,N], reset-polls=N, reset-ms=N,
+                           tapq-rc=XX, faults-off, clear)
   setall ALIST DLIST KNOBS every queue of ALIST x DLIST, as set
   sum ALIST DLIST          the sums of replies, zapqs, tapqs over the
                            queues: "queues=N replies=N zapqs=N tapqs=N"
   prop NAME [VALUE]        qom-get/qom-set a device property
-                           (removed, deconfigured, checkstopped);
+                           (removed, deconfigured, checkstopped; na and
+                           nd, QCI's Na and Nd, can only be read);
                            VALUE "-" is the empty list
 
 --profile FILE: a poor man's profiler for the guest kernel (under TCG
