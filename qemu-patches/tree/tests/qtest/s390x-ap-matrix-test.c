@@ -103,6 +103,22 @@ static void assert_one_line(const char *err, const char *want)
     g_assert(nl && nl[1] == '\0');
 }
 
+/*
+ * stderr must be one line that contains @want, then QEMU's hint: at least
+ * one more line, each ending in a newline
+ */
+static void assert_line_and_hint(const char *err, const char *want)
+{
+    const char *nl = strchr(err, '\n');
+
+    if (!strstr(err, want) || (nl && strstr(nl, want))) {
+        g_printerr("expected '%s' in the first line of '%s'\n", want, err);
+        g_assert_not_reached();
+    }
+    g_assert(nl && nl[1] != '\0');
+    g_assert(g_str_has_suffix(err, "\n"));
+}
+
 /* Values given on the command line read back in canonical form. */
 static void test_cmdline_canonical(void)
 {
@@ -531,8 +547,8 @@ static void test_grant_cmdline_fd(void)
     };
     g_autofree char *err = qemu_must_fail(args);
 
-    assert_one_line(err, "ap-grant: file descriptor 2 is not an AP grant: "
-                    "it is pipe:[");
+    assert_line_and_hint(err, "ap-grant: file descriptor 2 is not an AP "
+                         "grant: it is pipe:[");
 }
 
 /* The number is dup()ed when it is set: one that is not open is refused. */
