@@ -55,7 +55,7 @@ struct S390APMatrix {
     APMasks masks;      /* what the properties say */
     bool applied;       /* KVM holds @masks for this guest */
     char *grant;        /* ap-grant as given, NULL if none */
-    int grant_fd;       /* the grant, once opened; -1 before */
+    int grant_fd;       /* our own descriptor of the grant; -1 if none */
     Error *mig_blocker; /* while the matrix is not empty */
 };
 
@@ -192,34 +192,6 @@ static bool ap_check_host(Error **errp)
     return true;
 }
 
-static bool ap_open_grant(S390APMatrix *apm, Error **errp)
-{
-    int fd;
-
-    if (!apm->grant || apm->grant_fd >= 0) {
-        return true;
-    }
-    if (g_str_has_prefix(apm->grant, "/dev/fdset/")) {
-        fd = qemu_open(apm->grant, O_RDWR, errp);
-        if (fd < 0) {
-            error_prepend(errp, "ap-grant: ");
-            return false;
-        }
-    } else {
-        if (qemu_strtoi(apm->grant, NULL, 10, &fd) < 0) {
-            g_assert_not_reached(); /* the setter checked it */
-        }
-        fd = qemu_dup(fd);
-        if (fd < 0) {
-            error_setg_errno(errp, errno, "ap-grant: file descriptor %s",
-                             apm->grant);
-            return false;
-        }
-    }
-    apm->grant_fd = fd;
-    return true;
-}
-
 static void ap_trace_set(APMasks masks, int ret)
 {
     if (trace_event_get_state_backends(TRACE_S390_AP_MATRIX_SET)) {
@@ -268,7 +240,7 @@ static bool ap_matrix_commit(S390APMatrix *apm, APMasks masks, Error **errp)
     if (kvm_enabled() && (in_use || apm->applied)) {
         int ret = -EINVAL;
 
-        if (ap_check_host(errp) && ap_open_grant(apm, errp)) {
+        if (ap_check_host(errp)) {
             ret = kvm_s390_set_ap_matrix(masks[AP_LIST_ADAPTERS],
                                          masks[AP_LIST_DOMAINS],
                                          masks[AP_LIST_CONTROL],
@@ -527,33 +499,147 @@ static char *ap_get_grant(Object *obj, Error **errp)
     return g_strdup(apm->grant ? apm->grant : "");
 }
 
+#ifdef CONFIG_LINUX
 /*
- * A raw descriptor number is accepted on the command line only, and the
- * grant uses a dup() of it; QMP passes an fdset (-add-fd, add-fd).  The
- * grant only ever closes its own descriptor.
+ * The kernel creates a grant as an anonymous inode named "kvm-ap-grant"
+ * (arch/s390/kvm/ap-matrix/grant.c, anon_inode_getfile()), which
+ * /proc/self/fd shows as "anon_inode:kvm-ap-grant"; no file, pipe or
+ * socket reads like that.  Checking it here gives the user a clear
+ * message when the wrong descriptor is passed; the kernel checks the
+ * file itself on every KVM_S390_SET_AP_MATRIX.
  */
+#define AP_GRANT_LINK "anon_inode:kvm-ap-grant"
+
+static bool ap_grant_verify(const char *value, int fd, const char *what,
+                            Error **errp)
+{
+    ERRP_GUARD();
+    g_autofree char *path = g_strdup_printf("/proc/self/fd/%d", fd);
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *link = g_file_read_link(path, &gerr);
+
+    trace_s390_ap_matrix_grant_take(value, fd, link ? link : "?");
+    if (!link) {
+        error_setg(errp, "ap-grant: cannot check %s: %s", what,
+                   gerr->message);
+        return false;
+    }
+    if (strcmp(link, AP_GRANT_LINK)) {
+        error_setg(errp, "ap-grant: %s is not an AP grant: it is %s", what,
+                   link);
+        error_append_hint(errp, "An AP grant comes from the AP manager "
+                          "('apmatrix grant' or 'apmatrix serve').\n");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Take our own descriptor for the ap-grant value @value: an fdset
+ * (/dev/fdset/N, from -add-fd or add-fd; qemu_open() dups one of its
+ * read-write descriptors), a name given to getfd on the monitor that runs
+ * this command (QEMU owns that descriptor from then on), or, on the
+ * command line only, a raw descriptor number, which is dup()ed.  A number
+ * is never taken from a monitor, not even in -preconfig: it could name
+ * any of QEMU's own descriptors.  The grant only ever closes the
+ * descriptor it took here.
+ * Returns the descriptor, or -1 with @errp set.
+ */
+static int ap_grant_take(const char *value, Error **errp)
+{
+    ERRP_GUARD();
+    g_autofree char *what = NULL;
+    int fd;
+
+    if (g_str_has_prefix(value, "/dev/fdset/")) {
+        const char *num = value + strlen("/dev/fdset/");
+
+        if (!qemu_isdigit(*num) || qemu_strtoi(num, NULL, 10, &fd) < 0) {
+            error_setg(errp, "ap-grant: '%s' is not /dev/fdset/N", value);
+            return -1;
+        }
+        fd = qemu_open(value, O_RDWR, errp);
+        if (fd < 0) {
+            error_prepend(errp, "ap-grant: ");
+            error_append_hint(errp, "The fdset must hold the grant as a "
+                              "read-write descriptor.\n");
+            return -1;
+        }
+        what = g_strdup(value);
+    } else if (qemu_isdigit(*value)) {
+        int num;
+
+        if (qemu_strtoi(value, NULL, 10, &num) < 0) {
+            error_setg(errp, "ap-grant: '%s' is neither a file descriptor "
+                       "number nor a name", value);
+            return -1;
+        }
+        if (monitor_cur() || phase_check(PHASE_MACHINE_READY)) {
+            error_setg(errp, "ap-grant: a file descriptor number is "
+                       "accepted on the command line only");
+            error_append_hint(errp, "Pass /dev/fdset/N (add-fd) or the name "
+                              "given to getfd.\n");
+            return -1;
+        }
+        fd = qemu_dup(num);
+        if (fd < 0) {
+            error_setg_errno(errp, errno, "ap-grant: file descriptor %d",
+                             num);
+            return -1;
+        }
+        what = g_strdup_printf("file descriptor %d", num);
+    } else if (qemu_isalpha(*value) || *value == '_') {
+        Monitor *mon = monitor_cur();
+
+        if (!mon) {
+            error_setg(errp, "ap-grant: '%s': a descriptor name is "
+                       "accepted on the monitor only (getfd)", value);
+            return -1;
+        }
+        fd = monitor_get_fd(mon, value, errp);
+        if (fd < 0) {
+            error_prepend(errp, "ap-grant: ");
+            return -1;
+        }
+        what = g_strdup_printf("'%s'", value);
+    } else {
+        error_setg(errp, "ap-grant: '%s' is neither a file descriptor "
+                   "number nor a name", value);
+        return -1;
+    }
+    if (!ap_grant_verify(value, fd, what, errp)) {
+        qemu_close(fd);
+        return -1;
+    }
+    return fd;
+}
+#else
+/* AP grants are Linux file descriptors: no other host has one. */
+static int ap_grant_take(const char *value, Error **errp)
+{
+    error_setg(errp, "ap-grant: '%s': AP grants exist on Linux hosts only",
+               value);
+    return -1;
+}
+#endif
+
+/* A failed set changes nothing: the old grant stays. */
 static void ap_set_grant(Object *obj, const char *value, Error **errp)
 {
     S390APMatrix *apm = ap_matrix_of(obj);
-    bool fdset = g_str_has_prefix(value, "/dev/fdset/");
-    const char *num = fdset ? value + strlen("/dev/fdset/") : value;
-    int fd;
+    int fd = -1;
 
-    if (*value && (!qemu_isdigit(*num) ||
-                   qemu_strtoi(num, NULL, 10, &fd) < 0)) {
-        error_setg(errp, "ap-grant: '%s' is neither a file descriptor number "
-                   "nor /dev/fdset/N", value);
-        return;
-    }
-    if (*value && !fdset && phase_check(PHASE_MACHINE_READY)) {
-        error_setg(errp, "ap-grant: a file descriptor number is accepted on "
-                   "the command line only: pass /dev/fdset/N (add-fd)");
-        return;
+    if (*value) {
+        fd = ap_grant_take(value, errp);
+        if (fd < 0) {
+            return;
+        }
     }
     if (apm->grant_fd >= 0) {
+        trace_s390_ap_matrix_grant_close(apm->grant_fd);
         qemu_close(apm->grant_fd);
-        apm->grant_fd = -1;
     }
+    apm->grant_fd = fd;
     g_free(apm->grant);
     apm->grant = *value ? g_strdup(value) : NULL;
 }
@@ -577,6 +663,7 @@ void s390_ap_matrix_class_init(ObjectClass *oc)
         "AP control domains passed to the guest" AP_SYNTAX);
     object_class_property_add_str(oc, "ap-grant", ap_get_grant, ap_set_grant);
     object_class_property_set_description(oc, "ap-grant",
-        "AP grant from the AP manager: /dev/fdset/N (-add-fd), or on the "
-        "command line an inherited file descriptor number");
+        "AP grant from the AP manager: /dev/fdset/N (-add-fd), a name "
+        "given to getfd, or on the command line an inherited file "
+        "descriptor number");
 }

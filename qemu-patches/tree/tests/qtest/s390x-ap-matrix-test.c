@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qlist.h"
 
 #define MACHINE "s390-ccw-virtio"
 
@@ -100,6 +101,22 @@ static void assert_one_line(const char *err, const char *want)
         g_assert_not_reached();
     }
     g_assert(nl && nl[1] == '\0');
+}
+
+/*
+ * stderr must be one line that contains @want, then QEMU's hint: at least
+ * one more line, each ending in a newline
+ */
+static void assert_line_and_hint(const char *err, const char *want)
+{
+    const char *nl = strchr(err, '\n');
+
+    if (!strstr(err, want) || (nl && strstr(nl, want))) {
+        g_printerr("expected '%s' in the first line of '%s'\n", want, err);
+        g_assert_not_reached();
+    }
+    g_assert(nl && nl[1] != '\0');
+    g_assert(g_str_has_suffix(err, "\n"));
 }
 
 /* Values given on the command line read back in canonical form. */
@@ -209,14 +226,15 @@ static const struct {
       "255" },
     { "ap-grant", "9",
       "ap-grant: a file descriptor number is accepted on the command line "
-      "only: pass /dev/fdset/N (add-fd)" },
+      "only" },
     { "ap-grant", "abc",
-      "ap-grant: 'abc' is neither a file descriptor number nor /dev/fdset/N" },
+      "ap-grant: File descriptor named 'abc' has not been found" },
     { "ap-grant", "/dev/fdset/x",
-      "ap-grant: '/dev/fdset/x' is neither a file descriptor number nor "
-      "/dev/fdset/N" },
+      "ap-grant: '/dev/fdset/x' is not /dev/fdset/N" },
+    { "ap-grant", "/dev/fdset/7",
+      "ap-grant: Could not dup FD for /dev/fdset/7" },
     { "ap-grant", "-1",
-      "ap-grant: '-1' is neither a file descriptor number nor /dev/fdset/N" },
+      "ap-grant: '-1' is neither a file descriptor number nor a name" },
 };
 
 /* Bad values are refused with a message and change nothing. */
@@ -226,7 +244,6 @@ static void test_qom_bad_input(void)
                                  "ap-domains=8,ap-control-domains=9");
     int i;
 
-    g_assert_null(qom_set_str(qts, "ap-grant", "/dev/fdset/3"));
     for (i = 0; i < ARRAY_SIZE(bad_input); i++) {
         g_autofree char *err = qom_set_str(qts, bad_input[i].prop,
                                            bad_input[i].in);
@@ -241,7 +258,7 @@ static void test_qom_bad_input(void)
     assert_prop(qts, "ap-adapters", "7");
     assert_prop(qts, "ap-domains", "8");
     assert_prop(qts, "ap-control-domains", "9");
-    assert_prop(qts, "ap-grant", "/dev/fdset/3");
+    assert_prop(qts, "ap-grant", "");
     qtest_quit(qts);
 }
 
@@ -478,12 +495,230 @@ static void test_event_migrated(void)
     rmdir(dir);
 }
 
-/* A raw descriptor number is taken on the command line, and dup()ed. */
+/*
+ * The pipe whose write end is @wfd still has a reader (SIGPIPE is
+ * ignored): write one byte; EPIPE means every read end was closed.
+ */
+static bool pipe_has_reader(int wfd)
+{
+    char c = 0;
+
+    if (write(wfd, &c, 1) == 1) {
+        return true;
+    }
+    g_assert_cmpint(errno, ==, EPIPE);
+    return false;
+}
+
+/* QEMU lists fdset @id in query-fdsets */
+static bool fdset_exists(QTestState *qts, int64_t id)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-fdsets' }");
+    QListEntry *e;
+    bool found = false;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *set = qobject_to(QDict, qlist_entry_obj(e));
+
+        found |= qdict_get_int(set, "fdset-id") == id;
+    }
+    qobject_unref(rsp);
+    return found;
+}
+
+static void remove_fdset(QTestState *qts, int64_t id)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'remove-fd', 'arguments':"
+                           " { 'fdset-id': %" PRId64 " } }", id);
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/*
+ * A raw descriptor number is taken on the command line only, and only if
+ * it is an AP grant: QEMU's stderr (fd 2, a pipe here) is not one.
+ */
 static void test_grant_cmdline_fd(void)
 {
-    QTestState *qts = qtest_init("-machine " MACHINE ",ap-grant=2");
+    const char *args[] = {
+        "-accel", "qtest", "-machine", MACHINE ",ap-grant=2", NULL
+    };
+    g_autofree char *err = qemu_must_fail(args);
 
-    assert_prop(qts, "ap-grant", "2");
+    assert_line_and_hint(err, "ap-grant: file descriptor 2 is not an AP "
+                         "grant: it is pipe:[");
+}
+
+/* The number is dup()ed when it is set: one that is not open is refused. */
+static void test_grant_cmdline_fd_closed(void)
+{
+    const char *args[] = {
+        "-accel", "qtest", "-machine", MACHINE ",ap-grant=1000", NULL
+    };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint(fcntl(1000, F_GETFD), ==, -1);
+    err = qemu_must_fail(args);
+    assert_one_line(err, "ap-grant: file descriptor 1000: "
+                    "Bad file descriptor");
+}
+
+/*
+ * A management client must not make QEMU take one of its own descriptors
+ * by number, over QMP or HMP, and not in -preconfig (before the machine
+ * is ready) either: a later reset of ap-grant would close it.  The read
+ * end of a pipe that QEMU inherits stands for such a descriptor: after
+ * the attempts and a reset the pipe still has its reader.
+ */
+static void grant_number_refused(bool preconfig)
+{
+    const char *msg = "ap-grant: a file descriptor number is accepted on "
+                      "the command line only";
+    int pipefd[2];
+    g_autofree char *args = NULL;
+    g_autofree char *num = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *out = NULL;
+    QTestState *qts;
+
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    args = g_strdup_printf("%s-machine " MACHINE,
+                           preconfig ? "-preconfig " : "");
+    qts = qtest_init(args);     /* inherits both ends */
+    close(pipefd[0]);
+    num = g_strdup_printf("%d", pipefd[0]);
+    err = qom_set_str(qts, "ap-grant", num);
+    if (!err || !strstr(err, msg)) {
+        g_printerr("qom-set ap-grant %s: expected '%s', got '%s'\n", num, msg,
+                   err ? err : "success");
+        g_assert_not_reached();
+    }
+    if (!preconfig) {
+        out = qtest_hmp(qts, "qom-set /machine ap-grant %s", num);
+        g_assert(strstr(out, msg));
+    }
+    assert_prop(qts, "ap-grant", "");
+    g_assert_null(qom_set_str(qts, "ap-grant", ""));
+    g_assert_true(pipe_has_reader(pipefd[1]));
+    qtest_quit(qts);
+    /* the check can fail: with QEMU gone, so is the reader */
+    g_assert_false(pipe_has_reader(pipefd[1]));
+    close(pipefd[1]);
+}
+
+static void test_grant_qmp_number(void)
+{
+    grant_number_refused(false);
+}
+
+static void test_grant_preconfig_number(void)
+{
+    grant_number_refused(true);
+}
+
+/*
+ * An fdset that holds something else than a grant is refused at once,
+ * every time, and the descriptor QEMU took from it is closed again: once
+ * the fdset's own descriptor is removed, the fdset is gone.
+ */
+static void test_grant_fdset_not_grant(void)
+{
+    int fd = open("/dev/null", O_RDWR);     /* inherited by QEMU */
+    g_autofree char *args = g_strdup_printf("-machine " MACHINE
+                                            " -add-fd fd=%d,set=3", fd);
+    QTestState *qts;
+    int i;
+
+    g_assert_cmpint(fd, >=, 0);
+    qts = qtest_init(args);
+    close(fd);
+    for (i = 0; i < 2; i++) {
+        g_autofree char *err = qom_set_str(qts, "ap-grant", "/dev/fdset/3");
+
+        g_assert_cmpstr(err, ==, "ap-grant: /dev/fdset/3 is not an AP "
+                        "grant: it is /dev/null");
+        assert_prop(qts, "ap-grant", "");
+    }
+    g_assert_true(fdset_exists(qts, 3));
+    remove_fdset(qts, 3);
+    g_assert_false(fdset_exists(qts, 3));
+    qtest_quit(qts);
+}
+
+/*
+ * An fdset with several descriptors: QEMU takes a read-write one (and a
+ * set of read-only ones gives none), checks it, and never closes the
+ * fdset's own descriptors: the pipe in them keeps its reader until the
+ * fdset is removed.
+ */
+static void test_grant_fdset_several(void)
+{
+    int pipefd[2];
+    int null_fd = open("/dev/null", O_RDWR);
+    g_autofree char *args = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *ro = NULL;
+    QTestState *qts;
+
+    g_assert_cmpint(null_fd, >=, 0);
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    args = g_strdup_printf("-machine " MACHINE " -add-fd fd=%d,set=4"
+                           " -add-fd fd=%d,set=4 -add-fd fd=%d,set=5",
+                           pipefd[0], null_fd, pipefd[0]);
+    qts = qtest_init(args);
+    close(pipefd[0]);
+    close(null_fd);
+    err = qom_set_str(qts, "ap-grant", "/dev/fdset/4");
+    g_assert_cmpstr(err, ==, "ap-grant: /dev/fdset/4 is not an AP grant: "
+                    "it is /dev/null");
+    ro = qom_set_str(qts, "ap-grant", "/dev/fdset/5");
+    g_assert_nonnull(ro);
+    g_assert(g_str_has_prefix(ro, "ap-grant: Could not dup FD for "
+                              "/dev/fdset/5"));
+    assert_prop(qts, "ap-grant", "");
+    g_assert_null(qom_set_str(qts, "ap-grant", ""));
+    g_assert_true(pipe_has_reader(pipefd[1]));
+    remove_fdset(qts, 4);
+    remove_fdset(qts, 5);
+    g_assert_false(fdset_exists(qts, 4));
+    g_assert_false(fdset_exists(qts, 5));
+    g_assert_false(pipe_has_reader(pipefd[1]));
+    close(pipefd[1]);
+    qtest_quit(qts);
+}
+
+/*
+ * A descriptor passed with getfd is taken by name, and QEMU owns it from
+ * then on: a refused one is closed, and the name is gone.
+ */
+static void test_grant_getfd_name(void)
+{
+    QTestState *qts = qtest_init("-machine " MACHINE);
+    int pipefd[2];
+    QDict *rsp;
+    g_autofree char *err = NULL;
+    g_autofree char *again = NULL;
+
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    rsp = qtest_qmp_fds(qts, &pipefd[0], 1, "{ 'execute': 'getfd',"
+                        " 'arguments': { 'fdname': 'apgrant' } }");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    close(pipefd[0]);
+    g_assert_true(pipe_has_reader(pipefd[1]));
+    err = qom_set_str(qts, "ap-grant", "apgrant");
+    g_assert_nonnull(err);
+    g_assert(g_str_has_prefix(err, "ap-grant: 'apgrant' is not an AP grant: "
+                              "it is pipe:["));
+    again = qom_set_str(qts, "ap-grant", "apgrant");
+    g_assert_cmpstr(again, ==, "ap-grant: File descriptor named 'apgrant' "
+                    "has not been found");
+    assert_prop(qts, "ap-grant", "");
+    /* QEMU closed the read end it was given: the pipe has no reader */
+    g_assert_false(pipe_has_reader(pipefd[1]));
+    close(pipefd[1]);
     qtest_quit(qts);
 }
 
@@ -536,6 +771,8 @@ static void test_help(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /* pipe_has_reader() sees EPIPE instead */
+    signal(SIGPIPE, SIG_IGN);
 
     qtest_add_func("/ap-matrix/cmdline/canonical", test_cmdline_canonical);
     qtest_add_func("/ap-matrix/cmdline/default-empty", test_default_empty);
@@ -551,6 +788,16 @@ int main(int argc, char **argv)
     qtest_add_func("/ap-matrix/event/reset", test_event_reset);
     qtest_add_func("/ap-matrix/event/migrated", test_event_migrated);
     qtest_add_func("/ap-matrix/grant/cmdline-fd", test_grant_cmdline_fd);
+    qtest_add_func("/ap-matrix/grant/cmdline-fd-closed",
+                   test_grant_cmdline_fd_closed);
+    qtest_add_func("/ap-matrix/grant/qmp-number", test_grant_qmp_number);
+    qtest_add_func("/ap-matrix/grant/preconfig-number",
+                   test_grant_preconfig_number);
+    qtest_add_func("/ap-matrix/grant/fdset-not-grant",
+                   test_grant_fdset_not_grant);
+    qtest_add_func("/ap-matrix/grant/fdset-several",
+                   test_grant_fdset_several);
+    qtest_add_func("/ap-matrix/grant/getfd-name", test_grant_getfd_name);
     qtest_add_func("/ap-matrix/vfio-ap/conflict", test_vfio_ap_conflict);
     qtest_add_func("/ap-matrix/vfio-ap/empty-apqn-set",
                    test_vfio_ap_empty_apqn_set);
