@@ -467,20 +467,30 @@ END_TEST
  * meanwhile does not see it until a reset of ours is verified, and its
  * release does not free it unreset.  (review rv12c)
  */
+/*
+ * 06.0002 bound to vfio_ap, used by its guest (secret 0x55), then out of
+ * the configuration: vfio_ap's remove resets it with ZAPQ RC 01, so the
+ * secret stays.
+ */
+static void vfio_ap_leaves_leftover(void)
+{
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	ksim_host.q[6][2].secret = 0x55;
+	ksim_qdev_del(6, 2);
+	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0x55);
+}
+
 START_TEST(test_vfio_ap_leftover_out_of_config_is_reset_first)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm_s390_ap_matrix m;
 	struct kvm_s390_ap_refusal r;
 
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
-	ksim_host.q[6][2].secret = 0x55;	/* vfio_ap's guest used it */
-	ksim_qdev_del(6, 2);	/* out of the configuration: vfio_ap's ZAPQ 01 */
-	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0x55);
+	vfio_ap_leaves_leftover();
 	/* the mark pins kvm.ko: a reload would forget it (review rv12d) */
 	ck_assert_int_eq(ksim_module_refs, 1);
 	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), 0);
@@ -511,12 +521,7 @@ START_TEST(test_vfio_ap_leftover_released_absent_is_quarantined)
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm_s390_ap_matrix m;
 
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ksim_host.q[6][2].secret = 0x55;
-	ksim_qdev_del(6, 2);
+	vfio_ap_leaves_leftover();
 	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), 0);
 	ksim_vm_destroy(kvm);
 	ck_assert_msg(!ksim_table_free(6, 2),
