@@ -28,11 +28,12 @@ FUZZ_KSRC    := $(filter-out %kunit.c,$(sort $(wildcard $(FUZZ_KDIR)/*.c)))
 FUZZ_COV_SRC := $(FUZZ_KSRC) $(TOP)/tests/ksim/fuzz/fuzz-ops.c
 # the simulation itself: sanitizers only (its loops over 65536 queues would
 # otherwise dominate and mean nothing to the fuzzer)
-FUZZ_SIM_SRC := $(TOP)/tests/shim/slab.c $(addprefix $(TOP)/tests/ksim/,\
+FUZZ_SIM_SRC := $(TOP)/tests/shim/slab.c $(TOP)/tests/shim/ap-bitmap-str.c \
+		$(addprefix $(TOP)/tests/ksim/,\
 		ksim.c ksim-ap-bus.c ksim-task.c)
 FUZZ_DEPS    := $(FUZZ_COV_SRC) $(FUZZ_SIM_SRC) $(wildcard \
 		$(TOP)/tests/ksim/*.h $(TOP)/tests/ksim/shim/*.h \
-		$(TOP)/tests/ksim/shim/*/*.h $(TOP)/tests/shim/*/*.h \
+		$(TOP)/tests/ksim/shim/*/*.h $(TOP)/tests/shim/*.h $(TOP)/tests/shim/*/*.h \
 		$(FUZZ_KDIR)/*.h) $(UAPI)/asm/kvm_ap_matrix.h $(TOP)/mk/fuzz.mk
 # -Wno-missing-field-initializers: clang warns on "struct fd f = { NULL }"
 # (vm.c), which gcc and the kernel's W=1 accept

@@ -23,10 +23,11 @@ KSIM_KDIR    := $(TOP)/kernel/arch/s390/kvm/ap-matrix
 KSIM_KSRC    := $(filter-out %/idlist.c %kunit.c,$(sort \
 		$(wildcard $(KSIM_KDIR)/*.c)))
 KSIM_SRC     := $(KSIM_KSRC) $(KSIM_KDIR)/idlist.c $(TOP)/tests/shim/slab.c \
+		$(TOP)/tests/shim/ap-bitmap-str.c \
 		$(wildcard $(TOP)/tests/ksim/*.c)
 KSIM_DEPS    := $(KSIM_SRC) $(wildcard $(TOP)/tests/ksim/*.h \
 		$(TOP)/tests/ksim/shim/*.h $(TOP)/tests/ksim/shim/*/*.h \
-		$(TOP)/tests/shim/linux/*.h $(KSIM_KDIR)/*.h) \
+		$(TOP)/tests/shim/*.h $(TOP)/tests/shim/linux/*.h $(KSIM_KDIR)/*.h) \
 		$(UAPI)/asm/kvm_ap_matrix.h $(TOP)/mk/ksim.mk
 KSIM_INC     := -I$(TOP)/tests/ksim/shim -I$(TOP)/tests/shim -I$(KSIM_KDIR) \
 		-I$(UAPI)

@@ -84,10 +84,12 @@ $(TOOLS_OUT)/idlist-vectors: $(TOOLS_TDIR)/idlist-vectors.c \
 	@mkdir -p $(@D); echo "  CC      tests/tools/idlist-vectors"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g $(TOOLS_WARN) -I$(TOOLS_CORE) \
 		-o $@ $<
-$(TOOLS_OUT)/apbus-sim.so: $(TOOLS_TDIR)/apbus-sim.c $(TOP)/mk/tools.mk
+$(TOOLS_OUT)/apbus-sim.so: $(TOOLS_TDIR)/apbus-sim.c \
+		$(TOP)/tests/shim/ap-bitmap-str.c $(TOP)/tests/shim/ap-bitmap-str.h \
+		$(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tests/tools/apbus-sim.so"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \
-		-o $@ $< -ldl
+		-I$(TOP)/tests/shim -o $@ $(filter %.c,$^) -ldl
 $(TOOLS_OUT)/failwrite.so: $(TOOLS_TDIR)/failwrite.c $(TOP)/mk/tools.mk
 	@mkdir -p $(@D); echo "  CC      tests/tools/failwrite.so"
 	$(TOOLS_Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -shared -fPIC \

@@ -68,11 +68,11 @@
  *                  never nested, never held while driver or kernel code
  *                  runs.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ap-bitmap-str.h"
 #include "ksim-ap-bus.h"
 #include "shim/asm/bitops.h"
 
@@ -1327,119 +1327,6 @@ static void inv_bitmap(unsigned long *bm, const u8 *m)
 		set_bit_inv(id, bm);
 }
 
-/* lib/hexdump.c hex_to_bin(): the value of a hex digit, or -1 */
-static int hexval(char c)
-{
-	static const char digits[] = "0123456789abcdef";
-	const char *p = c ? strchr(digits, tolower((unsigned char)c)) : NULL;
-
-	return p ? p - digits : -1;
-}
-
-/*
- * lib/vsprintf.c simple_strtoul(@s, @end, 0): base 16 after "0x" or "0X"
- * followed by a hex digit, 8 after another leading 0, else 10
- * (lib/kstrtox.c _parse_integer_fixup_radix()); *@end = the first
- * character not used.  A value that overflows wraps modulo 2^64, as
- * lib/kstrtox.c _parse_integer_limit() computes it (it flags the overflow,
- * simple_strntoull() ignores the flag): "+18446744073709551617" is +1.
- */
-static unsigned long long strtoul0(const char *s, const char **end)
-{
-	unsigned long long v = 0;
-	unsigned int base = 10;
-	int d;
-
-	if (s[0] == '0') {
-		base = 8;
-		if ((s[1] == 'x' || s[1] == 'X') && hexval(s[2]) >= 0) {
-			base = 16;
-			s += 2;
-		}
-	}
-	for (; (d = hexval(*s)) >= 0 && (unsigned int)d < base; s++)
-		v = v * base + d;
-	*end = s;
-	return v;
-}
-
-/*
- * ap_bus.c hex2bitmap(): the absolute form, a hex mask, most significant
- * bit first ("0x" or "x" before it optional, at most 64 digits, an
- * optional newline after it); bits it does not give are 0.  The empty
- * string is the empty mask.
- */
-static int parse_abs(const char *s, u8 *m)
-{
-	unsigned int i, b;
-	int d;
-
-	memset(m, 0, 32);
-	if (s[0] == '0' && s[1] == 'x')
-		s++;
-	if (*s == 'x')
-		s++;
-	for (i = 0; i < 256 && (d = hexval(*s)) >= 0; s++, i += 4) {
-		for (b = 0; b < 4; b++)
-			if (d & (8 >> b))
-				apmx_mask_set(m, i + b);
-	}
-	if (*s == '\n')
-		s++;
-	return *s ? -EINVAL : 0;
-}
-
-/*
- * ap_bus.c modify_bitmap(): the relative form, terms "+ID", "+ID-ID",
- * "-ID", "-ID-ID" (ids as simple_strtoul() base 0 reads them, each below
- * 256, a range not descending) separated by any run of ',' and '\n',
- * applied to @m in order: '+' sets, '-' clears, the last one wins.
- */
-static int parse_rel(const char *s, u8 *m)
-{
-	unsigned long long a, z, i;
-	const char *e;
-	char sign;
-
-	while (*s) {
-		sign = *s++;
-		if (sign != '+' && sign != '-')
-			return -EINVAL;
-		a = z = strtoul0(s, &e);
-		if (e == s || a >= 256)
-			return -EINVAL;
-		s = e;
-		if (*s == '-') {
-			z = strtoul0(++s, &e);
-			if (e == s || a > z || z >= 256)
-				return -EINVAL;
-			s = e;
-		}
-		for (i = a; i <= z; i++)
-			if (sign == '+')
-				apmx_mask_set(m, i);
-			else
-				apmx_mask_clear(m, i);
-		while (*s == ',' || *s == '\n')
-			s++;
-	}
-	return 0;
-}
-
-/*
- * ap_bus.c ap_parse_bitmap_str(): a string that starts with '+' or '-'
- * edits the current mask @cur (modify_bitmap()), any other one replaces
- * it (hex2bitmap()); @want is the result.
- */
-static int parse_mask(const char *s, const u8 *cur, u8 *want)
-{
-	if (*s == '+' || *s == '-') {
-		memcpy(want, cur, 32);
-		return parse_rel(s, want);
-	}
-	return parse_abs(s, want);
-}
-
 /*
  * ap_bus.c apmask_store()/aqmask_store() with apmask_commit() and
  * __verify_card_reservations() (aqmask_commit(),
@@ -1470,7 +1357,7 @@ static int mask_store(u8 *cur, const char *buf, bool adapters)
 #ifndef KSIM_BREAK_PERMS_LOCK
 	mutex_lock(&ap_perms_mutex);
 #endif
-	rc = parse_mask(buf, cur, want);
+	rc = apsim_parse_bitmap_str(buf, cur, want);	/* ap-bitmap-str.c */
 	changes = !rc && memcmp(cur, want, 32);
 	for (i = 0; i < 32; i++)
 		reserved[i] = want[i] & ~cur[i];

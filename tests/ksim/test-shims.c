@@ -10,6 +10,7 @@
 #include <string.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
+#include "ksim-ap-bus.h"
 #include "ksim-test.h"
 
 /* what the test provoked on purpose; the fixture then checks for zero */
@@ -464,6 +465,42 @@ START_TEST(qci_unavailable)
 }
 END_TEST
 
+/*
+ * drivers/s390/crypto/ap_bus.c apmask_store() -> ap_parse_bitmap_str():
+ * the one parser of tests/shim/ap-bitmap-str.c (also the tool tests').
+ * simple_strtoul() wraps, hex2bitmap() takes at most 64 digits, and a
+ * refusal changes nothing, however many terms came before it.
+ */
+START_TEST(ap_mask_syntax_as_strict)
+{
+	u8 before[32], want[32];
+
+	ck_assert_int_eq(ksim_apmask_write("0x00"), 0);
+	ck_assert_int_eq(ksim_apmask_write("+18446744073709551622"), 0);
+	memset(want, 0, sizeof(want));
+	want[0] = 0x02;				/* adapter 6 */
+	ck_assert_mem_eq(ksim_host.apmask, want, sizeof(want));
+	ck_assert_int_eq(ksim_apmask_write("+010,+0x10\n"), 0);
+	want[1] = 0x80;				/* adapter 8, octal */
+	want[2] = 0x80;				/* adapter 16 */
+	ck_assert_mem_eq(ksim_host.apmask, want, sizeof(want));
+	memcpy(before, ksim_host.apmask, sizeof(before));
+	ck_assert_int_eq(ksim_apmask_write("+1,+256"), -EINVAL);
+	ck_assert_int_eq(ksim_apmask_write("+3-2"), -EINVAL);
+	ck_assert_int_eq(ksim_apmask_write("+ 1"), -EINVAL);
+	ck_assert_int_eq(ksim_apmask_write("+0x"), -EINVAL);
+	ck_assert_int_eq(ksim_apmask_write("+1;"), -EINVAL);
+	ck_assert_int_eq(ksim_apmask_write(
+		"0x00000000000000000000000000000000000000000000000000000000000000001"),
+		-EINVAL);
+	ck_assert_mem_eq(ksim_host.apmask, before, sizeof(before));
+	ck_assert_int_eq(ksim_apmask_write("x8\n"), 0);
+	memset(want, 0, sizeof(want));
+	want[0] = 0x80;
+	ck_assert_mem_eq(ksim_host.apmask, want, sizeof(want));
+}
+END_TEST
+
 Suite *ksim_suite_shims(void)
 {
 	Suite *s = suite_create("shims");
@@ -486,6 +523,7 @@ Suite *ksim_suite_shims(void)
 #endif
 	tcase_add_test(tc, kconfig_as_strict);
 	tcase_add_test(tc, qci_unavailable);
+	tcase_add_test(tc, ap_mask_syntax_as_strict);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,8 +6,9 @@
  *
  * write() to $APMATRIX_SYSFS/bus/ap/apmask or aqmask is answered as Linux
  * 6.1 drivers/s390/crypto/ap_bus.c apmask_store()/aqmask_store() answer
- * it: the text goes through ap_parse_bitmap_str(), relative ("+" or "-"
- * first: modify_bitmap(), terms "+N", "+N-M", "-N", ... separated by ","
+ * it: the text goes through ap_parse_bitmap_str() (its one model,
+ * tests/shim/ap-bitmap-str.c, shared with ksim's AP bus), relative ("+"
+ * or "-" first: modify_bitmap(), terms "+N", "+N-M", "-N", ... separated by ","
  * or newlines, numbers in any base simple_strtoul(..., 0) reads, each
  * below 256, N <= M) or absolute (hex2bitmap(): an optional "0x", hex
  * digits from bit 0 on, at most 256 bits, an optional newline, nothing
@@ -20,7 +21,6 @@
  * tool had written it between the caller's read and its write.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,102 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ap-bitmap-str.h"
 
-#define BITS	256
+#define BITS	(APSIM_MASK_BYTES * 8)
 
 typedef unsigned char u8;
 
-static void set_bit_inv(u8 *m, unsigned long i)
-{
-	m[i / 8] |= 0x80 >> (i % 8);
-}
-
-static void clear_bit_inv(u8 *m, unsigned long i)
-{
-	m[i / 8] &= ~(0x80 >> (i % 8));
-}
-
-static int hexval(char c)
-{
-	return isdigit((unsigned char)c) ? c - '0' :
-	       tolower((unsigned char)c) - 'a' + 10;
-}
-
-/* ap_bus.c hex2bitmap() */
-static int hex2bitmap(const char *str, u8 *m)
-{
-	int i, n, b;
-
-	if (str[0] == '0' && str[1] == 'x')
-		str++;
-	if (*str == 'x')
-		str++;
-	for (i = 0; isxdigit((unsigned char)*str) && i < BITS; str++) {
-		b = hexval(*str);
-		for (n = 0; n < 4; n++)
-			if (b & (0x08 >> n))
-				set_bit_inv(m, i + n);
-		i += 4;
-	}
-	if (*str == '\n')
-		str++;
-	return *str ? -EINVAL : 0;
-}
-
-/* simple_strtoul(s, end, 0): no blanks, no sign */
-static unsigned long strtoul0(const char *s, char **end)
-{
-	if (!isdigit((unsigned char)*s)) {
-		*end = (char *)s;
-		return 0;
-	}
-	return strtoul(s, end, 0);
-}
-
-/* ap_bus.c modify_bitmap() */
-static int modify_bitmap(const char *str, u8 *m)
-{
-	unsigned long a, i, z;
-	char *np, sign;
-
-	while (*str) {
-		sign = *str++;
-		if (sign != '+' && sign != '-')
-			return -EINVAL;
-		a = z = strtoul0(str, &np);
-		if (str == np || a >= BITS)
-			return -EINVAL;
-		str = np;
-		if (*str == '-') {
-			z = strtoul0(++str, &np);
-			if (str == np || a > z || z >= BITS)
-				return -EINVAL;
-			str = np;
-		}
-		for (i = a; i <= z; i++)
-			if (sign == '+')
-				set_bit_inv(m, i);
-			else
-				clear_bit_inv(m, i);
-		while (*str == ',' || *str == '\n')
-			str++;
-	}
-	return 0;
-}
-
-/* ap_bus.c ap_parse_bitmap_str(): @m is the current mask, @new the result */
-static int parse_bitmap_str(const char *str, const u8 *m, u8 *new)
-{
-	if (*str == '+' || *str == '-') {
-		memcpy(new, m, BITS / 8);
-		return modify_bitmap(str, new);
-	}
-	memset(new, 0, BITS / 8);
-	return hex2bitmap(str, new);
-}
-
 static int read_mask(const char *path, u8 *m)
 {
+	static const u8 zero[BITS / 8];
 	char buf[128];
 	ssize_t n;
 	int fd;
@@ -139,7 +52,10 @@ static int read_mask(const char *path, u8 *m)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	return hex2bitmap(buf, m);
+	/* as apmask_show() wrote it: the absolute form, never an edit */
+	if (buf[0] == '+' || buf[0] == '-')
+		return -EINVAL;
+	return apsim_parse_bitmap_str(buf, zero, m);
 }
 
 static int store(int fd, const char *path, const char *text)
@@ -150,7 +66,7 @@ static int store(int fd, const char *path, const char *text)
 
 	rc = read_mask(path, cur);
 	if (!rc)
-		rc = parse_bitmap_str(text, cur, new);
+		rc = apsim_parse_bitmap_str(text, cur, new);
 	if (rc)
 		return rc;
 	/* apmask_show(): "0x%016lx%016lx%016lx%016lx\n" */
