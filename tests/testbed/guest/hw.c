@@ -10,7 +10,7 @@
  *
  * The monitor is on the host: a request goes out as a console line
  * "testbed-req N VERB ARGS", tests/testbed/host/tb-host.py issues the QMP
- * command and answers "testbed-ack N ok|error ..." into the console's
+ * command and answers "testbed-tb_ack N ok|error ..." into the console's
  * input, which this program reads on stdin (echo off).  The verbs are
  * those of tb-host.py: get/set/setall/sum on queues, prop on the device.
  *
@@ -29,19 +29,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <asm/kvm_ap_matrix.h>
 
 #include "tb.h"
+#include "tbmon.h"
 
 #define AP_DRIVERS	"/sys/bus/ap/drivers"
 /*
@@ -56,68 +54,8 @@
 /* the bytes the tests plant: a type-86 reply header and a marker */
 #define PLANT_HEX	"00860000000000007e57a11ce0000001"
 
-static int seq, config_changes, timing;
+static int config_changes, timing;
 static int kvm_fd = -1;
-
-/* --- the monitor, through the host ------------------------------------ */
-
-static char ack[8192];
-
-/*
- * Send a request to the host and wait (up to 60 s) for its answer.
- * Return: the answer after "testbed-ack N " ("ok ..." or "error ..."),
- * or "error timeout".
- */
-static const char * __attribute__((format(printf, 1, 2)))
-req(const char *fmt, ...)
-{
-	char want[32], line[sizeof(ack)];
-	size_t fill = 0;
-	va_list ap;
-	int n = ++seq;
-
-	printf("testbed-req %d ", n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	snprintf(want, sizeof(want), "testbed-ack %d ", n);
-	for (;;) {
-		struct pollfd p = { .fd = 0, .events = POLLIN };
-		ssize_t r;
-		char *nl;
-
-		if (poll(&p, 1, 60000) <= 0)
-			break;
-		r = read(0, line + fill, sizeof(line) - 1 - fill);
-		if (r <= 0)
-			break;
-		fill += r;
-		line[fill] = '\0';
-		while ((nl = strchr(line, '\n'))) {
-			*nl = '\0';
-			if (nl > line && nl[-1] == '\r')
-				nl[-1] = '\0';
-			if (!strncmp(line, want, strlen(want))) {
-				snprintf(ack, sizeof(ack), "%s",
-					 line + strlen(want));
-				return ack;
-			}
-			fill -= nl + 1 - line;
-			memmove(line, nl + 1, fill + 1);
-		}
-		if (fill >= sizeof(line) - 1)
-			fill = 0;
-	}
-	snprintf(ack, sizeof(ack), "error timeout");
-	return ack;
-}
-
-static int ok_ack(const char *a)
-{
-	return !strncmp(a, "ok", 2);
-}
 
 /* the value of "key=" in a state line, -1 if absent */
 static long kv(const char *state, const char *key)
@@ -139,10 +77,10 @@ static long kv(const char *state, const char *key)
 /* the state line of queue @q (after "ok "), "" if the request failed */
 static const char *qget(const char *q)
 {
-	static char st[sizeof(ack)];
-	const char *a = req("get %s", q);
+	static char st[sizeof(tb_ack)];
+	const char *a = tb_req("get %s", q);
 
-	if (!ok_ack(a)) {
+	if (!tb_req_ok(a)) {
 		printf("# get %s: %s\n", q, a);
 		return "";
 	}
@@ -157,20 +95,20 @@ static long qval(const char *q, const char *key)
 
 static int qset(const char *q, const char *knobs)
 {
-	const char *a = req("set %s %s", q, knobs);
+	const char *a = tb_req("set %s %s", q, knobs);
 
-	if (!ok_ack(a))
+	if (!tb_req_ok(a))
 		printf("# set %s %s: %s\n", q, knobs, a);
-	return ok_ack(a) ? 0 : -1;
+	return tb_req_ok(a) ? 0 : -1;
 }
 
 static int prop(const char *name, const char *value)
 {
-	const char *a = req("prop %s %s", name, value);
+	const char *a = tb_req("prop %s %s", name, value);
 
-	if (!ok_ack(a))
+	if (!tb_req_ok(a))
 		printf("# prop %s %s: %s\n", name, value, a);
-	return ok_ack(a) ? 0 : -1;
+	return tb_req_ok(a) ? 0 : -1;
 }
 
 /*
@@ -337,7 +275,7 @@ static void test_bus_resets(unsigned int a, unsigned int d)
 	rc = qset(q, "plant=zz");
 	check(rc && qval(q, "replies") == 1,
 	      "monitor refuses a malformed plant and changes nothing: '%s'",
-	      ack);
+	      tb_ack);
 
 	rapqs = kv(st, "rapqs");
 	snprintf(path, sizeof(path), AP_DEVICES "/%s/reset", q);
@@ -680,10 +618,10 @@ static void test_limits(int apmatrix, unsigned int a, unsigned int d)
 	long na, nd;
 	int vm, rc;
 
-	v = req("prop na");
-	na = ok_ack(v) ? strtol(v + 3, NULL, 0) : -1;
-	v = req("prop nd");
-	nd = ok_ack(v) ? strtol(v + 3, NULL, 0) : -1;
+	v = tb_req("prop na");
+	na = tb_req_ok(v) ? strtol(v + 3, NULL, 0) : -1;
+	v = tb_req("prop nd");
+	nd = tb_req_ok(v) ? strtol(v + 3, NULL, 0) : -1;
 	check(na >= 0 && na < 255 && nd >= 0 && nd < 255 &&
 	      read_long("/sys/bus/ap/ap_max_adapter_id") == na &&
 	      read_long("/sys/bus/ap/ap_max_domain_id") == nd,
@@ -908,21 +846,21 @@ static void test_timing(const char *spare, const u8 *spm, const u8 *aqm)
 	if (!n || present != n)
 		return;
 
-	s = req("setall %s %s reset-ms=20", al, dl);
+	s = tb_req("setall %s %s reset-ms=20", al, dl);
 	vm = vm_create();
 	t0 = now_ms();
 	rc = vm_set(vm, al, dl, &m);
 	t_set = now_ms() - t0;
-	check(!rc && ok_ack(s),
+	check(!rc && tb_req_ok(s),
 	      "timing: SET of %u queues whose resets take 20 ms each: %.0f ms (rc %d reason %u at %02x.%04x)",
 	      n, t_set, rc, m.refusal.reason, m.refusal.adapter,
 	      m.refusal.domain);
-	s = req("sum %s %s", al, dl);
+	s = tb_req("sum %s %s", al, dl);
 	z_before = kv(s + 3, "zapqs");
 	t0 = now_ms();
 	rc = vm_clear(vm);
 	t_clear = now_ms() - t0;
-	s = req("sum %s %s", al, dl);
+	s = tb_req("sum %s %s", al, dl);
 	z_after = kv(s + 3, "zapqs");
 	check(!rc && z_after - z_before == n && kv(s + 3, "replies") == 0,
 	      "timing: CLEAR releases %u queues with one ZAPQ each (%ld)", n,
@@ -933,7 +871,7 @@ static void test_timing(const char *spare, const u8 *spm, const u8 *aqm)
 	printf("# timing: %u queues x 20 ms released in %.0f ms: %s the 100 ms of issue 12\n",
 	       n, t_clear, t_clear <= 100 ? "within" : "above");
 
-	req("setall %s %s reset-ms=0", al, dl);
+	tb_req("setall %s %s reset-ms=0", al, dl);
 	rc = vm_set(vm, al, dl, &m);
 	t0 = now_ms();
 	rc = rc ?: vm_clear(vm);
@@ -1008,7 +946,6 @@ int main(int argc, char **argv)
 	char err[APMX_ERRMSG_LEN];
 	const char *spare = NULL;
 	int i, apmatrix = 0, have_a = 0, have_d = 0;
-	struct termios t;
 
 	tb_suite = "hw";
 	for (i = 1; i < argc; i++) {
@@ -1055,14 +992,10 @@ int main(int argc, char **argv)
 
 	/* how long a scan takes before any request */
 	rescan();
-	/* the host's answers come in on the console: do not echo them */
-	if (!tcgetattr(0, &t)) {
-		t.c_lflag &= ~(ECHO | ECHONL);
-		tcsetattr(0, TCSANOW, &t);
-	}
-	if (!ok_ack(req("get %02x.%04x", apmx_mask_next(apm, 0),
+	tb_mon_init();
+	if (!tb_req_ok(tb_req("get %02x.%04x", apmx_mask_next(apm, 0),
 			apmx_mask_next(aqm, 0)))) {
-		check(0, "the host answers monitor requests: '%s'", ack);
+		check(0, "the host answers monitor requests: '%s'", tb_ack);
 		goto out;
 	}
 	check(1, "the host answers monitor requests");

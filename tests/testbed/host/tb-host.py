@@ -77,6 +77,7 @@ class Qmp:
     def __init__(self, sock):
         self.sock = sock
         self.buf = b""
+        self.events = {}                # event name -> how many came
         self.read_msg()                 # greeting
         self.cmd("qmp_capabilities")
 
@@ -95,6 +96,8 @@ class Qmp:
         while True:
             msg = self.read_msg()
             if "event" in msg:
+                self.events[msg["event"]] = self.events.get(msg["event"],
+                                                            0) + 1
                 continue
             if "error" in msg:
                 raise RuntimeError(msg["error"].get("desc", str(msg)))
@@ -114,6 +117,17 @@ def queues(alist, dlist):
 
 def state_of(qmp, apqn):
     return qmp.cmd("qom-get", path=DEV, property="queue[%s]" % apqn)
+
+
+def matrix_text(qmp):
+    """query-s390-ap-matrix as "adapters=L domains=L control-domains=L
+    in-use=B event-pending=B" ("-" for an empty list)."""
+    info = qmp.cmd("query-s390-ap-matrix")
+    req = info["requested"]
+    return " ".join(["%s=%s" % (k, req[k] or "-")
+                     for k in ("adapters", "domains", "control-domains")] +
+                    ["%s=%s" % (k, str(info[k]).lower())
+                     for k in ("in-use", "event-pending")])
 
 
 def handle(qmp, verb, args):
@@ -143,6 +157,17 @@ def handle(qmp, verb, args):
             qmp.cmd("qom-set", path=DEV, property=args[0],
                     value="" if args[1] == "-" else args[1])
         return qmp.cmd("qom-get", path=DEV, property=args[0]) or "-"
+    if verb == "matrix" and len(args) == 3:
+        # the machine's AP matrix in one step; "-" is the empty list
+        lists = ["" if a == "-" else a for a in args]
+        qmp.cmd("set-s390-ap-matrix", adapters=lists[0], domains=lists[1],
+                **{"control-domains": lists[2]})
+        return matrix_text(qmp)
+    if verb == "matrix-get" and not args:
+        return matrix_text(qmp)
+    if verb == "events" and len(args) == 1:
+        qmp.cmd("query-status")         # collect what came meanwhile
+        return qmp.events.get(args[0], 0)
     raise ValueError("bad request '%s %s'" % (verb, " ".join(args)))
 
 

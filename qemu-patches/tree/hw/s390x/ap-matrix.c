@@ -130,10 +130,14 @@ static void ap_error_vfio_ap(Error **errp)
                "use one or the other");
 }
 
-bool s390_ap_matrix_check_vfio_ap(Error **errp)
+bool s390_ap_matrix_check_vfio_ap(DeviceState *dev, Error **errp)
 {
     S390APMatrix *apm = ap_matrix_current();
 
+    /* other AP devices do not program the CRYCB */
+    if (!object_dynamic_cast(OBJECT(dev), TYPE_VFIO_AP)) {
+        return true;
+    }
     if (apm && ap_masks_in_use(apm->masks)) {
         ap_error_vfio_ap(errp);
         return false;

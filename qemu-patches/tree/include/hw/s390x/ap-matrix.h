@@ -28,8 +28,11 @@ void s390_ap_matrix_realize(MachineState *ms, Error **errp);
 /* Guest reset (re-IPL, kdump, system and subsystem reset): zeroize queues. */
 void s390_ap_matrix_reset(void);
 
-/* Refuse a vfio-ap device while the machine's AP matrix is not empty. */
-bool s390_ap_matrix_check_vfio_ap(Error **errp);
+/*
+ * Refuse @dev if it is a vfio-ap device and the machine's AP matrix is in
+ * use; any other AP device is accepted.
+ */
+bool s390_ap_matrix_check_vfio_ap(DeviceState *dev, Error **errp);
 
 /* HMP: info ap-matrix, ap-matrix-set */
 void hmp_info_ap_matrix(Monitor *mon, const QDict *qdict);
