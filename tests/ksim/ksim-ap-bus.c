@@ -1089,6 +1089,8 @@ void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 	q = qdev[apid][apqi];
 	ksim_hw_lock();
 	ksim_host.q[apid][apqi].exists = false;
+	/* out of the configuration: no interruptions, back reset */
+	ksim_host.q[apid][apqi].irq_on = false;
 	ksim_hw_unlock();
 	if (q) {
 		qdev[apid][apqi] = NULL;
@@ -1129,6 +1131,8 @@ void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on)
 	in = hw->exists;
 	if (in)
 		hw->deconfigured = !on;
+	if (in && !on)	/* a queue that comes back is reset: AQIC off */
+		hw->irq_on = false;
 	ksim_hw_unlock();
 	if (in && q && on != q->config) {
 		q->config = on;
@@ -1161,9 +1165,10 @@ bool ksim_qdev_unscanned(unsigned int apid, unsigned int apqi, bool in,
 
 	SCAN_LOCK();
 	ksim_hw_lock();
-	if (!in)
+	if (!in) {
 		hw->exists = false;
-	else if (qdev[apid][apqi] || devless)
+		hw->irq_on = false;	/* back only after a reset */
+	} else if (qdev[apid][apqi] || devless)
 		hw->exists = true;
 	now = hw->exists;
 	ksim_hw_unlock();

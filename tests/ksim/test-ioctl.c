@@ -375,7 +375,7 @@ START_TEST(pqap_aqic_answers)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
 	struct kvm_run run;
-	struct kvm_vcpu vcpu = { kvm, &run };
+	struct kvm_vcpu vcpu = { .kvm = kvm, .run = &run };
 	crypto_hook hook;
 
 	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);

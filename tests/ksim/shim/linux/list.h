@@ -66,4 +66,11 @@ static inline int list_empty(const struct list_head *head)
 	     &pos->member != (head);					\
 	     pos = container_of(pos->member.next, __typeof__(*pos), member))
 
+/* include/linux/list.h list_for_each_entry_safe(): @pos may be deleted */
+#define list_for_each_entry_safe(pos, n, head, member)			\
+	for (pos = container_of((head)->next, __typeof__(*pos), member),	\
+	     n = container_of(pos->member.next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = n, n = container_of(n->member.next, __typeof__(*n), member))
+
 #endif /* _KSIM_LINUX_LIST_H */
