@@ -12,6 +12,7 @@
  *   grant.c    grant file descriptors (KVM_S390_CREATE_AP_GRANT)
  *   queue-driver.c  the "apmatrix" AP queue driver: binding, the veto of
  *              apmask/aqmask edits, queues that come and go
+ *   aqic.c     adapter interruptions (PQAP AQIC): NIB pins, guest ISCs
  *
  * LOCK ORDER (outermost first; release in reverse):
  *   0. kvm_s390_apmx.op_lock     per VM: one SET/CLEAR/RESET at a time,
@@ -26,6 +27,17 @@
  *   3. kvm->arch.crypto.pqap_hook_rwsem (write)
  *                                installing/removing the PQAP hook and
  *                                changing the effective matrix it reads.
+ *                                (read) the PQAP hook, which 6.1's
+ *                                priv.c handle_pqap() calls in KVM_RUN
+ *                                with vcpu->mutex and kvm->srcu held
+ *                                (vcpu->mutex ranks between 2 and 3; the
+ *                                hook never takes kvm->lock), and
+ *                                apmx_aqic_release().
+ *   3a. kvm_s390_apmx.aqic_lock  per VM: the queues whose interruptions
+ *                                are enabled (aqic.c), always under
+ *                                pqap_hook_rwsem held for reading; may
+ *                                sleep (AQIC and TAPQ retries), so never
+ *                                taken with kvm->lock held by apmatrix.
  *   4. apmx_table_lock           the global ownership table.
  * This is the order vfio_ap uses for 1-3 (ap_perms_mutex, kvm->lock,
  * pqap_hook_rwsem), so both can coexist.  apmatrix itself never takes
@@ -63,6 +75,11 @@
  *   apmx_table_lock  one table operation, one reset_done, or the record
  *                    of one batch's answers (zeroize.c apmx_zq_report());
  *                    never across a sleep or an AP instruction.
+ *   aqic_lock, pqap_hook_rwsem (read)
+ *                    one AQIC enable (no sleep), or per queue turned off
+ *                    at most 2 x 4 sleeps of APMX_WAIT_MS (160 ms) while
+ *                    the hardware answers busy or keeps the interruptions
+ *                    on; a set (pqap_hook_rwsem for writing) waits meanwhile.
  * Queue zeroize (zeroize.c: ZAPQ/TAPQ, sleeps in msleep()) runs with none of
  * the locks 1-4 held; the queues being zeroized are marked RESETTING in the
  * table meanwhile, so nobody can claim them.  A set is reset all at once:
@@ -78,6 +95,7 @@
 #define _KVM_S390_AP_MATRIX_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/kvm_host.h>
 #include <asm/kvm_ap_matrix.h>
@@ -107,6 +125,9 @@ struct kvm_s390_apmx {
 	struct apmx_apqn_set unclean;
 	struct apmx_apqn_set released;		/* scratch, under op_lock */
 	struct apmx_apqn_set fresh;		/* scratch, under op_lock */
+	/* lock 3a: the queues with interruptions on (aqic.c) */
+	struct mutex aqic_lock;
+	struct list_head aqic;
 };
 
 /* A grant: its reservation in the table lives as long as its file. */
@@ -171,6 +192,14 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r);
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 			bool control, struct kvm_s390_ap_refusal *r);
+
+/* aqic.c: adapter interruptions (PQAP AQIC) */
+struct ap_queue_status apmx_aqic(struct kvm_vcpu *vcpu,
+				 struct kvm_s390_apmx *vm,
+				 unsigned int apid, unsigned int apqi);
+u64 apmx_aqic_status_word(struct ap_queue_status st);
+void apmx_aqic_release(struct kvm *kvm, struct kvm_s390_apmx *vm, bool all);
+bool apmx_aqic_available(struct kvm *kvm);
 
 /*
  * zeroize.c: reset (ZAPQ) and verify (TAPQ) queues, all of a set at once.
