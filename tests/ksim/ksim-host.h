@@ -33,6 +33,14 @@ struct ksim_queue {
 	bool reset_zeroizes;	/* the last reset started was a ZAPQ's */
 	/* AQIC: interruptions enabled, to this indicator, these ISCs */
 	bool irq_on;
+	/*
+	 * An accepted AQIC (RC 00) takes effect only after this many TAPQs
+	 * (0: at once); meanwhile the old setting holds (the adapter keeps
+	 * writing the old indicator) and a new AQIC answers RC 07.
+	 */
+	unsigned int irq_lag;
+	unsigned int irq_pending;	/* state: TAPQs until the change lands */
+	bool irq_want;			/* state: what the pending change sets */
 	phys_addr_t ind;
 	u8 gisc, isc;
 	unsigned int aqic_calls;

@@ -401,13 +401,14 @@ void ksim_lockdep_assert_held(const void *lock, const char *name)
 /*
  * kernel/locking/lockdep.c in small, for the threaded build: every pair
  * of lock classes (a class is a rank of ap-matrix.h's LOCK ORDER: op_lock,
- * ap_perms_mutex, kvm->lock, pqap_hook_rwsem, apmx_table_lock) that any
+ * ap_perms_mutex, kvm->lock, vcpu->mutex, pqap_hook_rwsem, aqic_lock,
+ * apmx_aqic_orphan_lock, apmx_table_lock) that any
  * thread ever took nested -- "B taken holding A" -- is recorded; taking
  * A holding B afterwards, in any thread, is an inversion (a possible ABBA
  * deadlock), reported before the thread blocks.  acquire() also checks
  * each nesting against the written order itself (rank).
  */
-#define KSIM_MAX_CLASS	8
+#define KSIM_MAX_CLASS	KSIM_MAX_RANK
 static bool order_seen[KSIM_MAX_CLASS][KSIM_MAX_CLASS];
 static const char *class_name[KSIM_MAX_CLASS];
 unsigned int ksim_lock_pairs;		/* distinct pairs recorded */
@@ -883,8 +884,12 @@ static bool in_reset(const struct ksim_queue *q)
 /* Start a reset; only ZAPQ (@zeroize) clears what the queue holds. */
 static void start_reset(struct ksim_queue *q, bool zeroize)
 {
-	/* a reset (ZAPQ or RAPQ) disables the queue's interruptions */
+	/*
+	 * a reset (ZAPQ or RAPQ) disables the queue's interruptions, also a
+	 * change still pending
+	 */
 	q->irq_on = false;
+	q->irq_pending = 0;
 	if (zeroize)
 		q->secret = 0;
 	q->reset_zeroizes = zeroize;
@@ -1041,9 +1046,12 @@ static struct ap_queue_status zapq(ap_qid_t qid)
  * the configuration, 03 for one deconfigured (as ap_bus.c ap_queue_info()
  * reads it), 02 while a reset runs (forever with reset_hangs),
  * then 00 with an empty queue and interruptions disabled (irq_stays: a
- * broken queue that keeps them enabled).  A scripted code is answered
- * first, with queue_empty set for 00 only; a scripted 00 only once no
- * reset runs.  @info is not modelled (0).
+ * broken queue that keeps them enabled).  Each TAPQ of a configured queue
+ * counts down an AQIC change still pending (ksim_queue.irq_lag), as 6.1's
+ * drivers/s390/crypto/ap_queue.c ap_sm_setirq_wait() polls TAPQ until
+ * irq_enabled shows the change.  A scripted code is answered first, with
+ * queue_empty set for 00 only; a scripted 00 only once no reset runs.
+ * @info is not modelled (0).
  */
 static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info);
 
@@ -1075,6 +1083,8 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
 	if (q->deconfigured)
 		return status(AP_RESPONSE_DECONFIGURED, false, false);
+	if (q->irq_pending && !--q->irq_pending)
+		q->irq_on = q->irq_want;
 	/*
 	 * A scripted 00 waits until no reset runs: TAPQ cannot tell a reset
 	 * done before it is (it answers 02 meanwhile), and a 00 answered
@@ -1111,6 +1121,7 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 #define KSIM_PHYS_BASE	0x40000000UL
 static struct page pool[KSIM_POOL_PAGES];
 static unsigned int mem_next;
+static bool mem_used[KSIM_MEM_VMS];	/* under hw_lock: a live VM's slot */
 static KSIM_TLS struct kvm *vcpu_kvm;	/* the VM whose vCPU runs: current->mm */
 static unsigned int fail_pin_at, inj_aqic_at;
 static u8 inj_aqic_rc;
@@ -1200,6 +1211,15 @@ static struct page *phys_to_page(phys_addr_t pa)
 	return &pool[(pa - KSIM_PHYS_BASE) >> PAGE_SHIFT];
 }
 
+/*
+ * The adapter may write @q's indicator: interruptions on, or an enable
+ * accepted but not landed yet (ap_aqic()).
+ */
+static bool ksim_irq_may_write(const struct ksim_queue *q)
+{
+	return q->irq_on || (q->irq_pending && q->irq_want);
+}
+
 /* mm/gup.c unpin_user_pages_dirty_lock(), see ksim.h */
 void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
 				 bool make_dirty)
@@ -1219,7 +1239,7 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
 		}
 		for (a = 0; !unpinned && !pages[i]->pins && a < 256; a++)
 			for (d = 0; d < 256; d++)
-				if (ksim_host.q[a][d].irq_on &&
+				if (ksim_irq_may_write(&ksim_host.q[a][d]) &&
 				    phys_to_page(ksim_host.q[a][d].ind) == pages[i])
 					busy = a << 8 | d;
 		UNLOCKED(hw_lock);
@@ -1281,7 +1301,11 @@ unsigned int ksim_gisc_refs(struct kvm *kvm)
  *       handled as "nothing changed" by vfio_ap);
  *   00  enabled (to @pa_ind, with the ISCs of @ctrl) or disabled; a
  *       later reset (ZAPQ, RAPQ) disables again.
- * The status has irq_enabled as the queue has it afterwards.  Enabling
+ * The status has irq_enabled as the queue has it afterwards.  AQIC is
+ * asynchronous (6.1's drivers/s390/crypto/ap_queue.c ap_sm_setirq_wait()
+ * polls TAPQ until irq_enabled changes): with irq_lag the accepted change
+ * lands only after that many TAPQs, the old setting holding meanwhile, and
+ * an AQIC while a change is pending answers 07 and changes nothing.  Enabling
  * with an indicator outside a pinned guest page is a violation: the
  * hardware would write into memory the host may reuse.  An injected code
  * (ksim_inject_aqic_nth()) changes nothing.
@@ -1312,23 +1336,27 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl ctrl,
 		st = status(AP_RESPONSE_RESET_IN_PROGRESS, false, q->irq_on);
 		goto out;
 	}
-	if (ctrl.ir == q->irq_on) {
+	if (q->irq_pending || ctrl.ir == q->irq_on) {
 		rc = AP_RESPONSE_OTHERWISE_CHANGED;
-	} else if (ctrl.ir) {
-		pg = phys_to_page(pa_ind);
-		if (!pg || !pg->pins) {
-			UNLOCKED(hw_lock);
-			violation("AQIC %02x.%04x enables an indicator outside a pinned page\n",
-				  apid, apqi);
-			LOCKED(hw_lock);
-		}
-		q->irq_on = true;
-		q->ind = pa_ind;
-		q->gisc = ctrl.gisc;
-		q->isc = ctrl.isc;
-		rc = AP_RESPONSE_NORMAL;
 	} else {
-		q->irq_on = false;
+		if (ctrl.ir) {
+			pg = phys_to_page(pa_ind);
+			if (!pg || !pg->pins) {
+				UNLOCKED(hw_lock);
+				violation("AQIC %02x.%04x enables an indicator outside a pinned page\n",
+					  apid, apqi);
+				LOCKED(hw_lock);
+			}
+			q->ind = pa_ind;
+			q->gisc = ctrl.gisc;
+			q->isc = ctrl.isc;
+		}
+		if (q->irq_lag) {
+			q->irq_pending = q->irq_lag;
+			q->irq_want = ctrl.ir;
+		} else {
+			q->irq_on = ctrl.ir;
+		}
 		rc = AP_RESPONSE_NORMAL;
 	}
 	st = status(rc, false, q->irq_on);
@@ -1458,6 +1486,7 @@ static void syscall_exit(void);
 struct kvm *ksim_vm_create(u32 crycb_format_bits)
 {
 	struct kvm *kvm = calloc(1, sizeof(*kvm));
+	unsigned int i;
 
 	if (!kvm)
 		abort();
@@ -1475,8 +1504,15 @@ struct kvm *ksim_vm_create(u32 crycb_format_bits)
 	kvm->users_count = 1;	/* the VM fd */
 	/* kvm-s390.c kvm_s390_gisa_init(): a GISA where the host has AIV */
 	kvm->arch.gisa_int.origin = &kvm->gisa_storage;
-	kvm->mem_slot = __atomic_fetch_add(&mem_next, 1, __ATOMIC_RELAXED) %
-			KSIM_MEM_VMS;
+	/* the next slot no live VM has: two VMs never share guest pages */
+	LOCKED(hw_lock);
+	for (i = 0; i < KSIM_MEM_VMS && mem_used[mem_next % KSIM_MEM_VMS]; i++)
+		mem_next++;
+	if (i == KSIM_MEM_VMS)
+		abort();	/* more live VMs than KSIM_MEM_VMS */
+	kvm->mem_slot = mem_next++ % KSIM_MEM_VMS;
+	mem_used[kvm->mem_slot] = true;
+	UNLOCKED(hw_lock);
 	return kvm;
 }
 
@@ -1511,6 +1547,9 @@ void ksim_kvm_put(struct kvm *kvm)
 		if (__atomic_load_n(&ksim_guest_page(kvm, g)->pins,
 				    __ATOMIC_RELAXED))
 			violation("VM destroyed with guest page %u pinned\n", g);
+	LOCKED(hw_lock);
+	mem_used[kvm->mem_slot] = false;
+	UNLOCKED(hw_lock);
 	free(kvm);
 }
 
@@ -1576,6 +1615,7 @@ void ksim_reset_keep_queues(void)
 	fail_pin_at = 0;
 	inj_aqic_at = 0;
 	memset(pool, 0, sizeof(pool));
+	memset(mem_used, 0, sizeof(mem_used));
 	memset(nheld, 0, sizeof(nheld));
 	thread = 0;
 	ap_perms_mutex = (struct mutex){ 0, KSIM_RANK_AP_PERMS,
