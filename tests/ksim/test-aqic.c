@@ -361,6 +361,125 @@ START_TEST(destroy_releases)
 }
 END_TEST
 
+/*
+ * AQIC is asynchronous (6.1's drivers/s390/crypto/ap_queue.c
+ * ap_sm_setirq_wait() polls TAPQ for the change): the guest disables
+ * while its enable is still pending.  The host AQIC-off answers 07; the
+ * pin stays until the enable has landed and a second AQIC-off is seen
+ * done by TAPQ.
+ */
+START_TEST(disable_while_enable_pending)
+{
+	struct kvm *kvm = vm_with_queues();
+
+	hwq(Q1)->irq_lag = 2;
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
+				       NIB(2, 0))), 0);
+	ck_assert(!hwq(Q1)->irq_on);
+	ck_assert_uint_eq(hwq(Q1)->irq_pending, 2);
+	aqic(kvm, Q1, KSIM_AQIC_DISABLE, 0);
+	ck_assert_uint_ge(hwq(Q1)->aqic_calls, 3);	/* 07, then 00 */
+	assert_released(kvm);
+	ck_assert_uint_eq(hwq(Q1)->irq_pending, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * The AQIC-off is accepted but never lands within the budget: the entry
+ * (pin and ISC registration) is kept, the guest may not free it, and
+ * RESET_AP_QUEUES's verified ZAPQ (which clears the registration) drops it.
+ */
+START_TEST(disable_never_lands_kept_until_reset)
+{
+	struct kvm *kvm = vm_with_queues();
+	struct kvm_s390_ap_refusal r;
+
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
+				       NIB(2, 0))), 0);
+	hwq(Q1)->irq_lag = 1000;
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_DISABLE, 0)), 0);
+	ck_assert(hwq(Q1)->irq_on);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[3], 1);
+	/* again: still kept, still one pin */
+	aqic(kvm, Q1, KSIM_AQIC_DISABLE, 0);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
+	/* a set that keeps the queue keeps the entry too */
+	ck_assert_int_eq(ksim_set(kvm, "4", "1-2", "", NULL), 0);
+	ck_assert_uint_eq(ksim_pins(), 1);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	assert_released(kvm);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/* a set that drops a queue whose interruptions stay on: its ZAPQ frees */
+START_TEST(shrink_stuck_freed_by_zapq)
+{
+	struct kvm *kvm = vm_with_queues();
+
+	enable_both(kvm);
+	hwq(Q2)->irq_lag = 1000;
+	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
+	ck_assert_uint_eq(ksim_pins(), 1);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[2], 0);
+	ck_assert(!hwq(Q2)->irq_on);
+	ksim_vm_destroy(kvm);
+	ck_assert_uint_eq(ksim_pins(), 0);
+}
+END_TEST
+
+/* VM destroy with interruptions that stay on: the destroy's ZAPQ frees */
+START_TEST(destroy_stuck_freed_by_zapq)
+{
+	struct kvm *kvm = vm_with_queues();
+
+	enable_both(kvm);
+	hwq(Q1)->irq_lag = 1000;
+	hwq(Q2)->irq_lag = 1000;
+	ksim_vm_destroy(kvm);
+	ck_assert_uint_eq(ksim_pins(), 0);
+	ck_assert(!hwq(Q1)->irq_on);
+	ck_assert(!hwq(Q2)->irq_on);
+}
+END_TEST
+
+/*
+ * VM destroy where neither the AQIC-off nor the ZAPQ can be verified: the
+ * queue is quarantined and the NIB page stays pinned (the pin, not the
+ * VM's mm, keeps the page allocated: nobody else gets it while the
+ * adapter may write it); the ISC registration goes with the GISA.  The
+ * retry that verifies the queue's reset drops the pin.
+ */
+/* every ZAPQ the zeroize of one queue may issue answers 05 (busy) */
+static void busy_zapqs(struct ksim_queue *q)
+{
+	memset(q->zapq_script, AP_RESPONSE_BUSY, APMX_ZEROIZE_TRIES);
+	q->zapq_script_len = APMX_ZEROIZE_TRIES;
+}
+
+START_TEST(destroy_unverified_keeps_pin_until_retry)
+{
+	struct kvm *kvm = vm_with_queues();
+
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
+				       NIB(2, 0))), 0);
+	hwq(Q1)->irq_lag = 1000;
+	busy_zapqs(hwq(Q1));
+	ksim_vm_destroy(kvm);
+	ck_assert_uint_eq(ksim_pins(), 1);
+	ck_assert_uint_eq(apmx_aqic_orphans(), 1);
+	ck_assert(hwq(Q1)->irq_on);
+	busy_zapqs(hwq(Q1));
+	ck_assert(!apmx_zeroize_retry(4, 1));	/* still busy */
+	ck_assert_uint_eq(ksim_pins(), 1);
+	ck_assert(apmx_zeroize_retry(4, 1));
+	ck_assert_uint_eq(ksim_pins(), 0);
+	ck_assert_uint_eq(apmx_aqic_orphans(), 0);
+}
+END_TEST
+
 #if IS_ENABLED(CONFIG_ZCRYPT)
 /* the queue device goes away: its adapter leaves the CRYCB, released */
 START_TEST(queue_removal_releases)
@@ -414,6 +533,11 @@ Suite *ksim_suite_aqic(void)
 	tcase_add_test(tc, shrink_releases);
 	tcase_add_test(tc, clear_releases);
 	tcase_add_test(tc, destroy_releases);
+	tcase_add_test(tc, disable_while_enable_pending);
+	tcase_add_test(tc, disable_never_lands_kept_until_reset);
+	tcase_add_test(tc, shrink_stuck_freed_by_zapq);
+	tcase_add_test(tc, destroy_stuck_freed_by_zapq);
+	tcase_add_test(tc, destroy_unverified_keeps_pin_until_retry);
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	tcase_add_test(tc, queue_removal_releases);
 #endif

@@ -106,7 +106,8 @@ enum {
 	KSIM_RANK_VCPU = 4,		/* vcpu->mutex (KVM_RUN) */
 	KSIM_RANK_PQAP_HOOK = 5,
 	KSIM_RANK_AQIC = 6,		/* kvm_s390_apmx.aqic_lock */
-	KSIM_RANK_TABLE = 7,
+	KSIM_RANK_AQIC_ORPHAN = 7,	/* apmx_aqic_orphan_lock (aqic.c) */
+	KSIM_RANK_TABLE = 8,
 };
 
 /*
@@ -263,6 +264,8 @@ int ksim_ratelimit(struct ksim_ratelimit *rs, const char *func);
 	ksim_printk_ratelimited("warn", pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_notice_ratelimited(fmt, ...) \
 	ksim_printk_ratelimited("notice", pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_err_ratelimited(fmt, ...) \
+	ksim_printk_ratelimited("err", pr_fmt(fmt), ##__VA_ARGS__)
 
 /*
  * arch/s390/include/asm/debug.h: a debug area (debug_info_t) keeps, per

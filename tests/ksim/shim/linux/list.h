@@ -50,6 +50,17 @@ static inline void list_del(struct list_head *entry)
 	entry->prev = KSIM_LIST_POISON2;
 }
 
+/*
+ * include/linux/list.h list_move(): unlink @entry (no poison) and insert
+ * it after @head
+ */
+static inline void list_move(struct list_head *entry, struct list_head *head)
+{
+	entry->next->prev = entry->prev;
+	entry->prev->next = entry->next;
+	list_add(entry, head);
+}
+
 /* include/linux/list.h list_empty() */
 static inline int list_empty(const struct list_head *head)
 {

@@ -38,6 +38,12 @@
  *                                pqap_hook_rwsem held for reading; may
  *                                sleep (AQIC and TAPQ retries), so never
  *                                taken with kvm->lock held by apmatrix.
+ *   3b. apmx_aqic_orphan_lock    global: the NIB pins of destroyed VMs'
+ *                                queues whose interruptions may still be
+ *                                on (aqic.c); taken under op_lock (a
+ *                                retry of a quarantined queue's reset)
+ *                                or aqic_lock, takes apmx_table_lock only
+ *                                to read a slot; unpins under it.
  *   4. apmx_table_lock           the global ownership table.
  * This is the order vfio_ap uses for 1-3 (ap_perms_mutex, kvm->lock,
  * pqap_hook_rwsem), so both can coexist.  apmatrix itself never takes
@@ -76,10 +82,15 @@
  *                    of one batch's answers (zeroize.c apmx_zq_report());
  *                    never across a sleep or an AP instruction.
  *   aqic_lock, pqap_hook_rwsem (read)
- *                    one AQIC enable (no sleep), or per queue turned off
- *                    at most 2 x 4 sleeps of APMX_WAIT_MS (160 ms) while
- *                    the hardware answers busy or keeps the interruptions
- *                    on; a set (pqap_hook_rwsem for writing) waits meanwhile.
+ *                    one AQIC enable, which sleeps: kzalloc(GFP_KERNEL_
+ *                    ACCOUNT), pin_user_pages_fast() (its slow path takes
+ *                    the VMM's mmap_lock: aqic_lock ranks above mmap_lock)
+ *                    and, for a queue found not operational, the turn-off
+ *                    below; per queue turned off at most APMX_AQIC_TRIES
+ *                    (5) AQICs and APMX_AQIC_WAITS (8) sleeps of
+ *                    APMX_WAIT_MS (160 ms) while the hardware answers
+ *                    busy or the change is pending; a set
+ *                    (pqap_hook_rwsem for writing) waits meanwhile.
  * Queue zeroize (zeroize.c: ZAPQ/TAPQ, sleeps in msleep()) runs with none of
  * the locks 1-4 held; the queues being zeroized are marked RESETTING in the
  * table meanwhile, so nobody can claim them.  A set is reset all at once:
@@ -125,6 +136,7 @@ struct kvm_s390_apmx {
 	struct apmx_apqn_set unclean;
 	struct apmx_apqn_set released;		/* scratch, under op_lock */
 	struct apmx_apqn_set fresh;		/* scratch, under op_lock */
+	struct apmx_apqn_set zfailed;		/* scratch, under op_lock */
 	/* lock 3a: the queues with interruptions on (aqic.c) */
 	struct mutex aqic_lock;
 	struct list_head aqic;
@@ -146,6 +158,7 @@ struct apmx_host_info {
 /* The global ownership table and its lock (host.c). */
 extern struct apmx_table apmx_table;
 extern struct mutex apmx_table_lock;
+extern struct mutex apmx_aqic_orphan_lock;
 
 /* vm.c: hooks called from kvm-s390.c */
 int kvm_s390_apmx_available(void);
@@ -199,6 +212,12 @@ struct ap_queue_status apmx_aqic(struct kvm_vcpu *vcpu,
 				 unsigned int apid, unsigned int apqi);
 u64 apmx_aqic_status_word(struct ap_queue_status st);
 void apmx_aqic_release(struct kvm *kvm, struct kvm_s390_apmx *vm, bool all);
+void apmx_aqic_reset_done(struct kvm *kvm, struct kvm_s390_apmx *vm,
+			  const struct apmx_apqn_set *reset,
+			  const struct apmx_apqn_set *failed);
+void apmx_aqic_orphan(struct kvm *kvm, struct kvm_s390_apmx *vm);
+void apmx_aqic_orphans_reap(void);
+unsigned int apmx_aqic_orphans(void);
 bool apmx_aqic_available(struct kvm *kvm);
 
 /*

@@ -556,7 +556,9 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	 * and nobody can claim either: reset them with no global lock and
 	 * no kvm->lock held.
 	 */
-	apmx_zeroize_set(&vm->released, true, NULL, NULL);
+	apmx_zeroize_set(&vm->released, true, NULL, &vm->zfailed);
+	/* queues whose interruptions stayed on: their ZAPQ ended them */
+	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->zfailed);
 	if (vm->settling) {
 		/* a new queue whose reset fails stays out (vm->unclean) */
 		apmx_zeroize_set(&vm->fresh, false, NULL, &vm->released);
@@ -714,6 +716,7 @@ static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *
 		APMX_EVENT(kvm, "AP queue reset: %02x.%04x not verified",
 			   r.adapter, r.domain);
 	}
+	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->fresh);
 	/* unclean queues whose reset is verified now may be seen */
 	mutex_lock(&kvm->lock);
 	if (apmx_set_and(&vm->unclean, &vm->fresh)) {
@@ -836,7 +839,13 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 	kvm->arch.crypto.apmx = NULL;
 	mutex_unlock(&kvm->lock);
 	/* the table withholds them: the resets need no lock but op_lock */
-	apmx_zeroize_set(&vm->released, true, NULL, NULL);
+	apmx_zeroize_set(&vm->released, true, NULL, &vm->zfailed);
+	/*
+	 * Entries apmx_aqic_release() kept (interruptions not seen off): a
+	 * verified ZAPQ ended them; the rest keep their pin as orphans.
+	 */
+	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->zfailed);
+	apmx_aqic_orphan(kvm, vm);
 	mutex_unlock(&vm->op_lock);
 	mutex_destroy(&vm->op_lock);
 	mutex_destroy(&vm->aqic_lock);
