@@ -1166,6 +1166,9 @@ unsigned long gfn_to_hva(struct kvm *kvm, gfn_t gfn)
 	       (kvm->mem_slot * KSIM_GUEST_PAGES + gfn) * PAGE_SIZE;
 }
 
+/* current->mm->mmap_lock of the VMMs (one class, as lockdep has it) */
+struct rw_semaphore ksim_mmap_lock = { .name = "mmap_lock" };
+
 /* mm/gup.c pin_user_pages_fast(), see ksim.h */
 int pin_user_pages_fast(unsigned long start, int nr_pages,
 			unsigned int gup_flags, struct page **pages)
@@ -1173,9 +1176,22 @@ int pin_user_pages_fast(unsigned long start, int nr_pages,
 	unsigned long first, idx;
 	int i;
 
-	if (ksim_warn_on(!!(gup_flags & (FOLL_GET | FOLL_PIN)), __FILE__,
-			 __LINE__))
+	/* pin_user_pages_fast(): FOLL_GET and FOLL_PIN are exclusive */
+	if (ksim_warn_on(!!(gup_flags & FOLL_GET), __FILE__, __LINE__))
 		return -EINVAL;
+	if (ksim_warn_on(!pages, __FILE__, __LINE__))
+		return -EINVAL;
+	/* internal_get_user_pages_fast(): the flags it knows */
+	if (ksim_warn_on(!!(gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM |
+					  FOLL_FORCE | FOLL_PIN | FOLL_GET |
+					  FOLL_FAST_ONLY | FOLL_NOFAULT)),
+			 __FILE__, __LINE__))
+		return -EINVAL;
+	/* might_lock_read(&current->mm->mmap_lock): the lock checker sees it */
+	if (!(gup_flags & FOLL_FAST_ONLY)) {
+		down_read(&ksim_mmap_lock);
+		up_read(&ksim_mmap_lock);
+	}
 	if (nr_pages <= 0)
 		return 0;
 	if (fault(&fail_pin_at))
@@ -1632,6 +1648,9 @@ void ksim_reset_keep_queues(void)
 					 "ap_perms_mutex" };
 	apmx_table_lock.rank = KSIM_RANK_TABLE;
 	apmx_table_lock.locked = 0;
+	ksim_mmap_lock.rank = KSIM_RANK_MMAP;
+	ksim_mmap_lock.readers = 0;
+	ksim_mmap_lock.writer = 0;
 	apmx_aqic_orphan_lock.rank = KSIM_RANK_AQIC_ORPHAN;
 	apmx_aqic_orphan_lock.locked = 0;
 	apmx_table_init(&apmx_table);

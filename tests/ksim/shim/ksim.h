@@ -106,8 +106,9 @@ enum {
 	KSIM_RANK_VCPU = 4,		/* vcpu->mutex (KVM_RUN) */
 	KSIM_RANK_PQAP_HOOK = 5,
 	KSIM_RANK_AQIC = 6,		/* kvm_s390_apmx.aqic_lock */
-	KSIM_RANK_AQIC_ORPHAN = 7,	/* apmx_aqic_orphan_lock (aqic.c) */
-	KSIM_RANK_TABLE = 8,
+	KSIM_RANK_MMAP = 7,		/* current->mm->mmap_lock (read) */
+	KSIM_RANK_AQIC_ORPHAN = 8,	/* apmx_aqic_orphan_lock (aqic.c) */
+	KSIM_RANK_TABLE = 9,
 };
 
 /*
@@ -516,8 +517,11 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl qirqctrl,
 /* include/linux/mm.h, 6.1 values */
 #define FOLL_WRITE	0x01
 #define FOLL_GET	0x04
+#define FOLL_FORCE	0x10
+#define FOLL_NOFAULT	0x80
 #define FOLL_LONGTERM	0x10000
 #define FOLL_PIN	0x40000
+#define FOLL_FAST_ONLY	0x80000
 
 /*
  * struct page of a guest page (ksim.c): the pins pin_user_pages_fast()
@@ -559,9 +563,16 @@ unsigned long gfn_to_hva(struct kvm *kvm, gfn_t gfn);
  * mm/gup.c pin_user_pages_fast(): pins user pages of current->mm (ksim:
  * of the VMM whose vCPU runs, none outside ksim_vcpu_pqap()); the number
  * pinned or a negative errno (-EFAULT unmapped, or the injected failure,
- * ksim_fail_pin_nth()).  FOLL_GET or FOLL_PIN from the caller is the
- * WARN_ON_ONCE() of 6.1 (a warning) and fails with -EINVAL.
+ * ksim_fail_pin_nth()).  As 6.1's pin_user_pages_fast() and
+ * internal_get_user_pages_fast(): FOLL_GET, a NULL @pages or a flag
+ * outside FOLL_WRITE, FOLL_LONGTERM, FOLL_FORCE, FOLL_PIN, FOLL_GET,
+ * FOLL_FAST_ONLY and FOLL_NOFAULT is a WARN_ON_ONCE() (a warning) and
+ * -EINVAL; FOLL_PIN from the caller is accepted.  Without FOLL_FAST_ONLY
+ * it may take current->mm's mmap_lock for reading (might_lock_read()):
+ * ksim takes ksim_mmap_lock (rank KSIM_RANK_MMAP: after aqic_lock, before
+ * apmx_aqic_orphan_lock and apmx_table_lock) so the lock checker sees it.
  */
+extern struct rw_semaphore ksim_mmap_lock;
 int pin_user_pages_fast(unsigned long start, int nr_pages,
 			unsigned int gup_flags, struct page **pages);
 /*

@@ -38,6 +38,11 @@
  *                                pqap_hook_rwsem held for reading; may
  *                                sleep (AQIC and TAPQ retries), so never
  *                                taken with kvm->lock held by apmatrix.
+ *                                An enable pins the NIB page under it:
+ *                                pin_user_pages_fast() may take the
+ *                                VMM's mmap_lock for reading, so
+ *                                aqic_lock -> mmap_lock (nothing here
+ *                                takes aqic_lock under mmap_lock).
  *   3b. apmx_aqic_orphan_lock    global: the NIB pins of destroyed VMs'
  *                                queues whose interruptions may still be
  *                                on (aqic.c); taken under op_lock (a
