@@ -1091,6 +1091,7 @@ void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 	ksim_host.q[apid][apqi].exists = false;
 	/* out of the configuration: no interruptions, back reset */
 	ksim_host.q[apid][apqi].irq_on = false;
+	ksim_host.q[apid][apqi].irq_pending = 0;
 	ksim_hw_unlock();
 	if (q) {
 		qdev[apid][apqi] = NULL;
@@ -1131,8 +1132,10 @@ void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on)
 	in = hw->exists;
 	if (in)
 		hw->deconfigured = !on;
-	if (in && !on)	/* a queue that comes back is reset: AQIC off */
+	if (in && !on) {	/* a queue that comes back is reset: AQIC off */
 		hw->irq_on = false;
+		hw->irq_pending = 0;
+	}
 	ksim_hw_unlock();
 	if (in && q && on != q->config) {
 		q->config = on;
@@ -1168,8 +1171,10 @@ bool ksim_qdev_unscanned(unsigned int apid, unsigned int apqi, bool in,
 	if (!in) {
 		hw->exists = false;
 		hw->irq_on = false;	/* back only after a reset */
-	} else if (qdev[apid][apqi] || devless)
+		hw->irq_pending = 0;
+	} else if (qdev[apid][apqi] || devless) {
 		hw->exists = true;
+	}
 	now = hw->exists;
 	ksim_hw_unlock();
 	SCAN_UNLOCK();

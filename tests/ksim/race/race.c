@@ -310,12 +310,16 @@ static void op_queue(struct worker *w)
 	ksim_hw_lock();
 	if (how < 6 && rc01) {
 		q->exists = !off;		/* out of the configuration */
-		if (off)
+		if (off) {
 			q->irq_on = false;	/* back only after a reset */
+			q->irq_pending = 0;
+		}
 	} else if (how < 6) {
 		q->deconfigured = off;		/* configured off */
-		if (off)
+		if (off) {
 			q->irq_on = false;	/* as ksim_qdev_config() */
+			q->irq_pending = 0;
+		}
 	} else {
 		q->reset_ms = rnd(w, 3) * 20;	/* slow resets */
 	}
