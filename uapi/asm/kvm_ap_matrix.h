@@ -105,7 +105,7 @@ struct kvm_s390_ap_refusal {
  * AP queue interruption facility (facility 65, QEMU's "apqi").  Not an
  * input flag: a SET with it is refused with EINVAL.
  */
-#define KVM_S390_AP_MATRIX_F_AQIC	(1U << 1)
+#define KVM_S390_AP_MATRIX_F_AQIC	(1U << 1)	/* out: AQIC forwarded */
 
 /*
  * Argument of KVM_S390_SET_AP_MATRIX and KVM_S390_GET_AP_MATRIX.
