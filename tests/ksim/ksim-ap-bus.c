@@ -1089,6 +1089,9 @@ void ksim_qdev_del(unsigned int apid, unsigned int apqi)
 	q = qdev[apid][apqi];
 	ksim_hw_lock();
 	ksim_host.q[apid][apqi].exists = false;
+	/* out of the configuration: no interruptions, back reset */
+	ksim_host.q[apid][apqi].irq_on = false;
+	ksim_host.q[apid][apqi].irq_pending = 0;
 	ksim_hw_unlock();
 	if (q) {
 		qdev[apid][apqi] = NULL;
@@ -1129,6 +1132,10 @@ void ksim_qdev_config(unsigned int apid, unsigned int apqi, bool on)
 	in = hw->exists;
 	if (in)
 		hw->deconfigured = !on;
+	if (in && !on) {	/* a queue that comes back is reset: AQIC off */
+		hw->irq_on = false;
+		hw->irq_pending = 0;
+	}
 	ksim_hw_unlock();
 	if (in && q && on != q->config) {
 		q->config = on;
@@ -1161,10 +1168,13 @@ bool ksim_qdev_unscanned(unsigned int apid, unsigned int apqi, bool in,
 
 	SCAN_LOCK();
 	ksim_hw_lock();
-	if (!in)
+	if (!in) {
 		hw->exists = false;
-	else if (qdev[apid][apqi] || devless)
+		hw->irq_on = false;	/* back only after a reset */
+		hw->irq_pending = 0;
+	} else if (qdev[apid][apqi] || devless) {
 		hw->exists = true;
+	}
 	now = hw->exists;
 	ksim_hw_unlock();
 	SCAN_UNLOCK();

@@ -31,6 +31,19 @@ struct ksim_queue {
 	unsigned int reset_ms;
 	unsigned long reset_end;	/* state: the running reset ends */
 	bool reset_zeroizes;	/* the last reset started was a ZAPQ's */
+	/* AQIC: interruptions enabled, to this indicator, these ISCs */
+	bool irq_on;
+	/*
+	 * An accepted AQIC (RC 00) takes effect only after this many TAPQs
+	 * (0: at once); meanwhile the old setting holds (the adapter keeps
+	 * writing the old indicator) and a new AQIC answers RC 07.
+	 */
+	unsigned int irq_lag;
+	unsigned int irq_pending;	/* state: TAPQs until the change lands */
+	bool irq_want;			/* state: what the pending change sets */
+	phys_addr_t ind;
+	u8 gisc, isc;
+	unsigned int aqic_calls;
 };
 
 struct ksim_host {
@@ -105,6 +118,38 @@ void ksim_inject_tapq_nth(unsigned int n, u8 rc, bool empty, bool replies,
 			  bool irq);
 bool ksim_hw_fault_armed(void);
 extern int ksim_injected_apqn;
+/* The n-th AQIC from now (1-based, any queue) answers @rc, changing nothing. */
+void ksim_inject_aqic_nth(unsigned int n, u8 rc);
+
+/*
+ * Guest memory (ksim.c): every VM has KSIM_GUEST_PAGES pages at guest
+ * frames 0 .. KSIM_GUEST_PAGES - 1 and nothing above.
+ */
+#define KSIM_GUEST_PAGES	8
+struct page *ksim_guest_page(struct kvm *kvm, gfn_t gfn);
+/* pins of all guest pages of all VMs */
+unsigned int ksim_pins(void);
+/* the n-th pin_user_pages_fast() from now (1-based) fails with -EFAULT */
+void ksim_fail_pin_nth(unsigned int n);
+/* references on the guest ISCs of @kvm's GISA, summed */
+unsigned int ksim_gisc_refs(struct kvm *kvm);
+/*
+ * A guest's PQAP(AQIC) intercepted on a vCPU of @kvm, as
+ * arch/s390/kvm/priv.c handle_pqap() calls the hook (vcpu->mutex and
+ * kvm->srcu held, pqap_hook_rwsem read; cc 3 if the response code is not
+ * 0): GR0 = @apqn with function code 3, GR1 = @gr1, GR2 = @nib.  Returns
+ * the hook's return value (-EOPNOTSUPP without a hook: 6.1 answers RC 01
+ * then, the caller checks *@gr1out); *@gr1out is GR1 afterwards.
+ */
+int ksim_vcpu_pqap(struct kvm *kvm, bool pv, unsigned int apqn, u64 gr1,
+		   u64 nib, u64 *gr1out);
+/* GR1 of AQIC: enable (IR) with guest ISC @isc, or disable */
+#define KSIM_AQIC_ENABLE(isc)	((1ULL << (63 - 16)) | ((isc) & 7))
+#define KSIM_AQIC_DISABLE	0ULL
+/* the response code in a status word of GR1 */
+#define KSIM_RC(gr1)		((unsigned int)(((gr1) >> 16) & 0xff))
+#define KSIM_IRQ(gr1)		((unsigned int)(((gr1) >> 24) & 1))
+
 /* The AP bus resets (apid, apqi) with RAPQ, which does not zeroize. */
 void ksim_rapq(unsigned int apid, unsigned int apqi);
 

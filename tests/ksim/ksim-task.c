@@ -147,6 +147,8 @@ int ksim_mutex_rank(const char *name)
 {
 	if (strstr(name, "op_lock"))
 		return KSIM_RANK_VM_OP;
+	if (strstr(name, "aqic_lock"))
+		return KSIM_RANK_AQIC;
 	pid_violation("mutex_init of a lock ksim has no rank for");
 	return 0;
 }

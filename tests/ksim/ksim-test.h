@@ -41,6 +41,7 @@ Suite *ksim_suite_privilege(void);
 Suite *ksim_suite_shims(void);
 Suite *ksim_suite_faults(void);
 Suite *ksim_suite_hwfaults(void);
+Suite *ksim_suite_aqic(void);
 Suite *ksim_suite_bench(void);		/* ksim --bench only */
 
 #endif

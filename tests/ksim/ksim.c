@@ -401,13 +401,14 @@ void ksim_lockdep_assert_held(const void *lock, const char *name)
 /*
  * kernel/locking/lockdep.c in small, for the threaded build: every pair
  * of lock classes (a class is a rank of ap-matrix.h's LOCK ORDER: op_lock,
- * ap_perms_mutex, kvm->lock, pqap_hook_rwsem, apmx_table_lock) that any
+ * ap_perms_mutex, kvm->lock, vcpu->mutex, pqap_hook_rwsem, aqic_lock,
+ * apmx_aqic_orphan_lock, apmx_table_lock) that any
  * thread ever took nested -- "B taken holding A" -- is recorded; taking
  * A holding B afterwards, in any thread, is an inversion (a possible ABBA
  * deadlock), reported before the thread blocks.  acquire() also checks
  * each nesting against the written order itself (rank).
  */
-#define KSIM_MAX_CLASS	8
+#define KSIM_MAX_CLASS	KSIM_MAX_RANK
 static bool order_seen[KSIM_MAX_CLASS][KSIM_MAX_CLASS];
 static const char *class_name[KSIM_MAX_CLASS];
 unsigned int ksim_lock_pairs;		/* distinct pairs recorded */
@@ -883,6 +884,12 @@ static bool in_reset(const struct ksim_queue *q)
 /* Start a reset; only ZAPQ (@zeroize) clears what the queue holds. */
 static void start_reset(struct ksim_queue *q, bool zeroize)
 {
+	/*
+	 * a reset (ZAPQ or RAPQ) disables the queue's interruptions, also a
+	 * change still pending
+	 */
+	q->irq_on = false;
+	q->irq_pending = 0;
 	if (zeroize)
 		q->secret = 0;
 	q->reset_zeroizes = zeroize;
@@ -1039,9 +1046,12 @@ static struct ap_queue_status zapq(ap_qid_t qid)
  * the configuration, 03 for one deconfigured (as ap_bus.c ap_queue_info()
  * reads it), 02 while a reset runs (forever with reset_hangs),
  * then 00 with an empty queue and interruptions disabled (irq_stays: a
- * broken queue that keeps them enabled).  A scripted code is answered
- * first, with queue_empty set for 00 only; a scripted 00 only once no
- * reset runs.  @info is not modelled (0).
+ * broken queue that keeps them enabled).  Each TAPQ of a configured queue
+ * counts down an AQIC change still pending (ksim_queue.irq_lag), as 6.1's
+ * drivers/s390/crypto/ap_queue.c ap_sm_setirq_wait() polls TAPQ until
+ * irq_enabled shows the change.  A scripted code is answered first, with
+ * queue_empty set for 00 only; a scripted 00 only once no reset runs.
+ * @info is not modelled (0).
  */
 static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info);
 
@@ -1073,6 +1083,8 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 		return status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
 	if (q->deconfigured)
 		return status(AP_RESPONSE_DECONFIGURED, false, false);
+	if (q->irq_pending && !--q->irq_pending)
+		q->irq_on = q->irq_want;
 	/*
 	 * A scripted 00 waits until no reset runs: TAPQ cannot tell a reset
 	 * done before it is (it answers 02 meanwhile), and a 00 answered
@@ -1093,7 +1105,319 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 			q->resetting--;
 		return status(AP_RESPONSE_RESET_IN_PROGRESS, false, false);
 	}
-	return status(AP_RESPONSE_NORMAL, true, q->irq_stays);
+	return status(AP_RESPONSE_NORMAL, true, q->irq_stays || q->irq_on);
+}
+
+/* ---- AQIC, guest memory, pinning, the GISA ------------------------------ */
+/*
+ * Guest memory: VM n (in creation order, modulo KSIM_MEM_VMS) has the pool
+ * pages [n * KSIM_GUEST_PAGES, (n + 1) * KSIM_GUEST_PAGES), mapped in its
+ * VMM at KSIM_HVA_BASE + page index * PAGE_SIZE, at host physical address
+ * KSIM_PHYS_BASE + page index * PAGE_SIZE.
+ */
+#define KSIM_MEM_VMS	64
+#define KSIM_POOL_PAGES	(KSIM_MEM_VMS * KSIM_GUEST_PAGES)
+#define KSIM_HVA_BASE	0x3ff00000000UL
+#define KSIM_PHYS_BASE	0x40000000UL
+static struct page pool[KSIM_POOL_PAGES];
+static unsigned int mem_next;
+static bool mem_used[KSIM_MEM_VMS];	/* under hw_lock: a live VM's slot */
+static KSIM_TLS struct kvm *vcpu_kvm;	/* the VM whose vCPU runs: current->mm */
+static unsigned int fail_pin_at, inj_aqic_at;
+static u8 inj_aqic_rc;
+
+struct page *ksim_guest_page(struct kvm *kvm, gfn_t gfn)
+{
+	if (gfn >= KSIM_GUEST_PAGES)
+		abort();
+	return &pool[kvm->mem_slot * KSIM_GUEST_PAGES + gfn];
+}
+
+unsigned int ksim_pins(void)
+{
+	unsigned int i, n = 0;
+
+	LOCKED(hw_lock);
+	for (i = 0; i < KSIM_POOL_PAGES; i++)
+		n += pool[i].pins;
+	UNLOCKED(hw_lock);
+	return n;
+}
+
+void ksim_fail_pin_nth(unsigned int n)
+{
+	fail_pin_at = n;
+}
+
+void ksim_inject_aqic_nth(unsigned int n, u8 rc)
+{
+	inj_aqic_at = n;
+	inj_aqic_rc = rc;
+}
+
+/* virt/kvm/kvm_main.c gfn_to_hva(), see ksim.h */
+unsigned long gfn_to_hva(struct kvm *kvm, gfn_t gfn)
+{
+	if (vcpu_kvm != kvm)
+		violation("gfn_to_hva outside the VM's vCPU (kvm->srcu not held)\n");
+	if (gfn >= KSIM_GUEST_PAGES)
+		return KVM_HVA_ERR_BAD;
+	return KSIM_HVA_BASE +
+	       (kvm->mem_slot * KSIM_GUEST_PAGES + gfn) * PAGE_SIZE;
+}
+
+/* current->mm->mmap_lock of the VMMs (one class, as lockdep has it) */
+struct rw_semaphore ksim_mmap_lock = { .name = "mmap_lock" };
+
+/* mm/gup.c pin_user_pages_fast(), see ksim.h */
+int pin_user_pages_fast(unsigned long start, int nr_pages,
+			unsigned int gup_flags, struct page **pages)
+{
+	unsigned long first, idx;
+	int i;
+
+	/* pin_user_pages_fast(): FOLL_GET and FOLL_PIN are exclusive */
+	if (ksim_warn_on(!!(gup_flags & FOLL_GET), __FILE__, __LINE__))
+		return -EINVAL;
+	if (ksim_warn_on(!pages, __FILE__, __LINE__))
+		return -EINVAL;
+	/* internal_get_user_pages_fast(): the flags it knows */
+	if (ksim_warn_on(!!(gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM |
+					  FOLL_FORCE | FOLL_PIN | FOLL_GET |
+					  FOLL_FAST_ONLY | FOLL_NOFAULT)),
+			 __FILE__, __LINE__))
+		return -EINVAL;
+	/* might_lock_read(&current->mm->mmap_lock): the lock checker sees it */
+	if (!(gup_flags & FOLL_FAST_ONLY)) {
+		down_read(&ksim_mmap_lock);
+		up_read(&ksim_mmap_lock);
+	}
+	if (nr_pages <= 0)
+		return 0;
+	if (fault(&fail_pin_at))
+		return -EFAULT;
+	if (!vcpu_kvm || start < KSIM_HVA_BASE)
+		return -EFAULT;
+	first = vcpu_kvm->mem_slot * KSIM_GUEST_PAGES;
+	idx = (start - KSIM_HVA_BASE) >> PAGE_SHIFT;
+	if (idx < first || idx + nr_pages > first + KSIM_GUEST_PAGES)
+		return -EFAULT;		/* not in the VMM's address space */
+	LOCKED(hw_lock);
+	for (i = 0; i < nr_pages; i++) {
+		pool[idx + i].pins++;
+		pool[idx + i].gup_flags = gup_flags | FOLL_PIN;
+		pages[i] = &pool[idx + i];
+	}
+	UNLOCKED(hw_lock);
+	return nr_pages;
+}
+
+phys_addr_t page_to_phys(struct page *page)
+{
+	if (page < pool || page >= pool + KSIM_POOL_PAGES)
+		abort();
+	return KSIM_PHYS_BASE + (phys_addr_t)(page - pool) * PAGE_SIZE;
+}
+
+static struct page *phys_to_page(phys_addr_t pa)
+{
+	if (pa < KSIM_PHYS_BASE ||
+	    pa >= KSIM_PHYS_BASE + (phys_addr_t)KSIM_POOL_PAGES * PAGE_SIZE)
+		return NULL;
+	return &pool[(pa - KSIM_PHYS_BASE) >> PAGE_SHIFT];
+}
+
+/*
+ * The adapter may write @q's indicator: interruptions on, or an enable
+ * accepted but not landed yet (ap_aqic()).
+ */
+static bool ksim_irq_may_write(const struct ksim_queue *q)
+{
+	return q->irq_on || (q->irq_pending && q->irq_want);
+}
+
+/* mm/gup.c unpin_user_pages_dirty_lock(), see ksim.h */
+void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
+				 bool make_dirty)
+{
+	unsigned long i;
+	unsigned int a, d;
+	int busy;
+	bool unpinned;
+
+	for (i = 0; i < npages; i++) {
+		busy = -1;
+		LOCKED(hw_lock);
+		unpinned = !pages[i]->pins;
+		if (!unpinned) {
+			pages[i]->dirty |= make_dirty;
+			pages[i]->pins--;
+		}
+		for (a = 0; !unpinned && !pages[i]->pins && a < 256; a++)
+			for (d = 0; d < 256; d++)
+				if (ksim_irq_may_write(&ksim_host.q[a][d]) &&
+				    phys_to_page(ksim_host.q[a][d].ind) == pages[i])
+					busy = a << 8 | d;
+		UNLOCKED(hw_lock);
+		if (unpinned)
+			violation("unpin of a page without a pin\n");
+		if (busy >= 0)
+			violation("page unpinned while %02x.%04x's interruptions point into it\n",
+				  busy >> 8, busy & 0xff);
+	}
+}
+
+/* arch/s390/kvm/interrupt.c kvm_s390_gisc_register(), see ksim.h */
+int kvm_s390_gisc_register(struct kvm *kvm, u32 gisc)
+{
+	struct kvm_s390_gisa_interrupt *gi = &kvm->arch.gisa_int;
+
+	if (!gi->origin)
+		return -ENODEV;
+	if (gisc > MAX_ISC)
+		return -ERANGE;
+	if (gi->alert.ref_count[gisc]++ == 0)
+		gi->alert.mask |= 0x80 >> gisc;
+	return KSIM_GAL_ISC;
+}
+
+/* arch/s390/kvm/interrupt.c kvm_s390_gisc_unregister(), see ksim.h */
+int kvm_s390_gisc_unregister(struct kvm *kvm, u32 gisc)
+{
+	struct kvm_s390_gisa_interrupt *gi = &kvm->arch.gisa_int;
+
+	if (!gi->origin)
+		return -ENODEV;
+	if (gisc > MAX_ISC)
+		return -ERANGE;
+	if (!gi->alert.ref_count[gisc])
+		return -EINVAL;
+	if (--gi->alert.ref_count[gisc] == 0)
+		gi->alert.mask &= ~(0x80 >> gisc);
+	return 0;
+}
+
+unsigned int ksim_gisc_refs(struct kvm *kvm)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i <= MAX_ISC; i++)
+		n += kvm->arch.gisa_int.alert.ref_count[i];
+	return n;
+}
+
+/*
+ * arch/s390/include/asm/ap.h ap_aqic(), PQAP(AQIC), with the answers 6.1's
+ * drivers/s390/crypto/vfio_ap_ops.c vfio_ap_irq_enable() and
+ * vfio_ap_irq_disable() read:
+ *   01  the queue is not in the configuration;
+ *   02  a reset is in progress (vfio_ap_irq_disable() retries);
+ *   07  the interruption controls were not changed: enabling a queue whose
+ *       interruptions are on, or disabling one whose are off (both
+ *       handled as "nothing changed" by vfio_ap);
+ *   00  enabled (to @pa_ind, with the ISCs of @ctrl) or disabled; a
+ *       later reset (ZAPQ, RAPQ) disables again.
+ * The status has irq_enabled as the queue has it afterwards.  AQIC is
+ * asynchronous (6.1's drivers/s390/crypto/ap_queue.c ap_sm_setirq_wait()
+ * polls TAPQ until irq_enabled changes): with irq_lag the accepted change
+ * lands only after that many TAPQs, the old setting holding meanwhile, and
+ * an AQIC while a change is pending answers 07 and changes nothing.  Enabling
+ * with an indicator outside a pinned guest page is a violation: the
+ * hardware would write into memory the host may reuse.  An injected code
+ * (ksim_inject_aqic_nth()) changes nothing.
+ */
+struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl ctrl,
+			       phys_addr_t pa_ind)
+{
+	unsigned int apid = (qid >> 8) & 0xff, apqi = qid & 0xff;
+	struct ksim_queue *q = &ksim_host.q[apid][apqi];
+	struct ap_queue_status st;
+	struct page *pg;
+	u8 rc;
+
+	if (lock_held_here(&apmx_table_lock))
+		violation("AQIC %02x.%04x under the table lock\n", apid, apqi);
+	LOCKED(hw_lock);
+	q->aqic_calls++;
+	__atomic_add_fetch(&ksim_ap_instr_calls, 1, __ATOMIC_RELAXED);
+	if (fault(&inj_aqic_at)) {
+		st = status(inj_aqic_rc, false, q->irq_on);
+		goto out;
+	}
+	if (!q->exists) {
+		st = status(AP_RESPONSE_Q_NOT_AVAIL, false, false);
+		goto out;
+	}
+	if (in_reset(q)) {
+		st = status(AP_RESPONSE_RESET_IN_PROGRESS, false, q->irq_on);
+		goto out;
+	}
+	if (q->irq_pending || ctrl.ir == q->irq_on) {
+		rc = AP_RESPONSE_OTHERWISE_CHANGED;
+	} else {
+		if (ctrl.ir) {
+			pg = phys_to_page(pa_ind);
+			if (!pg || !pg->pins) {
+				UNLOCKED(hw_lock);
+				violation("AQIC %02x.%04x enables an indicator outside a pinned page\n",
+					  apid, apqi);
+				LOCKED(hw_lock);
+			}
+			q->ind = pa_ind;
+			q->gisc = ctrl.gisc;
+			q->isc = ctrl.isc;
+		}
+		if (q->irq_lag) {
+			q->irq_pending = q->irq_lag;
+			q->irq_want = ctrl.ir;
+		} else {
+			q->irq_on = ctrl.ir;
+		}
+		rc = AP_RESPONSE_NORMAL;
+	}
+	st = status(rc, false, q->irq_on);
+out:
+	UNLOCKED(hw_lock);
+	return st;
+}
+
+static void syscall_enter(void);
+static void syscall_exit(void);
+
+/* see ksim-host.h */
+int ksim_vcpu_pqap(struct kvm *kvm, bool pv, unsigned int apqn, u64 gr1,
+		   u64 nib, u64 *gr1out)
+{
+	struct kvm_run run;
+	struct kvm_vcpu vcpu;
+	crypto_hook hook;
+	int ret = -EOPNOTSUPP;
+
+	memset(&run, 0, sizeof(run));
+	memset(&vcpu, 0, sizeof(vcpu));
+	vcpu.kvm = kvm;
+	vcpu.run = &run;
+	vcpu.ksim_pv = pv;
+	vcpu.mutex = (struct mutex){ 0, KSIM_RANK_VCPU, "vcpu->mutex" };
+	run.s.regs.gprs[0] = (3ULL << 24) | (apqn & 0xffff);
+	run.s.regs.gprs[1] = gr1;
+	run.s.regs.gprs[2] = nib;
+	syscall_enter();
+	mutex_lock(&vcpu.mutex);
+	vcpu_kvm = kvm;
+	down_read(&kvm->arch.crypto.pqap_hook_rwsem);
+	if (kvm->arch.crypto.pqap_hook) {
+		hook = *kvm->arch.crypto.pqap_hook;
+		ret = hook(&vcpu);
+	}
+	up_read(&kvm->arch.crypto.pqap_hook_rwsem);
+	vcpu_kvm = NULL;
+	mutex_unlock(&vcpu.mutex);
+	if (ksim_locks_held())
+		violation("PQAP returned holding %u locks\n", ksim_locks_held());
+	syscall_exit();
+	*gr1out = run.s.regs.gprs[1];
+	return ret;
 }
 
 #if IS_ENABLED(CONFIG_ZCRYPT)
@@ -1178,6 +1502,7 @@ static void syscall_exit(void);
 struct kvm *ksim_vm_create(u32 crycb_format_bits)
 {
 	struct kvm *kvm = calloc(1, sizeof(*kvm));
+	unsigned int i;
 
 	if (!kvm)
 		abort();
@@ -1193,6 +1518,17 @@ struct kvm *ksim_vm_create(u32 crycb_format_bits)
 	kvm->dbf_storage.buf_size = 7 * sizeof(long);
 	kvm->arch.dbf = &kvm->dbf_storage;
 	kvm->users_count = 1;	/* the VM fd */
+	/* kvm-s390.c kvm_s390_gisa_init(): a GISA where the host has AIV */
+	kvm->arch.gisa_int.origin = &kvm->gisa_storage;
+	/* the next slot no live VM has: two VMs never share guest pages */
+	LOCKED(hw_lock);
+	for (i = 0; i < KSIM_MEM_VMS && mem_used[mem_next % KSIM_MEM_VMS]; i++)
+		mem_next++;
+	if (i == KSIM_MEM_VMS)
+		abort();	/* more live VMs than KSIM_MEM_VMS */
+	kvm->mem_slot = mem_next++ % KSIM_MEM_VMS;
+	mem_used[kvm->mem_slot] = true;
+	UNLOCKED(hw_lock);
 	return kvm;
 }
 
@@ -1219,6 +1555,27 @@ void ksim_kvm_put(struct kvm *kvm)
 		violation("VM destroyed with AP matrix state or PQAP hook left\n");
 	if (kvm->lock.locked)
 		violation("VM destroyed with kvm->lock held\n");
+	/* kvm_s390_gisa_destroy() WARNs on registered ISCs; pins would leak */
+	if (ksim_gisc_refs(kvm))
+		violation("VM destroyed with %u guest ISC registrations\n",
+			  ksim_gisc_refs(kvm));
+	/*
+	 * Only aqic.c's orphans may keep a pin (interruptions not seen off,
+	 * the queue quarantined): at most one pin each.
+	 */
+	{
+		unsigned int g, n = 0, orphans = apmx_aqic_orphans();
+
+		for (g = 0; g < KSIM_GUEST_PAGES; g++)
+			n += __atomic_load_n(&ksim_guest_page(kvm, g)->pins,
+					     __ATOMIC_RELAXED);
+		if (n > orphans)
+			violation("VM destroyed with %u guest page pins, %u orphaned\n",
+				  n, orphans);
+	}
+	LOCKED(hw_lock);
+	mem_used[kvm->mem_slot] = false;
+	UNLOCKED(hw_lock);
 	free(kvm);
 }
 
@@ -1281,12 +1638,21 @@ void ksim_reset_keep_queues(void)
 	ratelimits_reset();
 	fail_fd_at = 0;
 	fail_anon_at = 0;
+	fail_pin_at = 0;
+	inj_aqic_at = 0;
+	memset(pool, 0, sizeof(pool));
+	memset(mem_used, 0, sizeof(mem_used));
 	memset(nheld, 0, sizeof(nheld));
 	thread = 0;
 	ap_perms_mutex = (struct mutex){ 0, KSIM_RANK_AP_PERMS,
 					 "ap_perms_mutex" };
 	apmx_table_lock.rank = KSIM_RANK_TABLE;
 	apmx_table_lock.locked = 0;
+	ksim_mmap_lock.rank = KSIM_RANK_MMAP;
+	ksim_mmap_lock.readers = 0;
+	ksim_mmap_lock.writer = 0;
+	apmx_aqic_orphan_lock.rank = KSIM_RANK_AQIC_ORPHAN;
+	apmx_aqic_orphan_lock.locked = 0;
 	apmx_table_init(&apmx_table);
 	ksim_logs_clear();
 }

@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, ksim_suite_shims());
 	srunner_add_suite(sr, ksim_suite_faults());
 	srunner_add_suite(sr, ksim_suite_hwfaults());
+	srunner_add_suite(sr, ksim_suite_aqic());
 	if (ksim_suite_queue_driver)
 		srunner_add_suite(sr, ksim_suite_queue_driver());
 	srunner_run_all(sr, CK_NORMAL);

@@ -37,7 +37,7 @@ START_TEST(set_format2_writes_apcb1_and_table)
 	ck_assert_mem_eq(&get.effective, &out.requested, sizeof(get.effective));
 	ck_assert_uint_eq(get.crycb_format, 2);
 	ck_assert_uint_eq(get.max_adapter, 255);
-	ck_assert_uint_eq(get.flags, 0);
+	ck_assert_uint_eq(get.flags, KVM_S390_AP_MATRIX_F_AQIC);	/* a GISA */
 	ck_assert_uint_eq(get.refusal.reason, 0);
 	ksim_vm_destroy(kvm);
 	ck_assert_uint_eq(ksim_table_used(), 0);
@@ -370,34 +370,6 @@ START_TEST(unknown_ioctl_enotty)
 }
 END_TEST
 
-/* the PQAP(AQIC) answer of a guest configured by ioctl */
-START_TEST(pqap_aqic_answers)
-{
-	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
-	struct kvm_run run;
-	struct kvm_vcpu vcpu = { kvm, &run };
-	crypto_hook hook;
-
-	ck_assert_int_eq(ksim_set(kvm, "4", "1", "", NULL), 0);
-	hook = *kvm->arch.crypto.pqap_hook;
-	memset(&run, 0, sizeof(run));
-	run.s.regs.gprs[0] = (3ULL << 24) | 0x0401;	/* AQIC 04.0001 */
-	run.s.regs.gprs[1] = 1ULL << (63 - 16);		/* IR: enable */
-	ck_assert_int_eq(hook(&vcpu), 0);
-	ck_assert_uint_eq(run.s.regs.gprs[1], (u64)AP_RESPONSE_INVALID_ADDRESS << 16);
-	run.s.regs.gprs[1] = 0;				/* disable */
-	ck_assert_int_eq(hook(&vcpu), 0);
-	ck_assert_uint_eq(run.s.regs.gprs[1], 0);
-	run.s.regs.gprs[0] = (3ULL << 24) | 0x0402;	/* not the guest's */
-	ck_assert_int_eq(hook(&vcpu), 0);
-	ck_assert_uint_eq(run.s.regs.gprs[1], (u64)AP_RESPONSE_Q_NOT_AVAIL << 16);
-	run.s.regs.gprs[0] = (3ULL << 24) | 0x0501;
-	ck_assert_int_eq(hook(&vcpu), 0);
-	ck_assert_uint_eq(run.s.regs.gprs[1] & 0x00ff0000, 0x00010000);
-	ksim_vm_destroy(kvm);
-}
-END_TEST
-
 static struct kvm *order_vm;
 static unsigned int order_zapqs;
 
@@ -569,7 +541,6 @@ Suite *ksim_suite_ioctl(void)
 	tcase_add_test(tc, capability_and_no_ap);
 	tcase_add_test(tc, no_veto_no_matrix);
 	tcase_add_test(tc, unknown_ioctl_enotty);
-	tcase_add_test(tc, pqap_aqic_answers);
 	tcase_add_test(tc, crycb_drops_queue_before_zapq);
 	tcase_add_test(tc, new_queues_reset_before_guest_sees_them);
 	tcase_add_test(tc, unclean_new_queue_stays_out);

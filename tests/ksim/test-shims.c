@@ -39,6 +39,40 @@ START_TEST(capable_invalid_cap)
 END_TEST
 
 /*
+ * mm/gup.c pin_user_pages_fast() as 6.1 has it: FOLL_GET, no pages array
+ * or a flag internal_get_user_pages_fast() does not know is a WARN and
+ * -EINVAL; FOLL_PIN from the caller is accepted (the function sets it
+ * anyway); unless FOLL_FAST_ONLY it may take current->mm's mmap_lock for
+ * reading (might_lock_read()), so not under a lock that ranks below it.
+ */
+START_TEST(pin_user_pages_fast_as_strict)
+{
+	struct page *pg;
+
+	/* no vCPU: nothing mapped, -EFAULT, but the flags pass */
+	ck_assert_int_eq(pin_user_pages_fast(0, 1, FOLL_WRITE | FOLL_PIN |
+					     FOLL_LONGTERM, &pg), -EFAULT);
+	expect_warnings(0);
+	expect_violations(0);
+	ck_assert_int_eq(pin_user_pages_fast(0, 1, FOLL_WRITE | FOLL_GET, &pg),
+			 -EINVAL);
+	expect_warnings(1);
+	ck_assert_int_eq(pin_user_pages_fast(0, 1, FOLL_WRITE, NULL), -EINVAL);
+	expect_warnings(1);
+	ck_assert_int_eq(pin_user_pages_fast(0, 1, FOLL_WRITE | 0x02, &pg),
+			 -EINVAL);	/* FOLL_TOUCH */
+	expect_warnings(1);
+	mutex_lock(&apmx_table_lock);
+	ck_assert_int_eq(pin_user_pages_fast(0, 1, FOLL_WRITE, &pg), -EFAULT);
+	mutex_unlock(&apmx_table_lock);
+	expect_violations(1);	/* mmap_lock under apmx_table_lock */
+	ck_assert_int_eq(pin_user_pages_fast(0, 1, FOLL_WRITE |
+					     FOLL_FAST_ONLY, &pg), -EFAULT);
+	expect_violations(0);
+}
+END_TEST
+
+/*
  * The mistake the old all-or-nothing fault hid: a partial copy counted as
  * success because the caller compares with the length.
  */
@@ -507,6 +541,7 @@ Suite *ksim_suite_shims(void)
 	TCase *tc = ksim_tcase("shims");
 
 	tcase_add_test(tc, capable_invalid_cap);
+	tcase_add_test(tc, pin_user_pages_fast_as_strict);
 	tcase_add_test(tc, copy_partial_fault);
 	tcase_add_test(tc, copy_full_fault_zeroes);
 	tcase_add_test(tc, copy_partial_fault_ioctl);

@@ -99,6 +99,13 @@ struct kvm_s390_ap_refusal {
 /* kvm_s390_ap_matrix.flags */
 #define KVM_S390_AP_MATRIX_F_GRANT	(1U << 0)	/* grant_fd is valid */
 #define KVM_S390_AP_MATRIX_F_ALL	KVM_S390_AP_MATRIX_F_GRANT
+/*
+ * Out only, set by GET: the kernel forwards the guest's AP adapter
+ * interruptions (PQAP AQIC) for this VM, so a VMM may offer the guest the
+ * AP queue interruption facility (facility 65, QEMU's "apqi").  Not an
+ * input flag: a SET with it is refused with EINVAL.
+ */
+#define KVM_S390_AP_MATRIX_F_AQIC	(1U << 1)	/* out: AQIC forwarded */
 
 /*
  * Argument of KVM_S390_SET_AP_MATRIX and KVM_S390_GET_AP_MATRIX.
@@ -107,8 +114,9 @@ struct kvm_s390_ap_refusal {
  *      atomically: a refused set changes nothing; a set that stands but
  *      whose output cannot be written returns EFAULT.  out (success and
  *      failure): effective, refusal, crycb_format, max_adapter, max_domain.
- * GET: out: requested (what the last SET asked for), effective (what the
- *      guest's CRYCB holds), crycb_format, max_adapter, max_domain.
+ * GET: out: flags (KVM_S390_AP_MATRIX_F_AQIC or 0), requested (what the
+ *      last SET asked for), effective (what the guest's CRYCB holds),
+ *      crycb_format, max_adapter, max_domain.
  */
 struct kvm_s390_ap_matrix {
 	__u32 flags;			/* KVM_S390_AP_MATRIX_F_* */

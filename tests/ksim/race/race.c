@@ -97,6 +97,7 @@ struct worker {
 	u64 marker[VMS_PER_THREAD];
 	unsigned long ops, sets_ok, refused, uses;
 	unsigned long masks_ok, masks_vetoed, qdev_ops, mask_checks;
+	unsigned long aqics, aqics_on;
 };
 
 static struct worker workers[RACE_THREADS];
@@ -190,6 +191,44 @@ static void guest_use(struct worker *w, unsigned int slot)
 	mutex_unlock(&kvm->lock);
 }
 
+/*
+ * The guest's PQAP(AQIC) on one of its vCPUs: enable (a random NIB in its
+ * memory, a random ISC) or disable a random queue's interruptions, while
+ * other threads remove queue devices (whose release turns them off), edit
+ * masks and reset; each VM's destroy checks no pin nor ISC is left.
+ */
+static void op_aqic(struct worker *w)
+{
+	unsigned int slot = rnd(w, VMS_PER_THREAD);
+	struct kvm *kvm = w->kvm[slot];
+	bool on = rnd(w, 2);
+	unsigned int a = rnd(w, NA), d = rnd(w, ND), i, n = 0;
+	struct kvm_s390_apmx *vm;
+	u64 gr1;
+
+	if (!kvm)
+		return;
+	/* mostly a queue the guest has now (it may go before the PQAP) */
+	mutex_lock(&kvm->lock);
+	vm = kvm->arch.crypto.apmx;
+	if (!rnd(w, 4))
+		vm = NULL;	/* now and then any queue */
+	for (i = 0; vm && i < NA * ND; i++)
+		if (apmx_mask_test(vm->effective.apm, i / ND) &&
+		    apmx_mask_test(vm->effective.aqm, i % ND) && !rnd(w, ++n)) {
+			a = i / ND;
+			d = i % ND;
+		}
+	mutex_unlock(&kvm->lock);
+	if (ksim_vcpu_pqap(kvm, false, a << 8 | d,
+			   on ? KSIM_AQIC_ENABLE(rnd(w, 8)) : KSIM_AQIC_DISABLE,
+			   rnd(w, KSIM_GUEST_PAGES) * PAGE_SIZE + 8, &gr1))
+		return;		/* no hook: the VM holds nothing */
+	w->aqics++;
+	if (on && KSIM_RC(gr1) == AP_RESPONSE_NORMAL)
+		w->aqics_on++;
+}
+
 static void op_set(struct worker *w)
 {
 	struct kvm_s390_ap_matrix m;
@@ -269,12 +308,21 @@ static void op_queue(struct worker *w)
 	}
 #endif
 	ksim_hw_lock();
-	if (how < 6 && rc01)
+	if (how < 6 && rc01) {
 		q->exists = !off;		/* out of the configuration */
-	else if (how < 6)
+		if (off) {
+			q->irq_on = false;	/* back only after a reset */
+			q->irq_pending = 0;
+		}
+	} else if (how < 6) {
 		q->deconfigured = off;		/* configured off */
-	else
+		if (off) {
+			q->irq_on = false;	/* as ksim_qdev_config() */
+			q->irq_pending = 0;
+		}
+	} else {
 		q->reset_ms = rnd(w, 3) * 20;	/* slow resets */
+	}
 	ksim_hw_unlock();
 }
 
@@ -426,8 +474,10 @@ static void *worker_main(void *arg)
 			if (!getenv("RACE_NO_MASK_CHECK"))
 				check_masks(w);
 #endif
-		} else {
+		} else if (op < 97) {
 			guest_use(w, rnd(w, VMS_PER_THREAD));
+		} else {
+			op_aqic(w);
 		}
 	}
 	return NULL;
@@ -849,6 +899,7 @@ int main(int argc, char **argv)
 	pthread_t th[RACE_THREADS];
 	unsigned long ops = 0, sets = 0, refused = 0, uses = 0;
 	unsigned long masks_ok = 0, masks_vetoed = 0, qdev_ops = 0, checks = 0;
+	unsigned long aqics = 0, aqics_on = 0;
 	long slab_base;
 	unsigned int t;
 
@@ -887,6 +938,8 @@ int main(int argc, char **argv)
 		sets += workers[t].sets_ok;
 		refused += workers[t].refused;
 		uses += workers[t].uses;
+		aqics += workers[t].aqics;
+		aqics_on += workers[t].aqics_on;
 		masks_ok += workers[t].masks_ok;
 		masks_vetoed += workers[t].masks_vetoed;
 		qdev_ops += workers[t].qdev_ops;
@@ -895,6 +948,8 @@ int main(int argc, char **argv)
 	printf("race: %u threads, %u s: %lu operations, %lu sets done, %lu refused, %lu queue uses, %lu ms virtual sleep, %u lock-class pairs seen\n",
 	       RACE_THREADS, secs, ops, sets, refused, uses, ksim_slept_ms,
 	       ksim_lock_pairs);
+	printf("race: %lu guest AQICs, %lu enabled interruptions\n", aqics,
+	       aqics_on);
 	if (ksim_violations)
 		fprintf(stderr, "%s", ksim_printk_log());
 	if (ksim_violations || ksim_warnings)

@@ -103,8 +103,12 @@ enum {
 	KSIM_RANK_VM_OP = 1,		/* kvm_s390_apmx.op_lock */
 	KSIM_RANK_AP_PERMS = 2,
 	KSIM_RANK_KVM = 3,
-	KSIM_RANK_PQAP_HOOK = 4,
-	KSIM_RANK_TABLE = 5,
+	KSIM_RANK_VCPU = 4,		/* vcpu->mutex (KVM_RUN) */
+	KSIM_RANK_PQAP_HOOK = 5,
+	KSIM_RANK_AQIC = 6,		/* kvm_s390_apmx.aqic_lock */
+	KSIM_RANK_MMAP = 7,		/* current->mm->mmap_lock (read) */
+	KSIM_RANK_AQIC_ORPHAN = 8,	/* apmx_aqic_orphan_lock (aqic.c) */
+	KSIM_RANK_TABLE = 9,
 };
 
 /*
@@ -261,6 +265,8 @@ int ksim_ratelimit(struct ksim_ratelimit *rs, const char *func);
 	ksim_printk_ratelimited("warn", pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_notice_ratelimited(fmt, ...) \
 	ksim_printk_ratelimited("notice", pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_err_ratelimited(fmt, ...) \
+	ksim_printk_ratelimited("err", pr_fmt(fmt), ##__VA_ARGS__)
 
 /*
  * arch/s390/include/asm/debug.h: a debug area (debug_info_t) keeps, per
@@ -413,6 +419,8 @@ struct file *anon_inode_getfile(const char *name,
 /* arch/s390/include/asm/ap.h: ap_qid_t, AP_MKQID(), struct ap_queue_status */
 typedef unsigned int ap_qid_t;
 #define AP_MKQID(_card, _queue) (((_card) & 0xff) << 8 | ((_queue) & 0xff))
+#define AP_QID_CARD(_qid)	(((_qid) >> 8) & 0xff)
+#define AP_QID_QUEUE(_qid)	((_qid) & 0xff)
 
 struct ap_queue_status {
 	unsigned int queue_empty	: 1;
@@ -478,6 +486,117 @@ static inline int ap_owned_by_def_drv(int card, int queue)
 }
 #endif
 
+/*
+ * arch/s390/include/asm/ap.h struct ap_qirq_ctrl, as in 6.1 (GR1 of
+ * PQAP(AQIC)), and ap_aqic() on the simulated host (ksim.c): @pa_ind is
+ * the host physical address of the notification indicator byte.
+ */
+struct ap_qirq_ctrl {
+	unsigned int _res1 : 8;
+	unsigned int zone  : 8;
+	unsigned int ir    : 1;
+	unsigned int _res2 : 4;
+	unsigned int gisc  : 3;
+	unsigned int _res3 : 6;
+	unsigned int gf    : 2;
+	unsigned int _res4 : 1;
+	unsigned int gisa  : 27;
+	unsigned int _res5 : 1;
+	unsigned int isc   : 3;
+};
+
+typedef u64 phys_addr_t;
+struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl qirqctrl,
+			       phys_addr_t pa_ind);
+
+/* ---- guest memory and its pinning (mm/gup.c, kvm_main.c) --------------- */
+/* arch/s390/include/asm/page.h */
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+/* include/linux/mm.h, 6.1 values */
+#define FOLL_WRITE	0x01
+#define FOLL_GET	0x04
+#define FOLL_FORCE	0x10
+#define FOLL_NOFAULT	0x80
+#define FOLL_LONGTERM	0x10000
+#define FOLL_PIN	0x40000
+#define FOLL_FAST_ONLY	0x80000
+
+/*
+ * struct page of a guest page (ksim.c): the pins pin_user_pages_fast()
+ * took and unpin_user_pages_dirty_lock() dropped (the page's
+ * GUP_PIN_COUNTING_BIAS share of its refcount), the flags of the last pin,
+ * dirtied by an unpin.
+ */
+struct page {
+	unsigned int pins;
+	unsigned int gup_flags;
+	bool dirty;
+};
+
+typedef u64 gfn_t;
+typedef u64 gpa_t;
+/* include/linux/kvm_host.h gpa_to_gfn() */
+static inline gfn_t gpa_to_gfn(gpa_t gpa)
+{
+	return (gfn_t)(gpa >> PAGE_SHIFT);
+}
+
+/* arch/s390/include/asm/kvm_host.h KVM_HVA_ERR_BAD, kvm_is_error_hva() */
+#define KVM_HVA_ERR_BAD		(-1UL)
+static inline bool kvm_is_error_hva(unsigned long addr)
+{
+	return IS_ERR_VALUE(addr);
+}
+
+struct kvm;
+/*
+ * virt/kvm/kvm_main.c gfn_to_hva(): the host virtual address of a guest
+ * frame in the VM's memslots, KVM_HVA_ERR_BAD outside them.  It reads the
+ * memslots under kvm->srcu (srcu_dereference_check()): a violation unless
+ * called in a vCPU's run loop (ksim_vcpu_pqap(), which holds it, as
+ * arch/s390/kvm/kvm-s390.c __vcpu_run() does around intercepts).
+ */
+unsigned long gfn_to_hva(struct kvm *kvm, gfn_t gfn);
+/*
+ * mm/gup.c pin_user_pages_fast(): pins user pages of current->mm (ksim:
+ * of the VMM whose vCPU runs, none outside ksim_vcpu_pqap()); the number
+ * pinned or a negative errno (-EFAULT unmapped, or the injected failure,
+ * ksim_fail_pin_nth()).  As 6.1's pin_user_pages_fast() and
+ * internal_get_user_pages_fast(): FOLL_GET, a NULL @pages or a flag
+ * outside FOLL_WRITE, FOLL_LONGTERM, FOLL_FORCE, FOLL_PIN, FOLL_GET,
+ * FOLL_FAST_ONLY and FOLL_NOFAULT is a WARN_ON_ONCE() (a warning) and
+ * -EINVAL; FOLL_PIN from the caller is accepted.  Without FOLL_FAST_ONLY
+ * it may take current->mm's mmap_lock for reading (might_lock_read()):
+ * ksim takes ksim_mmap_lock (rank KSIM_RANK_MMAP: after aqic_lock, before
+ * apmx_aqic_orphan_lock and apmx_table_lock) so the lock checker sees it.
+ */
+extern struct rw_semaphore ksim_mmap_lock;
+int pin_user_pages_fast(unsigned long start, int nr_pages,
+			unsigned int gup_flags, struct page **pages);
+/*
+ * mm/gup.c unpin_user_pages_dirty_lock(): drops one pin of each page
+ * (dirtying it if @make_dirty); unpinning a page without a pin is the
+ * refcount underflow the kernel BUG()s on, a violation.  So is dropping
+ * the last pin of a page a queue's enabled interruptions still point into
+ * (the hardware would write into a page the host may reuse).
+ */
+void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
+				 bool make_dirty);
+/* include/linux/mm.h page_to_phys() (ksim: of a guest page only) */
+phys_addr_t page_to_phys(struct page *page);
+/* include/linux/mm.h offset_in_page() */
+#define offset_in_page(p)	((unsigned long)(p) & ~PAGE_MASK)
+/*
+ * include/asm-generic/io.h virt_to_phys(): __pa(), the identity on s390
+ * (arch/s390/include/asm/page.h)
+ */
+static inline unsigned long virt_to_phys(volatile void *address)
+{
+	return (unsigned long)address;
+}
+
 /* ---- struct kvm: what the AP matrix code uses (asm/kvm_host.h) -------- */
 struct kvm_vcpu;
 typedef int (*crypto_hook)(struct kvm_vcpu *vcpu);
@@ -499,9 +618,26 @@ struct kvm_s390_crypto {
 	u32 crycbd;
 };
 
+/* arch/s390/include/asm/kvm_host.h: the GISA's interruption alert mask */
+#define MAX_ISC			7
+struct kvm_s390_gisa {
+	u32 ksim_word;
+};
+
+struct kvm_s390_gisa_iam {
+	u8 mask;
+	u32 ref_count[MAX_ISC + 1];
+};
+
+struct kvm_s390_gisa_interrupt {
+	struct kvm_s390_gisa *origin;
+	struct kvm_s390_gisa_iam alert;
+};
+
 struct kvm_arch {
 	struct kvm_s390_crypto crypto;
 	debug_info_t *dbf;
+	struct kvm_s390_gisa_interrupt gisa_int;
 };
 
 struct kvm {
@@ -514,6 +650,8 @@ struct kvm {
 	unsigned int set_masks_calls;
 	unsigned int clear_masks_calls;
 	int users_count;	/* kvm->users_count: the VMM's fd + gets */
+	struct kvm_s390_gisa gisa_storage;
+	unsigned int mem_slot;	/* its guest pages in ksim's pool (ksim.c) */
 };
 
 struct kvm_run {
@@ -527,7 +665,22 @@ struct kvm_run {
 struct kvm_vcpu {
 	struct kvm *kvm;
 	struct kvm_run *run;
+	/* simulation only */
+	struct mutex mutex;	/* vcpu->mutex, held across KVM_RUN */
+	bool ksim_pv;		/* a protected (Secure Execution) vCPU */
 };
+
+/*
+ * arch/s390/kvm/interrupt.c kvm_s390_gisc_register(): -ENODEV without a
+ * GISA, -ERANGE for an ISC above MAX_ISC, else one more reference on the
+ * guest ISC in the GISA's alert mask and the GIB's host ISC (gib->nisc,
+ * GAL_ISC = 5, arch/s390/include/asm/isc.h).
+ * kvm_s390_gisc_unregister(): -ENODEV, -ERANGE as above, -EINVAL for an
+ * ISC without references, else 0.
+ */
+#define KSIM_GAL_ISC		5
+int kvm_s390_gisc_register(struct kvm *kvm, u32 gisc);
+int kvm_s390_gisc_unregister(struct kvm *kvm, u32 gisc);
 
 /*
  * arch/s390/kvm/kvm-s390.c kvm_arch_crypto_set_masks() and

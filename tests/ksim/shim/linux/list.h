@@ -50,6 +50,17 @@ static inline void list_del(struct list_head *entry)
 	entry->prev = KSIM_LIST_POISON2;
 }
 
+/*
+ * include/linux/list.h list_move(): unlink @entry (no poison) and insert
+ * it after @head
+ */
+static inline void list_move(struct list_head *entry, struct list_head *head)
+{
+	entry->next->prev = entry->prev;
+	entry->prev->next = entry->next;
+	list_add(entry, head);
+}
+
 /* include/linux/list.h list_empty() */
 static inline int list_empty(const struct list_head *head)
 {
@@ -65,5 +76,12 @@ static inline int list_empty(const struct list_head *head)
 	for (pos = container_of((head)->next, __typeof__(*pos), member);	\
 	     &pos->member != (head);					\
 	     pos = container_of(pos->member.next, __typeof__(*pos), member))
+
+/* include/linux/list.h list_for_each_entry_safe(): @pos may be deleted */
+#define list_for_each_entry_safe(pos, n, head, member)			\
+	for (pos = container_of((head)->next, __typeof__(*pos), member),	\
+	     n = container_of(pos->member.next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = n, n = container_of(n->member.next, __typeof__(*n), member))
 
 #endif /* _KSIM_LINUX_LIST_H */

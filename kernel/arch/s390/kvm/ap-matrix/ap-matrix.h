@@ -12,6 +12,7 @@
  *   grant.c    grant file descriptors (KVM_S390_CREATE_AP_GRANT)
  *   queue-driver.c  the "apmatrix" AP queue driver: binding, the veto of
  *              apmask/aqmask edits, queues that come and go
+ *   aqic.c     adapter interruptions (PQAP AQIC): NIB pins, guest ISCs
  *
  * LOCK ORDER (outermost first; release in reverse):
  *   0. kvm_s390_apmx.op_lock     per VM: one SET/CLEAR/RESET at a time,
@@ -26,6 +27,28 @@
  *   3. kvm->arch.crypto.pqap_hook_rwsem (write)
  *                                installing/removing the PQAP hook and
  *                                changing the effective matrix it reads.
+ *                                (read) the PQAP hook, which 6.1's
+ *                                priv.c handle_pqap() calls in KVM_RUN
+ *                                with vcpu->mutex and kvm->srcu held
+ *                                (vcpu->mutex ranks between 2 and 3; the
+ *                                hook never takes kvm->lock), and
+ *                                apmx_aqic_release().
+ *   3a. kvm_s390_apmx.aqic_lock  per VM: the queues whose interruptions
+ *                                are enabled (aqic.c), always under
+ *                                pqap_hook_rwsem held for reading; may
+ *                                sleep (AQIC and TAPQ retries), so never
+ *                                taken with kvm->lock held by apmatrix.
+ *                                An enable pins the NIB page under it:
+ *                                pin_user_pages_fast() may take the
+ *                                VMM's mmap_lock for reading, so
+ *                                aqic_lock -> mmap_lock (nothing here
+ *                                takes aqic_lock under mmap_lock).
+ *   3b. apmx_aqic_orphan_lock    global: the NIB pins of destroyed VMs'
+ *                                queues whose interruptions may still be
+ *                                on (aqic.c); taken under op_lock (a
+ *                                retry of a quarantined queue's reset)
+ *                                or aqic_lock, takes apmx_table_lock only
+ *                                to read a slot; unpins under it.
  *   4. apmx_table_lock           the global ownership table.
  * This is the order vfio_ap uses for 1-3 (ap_perms_mutex, kvm->lock,
  * pqap_hook_rwsem), so both can coexist.  apmatrix itself never takes
@@ -63,6 +86,16 @@
  *   apmx_table_lock  one table operation, one reset_done, or the record
  *                    of one batch's answers (zeroize.c apmx_zq_report());
  *                    never across a sleep or an AP instruction.
+ *   aqic_lock, pqap_hook_rwsem (read)
+ *                    one AQIC enable, which sleeps: kzalloc(GFP_KERNEL_
+ *                    ACCOUNT), pin_user_pages_fast() (its slow path takes
+ *                    the VMM's mmap_lock: aqic_lock ranks above mmap_lock)
+ *                    and, for a queue found not operational, the turn-off
+ *                    below; per queue turned off at most APMX_AQIC_TRIES
+ *                    (5) AQICs and APMX_AQIC_WAITS (8) sleeps of
+ *                    APMX_WAIT_MS (160 ms) while the hardware answers
+ *                    busy or the change is pending; a set
+ *                    (pqap_hook_rwsem for writing) waits meanwhile.
  * Queue zeroize (zeroize.c: ZAPQ/TAPQ, sleeps in msleep()) runs with none of
  * the locks 1-4 held; the queues being zeroized are marked RESETTING in the
  * table meanwhile, so nobody can claim them.  A set is reset all at once:
@@ -78,6 +111,7 @@
 #define _KVM_S390_AP_MATRIX_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/kvm_host.h>
 #include <asm/kvm_ap_matrix.h>
@@ -107,6 +141,10 @@ struct kvm_s390_apmx {
 	struct apmx_apqn_set unclean;
 	struct apmx_apqn_set released;		/* scratch, under op_lock */
 	struct apmx_apqn_set fresh;		/* scratch, under op_lock */
+	struct apmx_apqn_set zfailed;		/* scratch, under op_lock */
+	/* lock 3a: the queues with interruptions on (aqic.c) */
+	struct mutex aqic_lock;
+	struct list_head aqic;
 };
 
 /* A grant: its reservation in the table lives as long as its file. */
@@ -125,6 +163,7 @@ struct apmx_host_info {
 /* The global ownership table and its lock (host.c). */
 extern struct apmx_table apmx_table;
 extern struct mutex apmx_table_lock;
+extern struct mutex apmx_aqic_orphan_lock;
 
 /* vm.c: hooks called from kvm-s390.c */
 int kvm_s390_apmx_available(void);
@@ -171,6 +210,20 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
 		   struct kvm_s390_ap_refusal *r);
 int apmx_qdrv_host_veto(void *ctx, unsigned int apid, unsigned int apqi,
 			bool control, struct kvm_s390_ap_refusal *r);
+
+/* aqic.c: adapter interruptions (PQAP AQIC) */
+struct ap_queue_status apmx_aqic(struct kvm_vcpu *vcpu,
+				 struct kvm_s390_apmx *vm,
+				 unsigned int apid, unsigned int apqi);
+u64 apmx_aqic_status_word(struct ap_queue_status st);
+void apmx_aqic_release(struct kvm *kvm, struct kvm_s390_apmx *vm, bool all);
+void apmx_aqic_reset_done(struct kvm *kvm, struct kvm_s390_apmx *vm,
+			  const struct apmx_apqn_set *reset,
+			  const struct apmx_apqn_set *failed);
+void apmx_aqic_orphan(struct kvm *kvm, struct kvm_s390_apmx *vm);
+void apmx_aqic_orphans_reap(void);
+unsigned int apmx_aqic_orphans(void);
+bool apmx_aqic_available(struct kvm *kvm);
 
 /*
  * zeroize.c: reset (ZAPQ) and verify (TAPQ) queues, all of a set at once.

@@ -12,8 +12,10 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/ap.h>
 #include <asm/debug.h>
 #include "apmx.h"
+#include "ap-matrix.h"
 
 /* Expect @len bytes at @a and @b to be equal; report the first difference. */
 static void apmx_expect_bytes(struct kunit *test, const void *a,
@@ -647,6 +649,37 @@ static void apmx_test_table_grant_kinds(struct kunit *test)
 	apmx_table_destroy(&f->t);
 }
 
+/*
+ * The AQIC answer the PQAP hook leaves in the guest's GR1 is the status
+ * word 6.1's vfio_ap handle_pqap() leaves there: the 4 bytes of struct
+ * ap_queue_status copied into GR1, shifted down by 32 (big-endian, so the
+ * response code lands in bits 16-23 and E, R, F, I above it).
+ */
+static void apmx_test_aqic_status_word(struct kunit *test)
+{
+	static const u8 rcs[] = { 0x00, 0x01, 0x06, 0x07, 0x08 };
+	struct ap_queue_status st;
+	unsigned int i, bits;
+	u64 gr1;
+
+	for (i = 0; i < ARRAY_SIZE(rcs); i++) {
+		for (bits = 0; bits < 16; bits++) {
+			memset(&st, 0, sizeof(st));
+			st.response_code = rcs[i];
+			st.queue_empty = bits & 1;
+			st.replies_waiting = !!(bits & 2);
+			st.queue_full = !!(bits & 4);
+			st.irq_enabled = !!(bits & 8);
+			gr1 = 0;
+			memcpy(&gr1, &st, sizeof(st));
+			gr1 >>= 32;
+			KUNIT_EXPECT_EQ(test, apmx_aqic_status_word(st), gr1);
+			KUNIT_EXPECT_EQ(test, (apmx_aqic_status_word(st) >> 16) &
+					0xff, (u64)rcs[i]);
+		}
+	}
+}
+
 static struct kunit_case apmx_test_cases[] = {
 	KUNIT_CASE(apmx_test_mask_bit_order),
 	KUNIT_CASE(apmx_test_mask_matches_kernel_bitops),
@@ -661,6 +694,7 @@ static struct kunit_case apmx_test_cases[] = {
 	KUNIT_CASE(apmx_test_table_veto),
 	KUNIT_CASE(apmx_test_table_grant),
 	KUNIT_CASE(apmx_test_table_grant_kinds),
+	KUNIT_CASE(apmx_test_aqic_status_word),
 	{}
 };
 

@@ -259,6 +259,9 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 			  vm->owner.id);
 	}
 	mutex_unlock(&kvm->lock);
+	/* queues unplugged: their interruptions off, pins dropped */
+	if (vm && removed)
+		apmx_aqic_release(kvm, vm, false);
 }
 
 /* Used, reserved or withheld; needs no holder (apmx_table_peek() will do) */

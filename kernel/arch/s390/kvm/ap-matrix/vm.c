@@ -123,30 +123,23 @@ static bool apmx_masks_empty(const struct kvm_s390_ap_masks *m)
 }
 
 /*
- * PQAP(AQIC) from a guest configured by ioctl.  Adapter interruptions are
- * not offered yet (QEMU must not offer the "apqi" CPU feature, so a guest
- * polls and AQIC does not reach us); if a guest issues AQIC anyway it gets
- * an architectural answer: RC 01 for a queue it does not have, RC 00 for
- * disabling interruptions, RC 06 (the notification indicator cannot be
- * used) for enabling them, after which Linux guests poll.
+ * PQAP(AQIC) from a guest configured by ioctl (aqic.c): RC 01 for a queue
+ * not in its effective matrix, else the answer of apmx_aqic().  Called by
+ * 6.1's priv.c handle_pqap() with pqap_hook_rwsem held for reading, which
+ * keeps the effective matrix as it is; it sets cc 3 for a non-zero
+ * response code.
  */
 static int apmx_handle_pqap(struct kvm_vcpu *vcpu)
 {
 	struct kvm_s390_apmx *vm = vcpu->kvm->arch.crypto.apmx;
 	u64 gr0 = vcpu->run->s.regs.gprs[0];
-	u64 gr1 = vcpu->run->s.regs.gprs[1];
 	unsigned int apid = (gr0 >> 8) & 0xff, apqi = gr0 & 0xff;
-	u32 rc;
+	struct ap_queue_status st = { .response_code = AP_RESPONSE_Q_NOT_AVAIL };
 
-	if (!apmx_mask_test(vm->effective.apm, apid) ||
-	    !apmx_mask_test(vm->effective.aqm, apqi))
-		rc = AP_RESPONSE_Q_NOT_AVAIL;
-	else if ((gr1 >> (63 - 16)) & 1)
-		rc = AP_RESPONSE_INVALID_ADDRESS;
-	else
-		rc = AP_RESPONSE_NORMAL;
-	/* the queue status word: response code in bits 8-15 */
-	vcpu->run->s.regs.gprs[1] = (u64)rc << 16;
+	if (apmx_mask_test(vm->effective.apm, apid) &&
+	    apmx_mask_test(vm->effective.aqm, apqi))
+		st = apmx_aqic(vcpu, vm, apid, apqi);
+	vcpu->run->s.regs.gprs[1] = apmx_aqic_status_word(st);
 	return 0;
 }
 
@@ -171,6 +164,8 @@ static struct kvm_s390_apmx *apmx_vm_state(struct kvm *kvm, bool create)
 		goto out;
 	}
 	mutex_init(&vm->op_lock);
+	mutex_init(&vm->aqic_lock);
+	INIT_LIST_HEAD(&vm->aqic);
 	vm->pid = get_task_pid(current, PIDTYPE_TGID);
 	vm->owner.type = KVM_S390_AP_HOLDER_VM;
 	/* the initial namespace's number, for the kernel log only */
@@ -554,12 +549,16 @@ static int apmx_vm_apply(struct kvm *kvm, const struct kvm_s390_ap_masks *want,
 	apmx_vm_effective(vm, &eff);
 	apmx_vm_commit(kvm, vm, &eff);
 	mutex_unlock(&kvm->lock);
+	/* the queues it no longer sees: interruptions off, pins dropped */
+	apmx_aqic_release(kvm, vm, false);
 	/*
 	 * The guest no longer sees the released queues nor yet the new ones,
 	 * and nobody can claim either: reset them with no global lock and
 	 * no kvm->lock held.
 	 */
-	apmx_zeroize_set(&vm->released, true, NULL, NULL);
+	apmx_zeroize_set(&vm->released, true, NULL, &vm->zfailed);
+	/* queues whose interruptions stayed on: their ZAPQ ended them */
+	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->zfailed);
 	if (vm->settling) {
 		/* a new queue whose reset fails stays out (vm->unclean) */
 		apmx_zeroize_set(&vm->fresh, false, NULL, &vm->released);
@@ -654,6 +653,8 @@ static int apmx_ioctl_get(struct kvm *kvm, struct kvm_s390_ap_matrix __user *uar
 	if (mutex_lock_killable(&kvm->lock))
 		return -EINTR;
 	apmx_vm_limits(kvm, &lim, &arg);
+	if (apmx_aqic_available(kvm))
+		arg.flags = KVM_S390_AP_MATRIX_F_AQIC;
 	vm = kvm->arch.crypto.apmx;
 	if (vm) {
 		arg.requested = vm->requested;
@@ -707,12 +708,15 @@ static int apmx_ioctl_reset(struct kvm *kvm, struct kvm_s390_ap_refusal __user *
 		memcpy(vm->released.row[apid], vm->requested.aqm,
 		       APMX_MASK_BYTES);
 	mutex_unlock(&kvm->lock);
+	/* the reset ends the guest's interruptions on all its queues */
+	apmx_aqic_release(kvm, vm, true);
 	if (apmx_zeroize_set(&vm->released, false, &r, &vm->fresh)) {
 		/* zeroize.c logged every queue; the VM's debug area the first */
 		rc = -EIO;
 		APMX_EVENT(kvm, "AP queue reset: %02x.%04x not verified",
 			   r.adapter, r.domain);
 	}
+	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->fresh);
 	/* unclean queues whose reset is verified now may be seen */
 	mutex_lock(&kvm->lock);
 	if (apmx_set_and(&vm->unclean, &vm->fresh)) {
@@ -819,6 +823,8 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 	if (!vm)
 		return;
 	mutex_lock(&vm->op_lock);
+	/* no pin nor guest ISC may outlive the VM: before the GISA goes */
+	apmx_aqic_release(kvm, vm, true);
 	mutex_lock(&kvm->lock);
 	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
 	if (kvm->arch.crypto.pqap_hook == &vm->pqap_hook)
@@ -833,9 +839,16 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 	kvm->arch.crypto.apmx = NULL;
 	mutex_unlock(&kvm->lock);
 	/* the table withholds them: the resets need no lock but op_lock */
-	apmx_zeroize_set(&vm->released, true, NULL, NULL);
+	apmx_zeroize_set(&vm->released, true, NULL, &vm->zfailed);
+	/*
+	 * Entries apmx_aqic_release() kept (interruptions not seen off): a
+	 * verified ZAPQ ended them; the rest keep their pin as orphans.
+	 */
+	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->zfailed);
+	apmx_aqic_orphan(kvm, vm);
 	mutex_unlock(&vm->op_lock);
 	mutex_destroy(&vm->op_lock);
+	mutex_destroy(&vm->aqic_lock);
 	put_pid(vm->pid);
 	kvfree(vm);
 }

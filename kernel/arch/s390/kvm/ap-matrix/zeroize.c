@@ -575,6 +575,7 @@ void apmx_zeroize_retry_set(struct apmx_apqn_set *s)
 		apmx_for_each_id(apqi, s->row[apid])
 			apmx_mask_clear(apmx_retrying.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
+	apmx_aqic_orphans_reap();	/* pins of destroyed VMs (aqic.c) */
 }
 
 /**
@@ -623,10 +624,12 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 	apmx_reset_done(apid, apqi, apmx_zq_ok(&q, true));
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	mutex_unlock(&apmx_table_lock);
-	if (q.state == APMX_ZQ_OK)
+	if (q.state == APMX_ZQ_OK) {
 		pr_notice("AP queue %02x.%04x: reset verified, no longer quarantined\n",
 			  apid, apqi);
-	else
+		apmx_aqic_orphans_reap();	/* pins of destroyed VMs (aqic.c) */
+	} else {
 		apmx_zq_report(&q, 1, true, NULL, NULL);
+	}
 	return !s.user && !s.state;
 }
