@@ -535,6 +535,35 @@ START_TEST(deconfigured_comes_back_off)
 END_TEST
 
 /*
+ * The guest disables instead, after the queue came back: AQIC-off
+ * answers 07 and TAPQ shows them off, which cannot be told from an
+ * enable of ours still pending (apmx_aqic_settle()), so the entry is
+ * kept, pinned, until the queue's next verified ZAPQ (here the guest
+ * reset's RESET_AP_QUEUES).
+ */
+START_TEST(disable_after_come_back_kept_until_reset)
+{
+	struct kvm_s390_ap_refusal r;
+	struct kvm *kvm;
+
+	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
+	ksim_qdev_add(4, 2, AP_DEVICE_TYPE_CEX7);
+	kvm = vm_with_queues();
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
+				       NIB(2, 0))), 0);
+	ksim_qdev_config(4, 1, false);
+	ksim_qdev_config(4, 1, true);
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_DISABLE, 0)),
+			  AP_RESPONSE_OTHERWISE_CHANGED);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[3], 1);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	assert_released(kvm);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
  * A queue that leaves the configuration and is back before the AP bus
  * scans (no remove either): it too comes back with interruptions off,
  * and the guest's new enable replaces the stale entry.
@@ -610,6 +639,7 @@ Suite *ksim_suite_aqic(void)
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	tcase_add_test(tc, queue_removal_releases);
 	tcase_add_test(tc, deconfigured_comes_back_off);
+	tcase_add_test(tc, disable_after_come_back_kept_until_reset);
 	tcase_add_test(tc, unconfigured_comes_back_off);
 #endif
 	tcase_add_test(tc, get_reports_aqic);
