@@ -516,10 +516,11 @@ START_TEST(deconfigured_comes_back_off)
 	ck_assert_uint_eq(ap_tapq(Q1, NULL).response_code,
 			  AP_RESPONSE_DECONFIGURED);
 	ksim_qdev_config(4, 1, true);
+	/* the scenario (the simulated adapter), not the kernel: */
 	ck_assert_uint_eq(ap_tapq(Q1, NULL).response_code, AP_RESPONSE_NORMAL);
 	ck_assert(!hwq(Q1)->irq_on);
 	ck_assert_uint_eq(ap_tapq(Q1, NULL).irq_enabled, 0);
-	/* the stale entry holds its pin until the guest acts */
+	/* the kernel: the stale entry holds its pin until the guest acts */
 	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
 	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(5),
 				       NIB(3, 0))), 0);
@@ -577,11 +578,13 @@ START_TEST(unconfigured_comes_back_off)
 	kvm = vm_with_queues();
 	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q2, KSIM_AQIC_ENABLE(2),
 				       NIB(1, 0x40))), 0);
+	/* the scenario (the simulated adapter), not the kernel: */
 	ck_assert(!ksim_qdev_unscanned(4, 2, false, false));
 	ck_assert_uint_eq(ap_tapq(Q2, NULL).response_code,
 			  AP_RESPONSE_Q_NOT_AVAIL);
 	ck_assert(ksim_qdev_unscanned(4, 2, true, false));
 	ck_assert(!hwq(Q2)->irq_on);
+	/* the kernel: no remove ran, the stale entry keeps its pin */
 	ck_assert_uint_eq(ksim_guest_page(kvm, 1)->pins, 1);
 	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q2, KSIM_AQIC_ENABLE(2),
 				       NIB(1, 0x40))), 0);

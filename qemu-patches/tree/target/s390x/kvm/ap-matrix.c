@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include <asm-s390/kvm_ap_matrix.h>
 #include "qapi/error.h"
+#include "qemu/error-report.h"
 #include "sysemu/kvm.h"
 #include "hw/s390x/ap-idlist.h"
 #include "kvm_s390x.h"
@@ -33,11 +34,17 @@ static int ap_matrix_aqic = -1;
 bool kvm_s390_ap_matrix_has_aqic(void)
 {
     struct kvm_s390_ap_matrix m = { 0 };
+    int ret;
 
     if (ap_matrix_aqic < 0) {
-        ap_matrix_aqic =
-            kvm_vm_ioctl(kvm_state, KVM_S390_GET_AP_MATRIX, &m) == 0 &&
-            (m.flags & KVM_S390_AP_MATRIX_F_AQIC);
+        ret = kvm_vm_ioctl(kvm_state, KVM_S390_GET_AP_MATRIX, &m);
+        if (ret < 0) {
+            /* not cached: the cause is the ioctl, not the kernel */
+            warn_report("KVM_S390_GET_AP_MATRIX: %s: AP interruptions "
+                        "taken as not forwarded", strerror(-ret));
+            return false;
+        }
+        ap_matrix_aqic = !!(m.flags & KVM_S390_AP_MATRIX_F_AQIC);
     }
     return ap_matrix_aqic;
 }
