@@ -495,6 +495,107 @@ START_TEST(queue_removal_releases)
 	ksim_vm_destroy(kvm);
 }
 END_TEST
+
+/*
+ * A queue deconfigured and configured on again keeps its device (6.1's
+ * ap_bus.c ap_scan_domains() only flips aq->config), so no remove runs
+ * and the queue stays in the guest's matrix; the adapter comes back with
+ * its interruptions off.  The guest must enable them again: that AQIC
+ * answers 00 and replaces the stale entry's pin and registration.
+ */
+START_TEST(deconfigured_comes_back_off)
+{
+	struct kvm *kvm;
+
+	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
+	ksim_qdev_add(4, 2, AP_DEVICE_TYPE_CEX7);
+	kvm = vm_with_queues();
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
+				       NIB(2, 0))), 0);
+	ksim_qdev_config(4, 1, false);
+	ck_assert_uint_eq(ap_tapq(Q1, NULL).response_code,
+			  AP_RESPONSE_DECONFIGURED);
+	ksim_qdev_config(4, 1, true);
+	/* the scenario (the simulated adapter), not the kernel: */
+	ck_assert_uint_eq(ap_tapq(Q1, NULL).response_code, AP_RESPONSE_NORMAL);
+	ck_assert(!hwq(Q1)->irq_on);
+	ck_assert_uint_eq(ap_tapq(Q1, NULL).irq_enabled, 0);
+	/* the kernel: the stale entry holds its pin until the guest acts */
+	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(5),
+				       NIB(3, 0))), 0);
+	ck_assert(hwq(Q1)->irq_on);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 0);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 3)->pins, 1);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[3], 0);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[5], 1);
+	ksim_vm_destroy(kvm);
+	ck_assert_uint_eq(ksim_pins(), 0);
+	ck_assert(!hwq(Q1)->irq_on);
+}
+END_TEST
+
+/*
+ * The guest disables instead, after the queue came back: AQIC-off
+ * answers 07 and TAPQ shows them off, which cannot be told from an
+ * enable of ours still pending (apmx_aqic_settle()), so the entry is
+ * kept, pinned, until the queue's next verified ZAPQ (here the guest
+ * reset's RESET_AP_QUEUES).
+ */
+START_TEST(disable_after_come_back_kept_until_reset)
+{
+	struct kvm_s390_ap_refusal r;
+	struct kvm *kvm;
+
+	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
+	ksim_qdev_add(4, 2, AP_DEVICE_TYPE_CEX7);
+	kvm = vm_with_queues();
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
+				       NIB(2, 0))), 0);
+	ksim_qdev_config(4, 1, false);
+	ksim_qdev_config(4, 1, true);
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_DISABLE, 0)),
+			  AP_RESPONSE_OTHERWISE_CHANGED);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[3], 1);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_RESET_AP_QUEUES, &r), 0);
+	assert_released(kvm);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * A queue that leaves the configuration and is back before the AP bus
+ * scans (no remove either): it too comes back with interruptions off,
+ * and the guest's new enable replaces the stale entry.
+ */
+START_TEST(unconfigured_comes_back_off)
+{
+	struct kvm *kvm;
+
+	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
+	ksim_qdev_add(4, 2, AP_DEVICE_TYPE_CEX7);
+	kvm = vm_with_queues();
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q2, KSIM_AQIC_ENABLE(2),
+				       NIB(1, 0x40))), 0);
+	/* the scenario (the simulated adapter), not the kernel: */
+	ck_assert(!ksim_qdev_unscanned(4, 2, false, false));
+	ck_assert_uint_eq(ap_tapq(Q2, NULL).response_code,
+			  AP_RESPONSE_Q_NOT_AVAIL);
+	ck_assert(ksim_qdev_unscanned(4, 2, true, false));
+	ck_assert(!hwq(Q2)->irq_on);
+	/* the kernel: no remove ran, the stale entry keeps its pin */
+	ck_assert_uint_eq(ksim_guest_page(kvm, 1)->pins, 1);
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q2, KSIM_AQIC_ENABLE(2),
+				       NIB(1, 0x40))), 0);
+	ck_assert(hwq(Q2)->irq_on);
+	ck_assert_uint_eq(ksim_guest_page(kvm, 1)->pins, 1);
+	ck_assert_uint_eq(kvm->arch.gisa_int.alert.ref_count[2], 1);
+	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q2, KSIM_AQIC_DISABLE, 0)), 0);
+	assert_released(kvm);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
 #endif
 
 /* GET tells the VMM that interruptions are forwarded (with a GISA) */
@@ -540,6 +641,9 @@ Suite *ksim_suite_aqic(void)
 	tcase_add_test(tc, destroy_unverified_keeps_pin_until_retry);
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	tcase_add_test(tc, queue_removal_releases);
+	tcase_add_test(tc, deconfigured_comes_back_off);
+	tcase_add_test(tc, disable_after_come_back_kept_until_reset);
+	tcase_add_test(tc, unconfigured_comes_back_off);
 #endif
 	tcase_add_test(tc, get_reports_aqic);
 	suite_add_tcase(s, tc);

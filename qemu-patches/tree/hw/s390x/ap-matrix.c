@@ -21,6 +21,7 @@
 #include "hw/s390x/css.h"
 #include "hw/s390x/ap-idlist.h"
 #include "hw/s390x/ap-matrix.h"
+#include "hw/s390x/ap-matrix-cpu.h"
 #include "hw/s390x/s390-virtio-ccw.h"
 #include "migration/blocker.h"
 #include "monitor/hmp.h"
@@ -151,19 +152,19 @@ static bool ap_cpu_is_host_model(void)
            object_dynamic_cast(OBJECT(first_cpu), S390_CPU_TYPE_NAME("host"));
 }
 
-/* Under KVM: the kernel and the CPU model must support the matrix. */
+/*
+ * Under KVM: the kernel and the CPU model must support the matrix; apqi
+ * only if the kernel forwards the guest's PQAP(AQIC).
+ */
 static bool ap_check_host(Error **errp)
 {
-    ERRP_GUARD();
-    static const struct {
-        S390Feat feat;
-        const char *name;
-    } need[] = {
-        { S390_FEAT_AP, "ap" },
-        { S390_FEAT_AP_QUERY_CONFIG_INFO, "apqci" },
-        { S390_FEAT_AP_FACILITIES_TEST, "apft" },
+    APMatrixCpu cpu = {
+        .ap = s390_has_feat(S390_FEAT_AP),
+        .apqci = s390_has_feat(S390_FEAT_AP_QUERY_CONFIG_INFO),
+        .apft = s390_has_feat(S390_FEAT_AP_FACILITIES_TEST),
+        .apqi = s390_has_feat(S390_FEAT_AP_QUEUE_INTERRUPT_CONTROL),
+        .host_model = ap_cpu_is_host_model(),
     };
-    int i;
 
     if (!kvm_s390_has_ap_matrix()) {
         error_setg(errp, "host kernel lacks KVM_CAP_S390_AP_MATRIX: "
@@ -171,29 +172,8 @@ static bool ap_check_host(Error **errp)
                    "need the apmatrix kernel series");
         return false;
     }
-    for (i = 0; i < ARRAY_SIZE(need); i++) {
-        if (s390_has_feat(need[i].feat)) {
-            continue;
-        }
-        error_setg(errp, "the CPU model lacks the AP facility '%s'",
-                   need[i].name);
-        if (ap_cpu_is_host_model()) {
-            error_append_hint(errp, "The host does not offer it to guests, "
-                              "or it was turned off with %s=off.\n",
-                              need[i].name);
-        } else {
-            error_append_hint(errp, "Use -cpu host, or add "
-                              "ap=on,apqci=on,apft=on to -cpu.\n");
-        }
-        return false;
-    }
-    if (s390_has_feat(S390_FEAT_AP_QUEUE_INTERRUPT_CONTROL)) {
-        error_setg(errp, "the CPU model offers AP queue interrupts, which "
-                   "the AP matrix does not forward");
-        error_append_hint(errp, "Add apqi=off to -cpu.\n");
-        return false;
-    }
-    return true;
+    cpu.kernel_aqic = cpu.apqi && kvm_s390_ap_matrix_has_aqic();
+    return ap_matrix_check_cpu(&cpu, errp);
 }
 
 static void ap_trace_set(APMasks masks, int ret)

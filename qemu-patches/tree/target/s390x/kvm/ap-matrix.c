@@ -1,7 +1,8 @@
 /*
  * KVM side of the AP matrix machine properties: the apmatrix VM ioctls
- * (KVM_S390_SET_AP_MATRIX, KVM_S390_RESET_AP_QUEUES) and the one-line
- * rendering of the kernel's refusal report.
+ * (KVM_S390_SET_AP_MATRIX, KVM_S390_RESET_AP_QUEUES,
+ * KVM_S390_GET_AP_MATRIX and its KVM_S390_AP_MATRIX_F_AQIC flag) and the
+ * one-line rendering of the kernel's refusal report.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,6 +10,7 @@
 #include "qemu/osdep.h"
 #include <asm-s390/kvm_ap_matrix.h>
 #include "qapi/error.h"
+#include "qemu/error-report.h"
 #include "sysemu/kvm.h"
 #include "hw/s390x/ap-idlist.h"
 #include "kvm_s390x.h"
@@ -25,6 +27,26 @@ bool kvm_s390_has_ap_matrix(void)
                                                KVM_CAP_S390_AP_MATRIX);
     }
     return cap_ap_matrix > 0;
+}
+
+static int ap_matrix_aqic = -1;
+
+bool kvm_s390_ap_matrix_has_aqic(void)
+{
+    struct kvm_s390_ap_matrix m = { 0 };
+    int ret;
+
+    if (ap_matrix_aqic < 0) {
+        ret = kvm_vm_ioctl(kvm_state, KVM_S390_GET_AP_MATRIX, &m);
+        if (ret < 0) {
+            /* not cached: the cause is the ioctl, not the kernel */
+            warn_report("KVM_S390_GET_AP_MATRIX: %s: AP interruptions "
+                        "taken as not forwarded", strerror(-ret));
+            return false;
+        }
+        ap_matrix_aqic = !!(m.flags & KVM_S390_AP_MATRIX_F_AQIC);
+    }
+    return ap_matrix_aqic;
 }
 
 static const char *ap_field_prop(uint8_t field)
