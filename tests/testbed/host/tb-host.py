@@ -40,6 +40,10 @@ and register 14, the return address, in hex) per vCPU into FILE.  tests/testbed/
 histogram by kernel function with the kernel's System.map.
 
 The exit status is QEMU's, 124 on timeout (as timeout(1)).
+
+  tb-host.py --ids LIST    the ids of LIST, one per line in ascending
+                           order (scripts/testbed checks its settings
+                           with it); a bad list: the reason, exit 1
 """
 import argparse
 import json
@@ -196,6 +200,14 @@ def sample(qmp, prof, t):
 
 
 def main():
+    if sys.argv[1:2] == ["--ids"] and len(sys.argv) == 3:
+        try:
+            ids = parse_idlist(sys.argv[2]) if sys.argv[2] else []
+        except ValueError as e:
+            sys.exit("tb-host.py: id list '%s': %s" % (sys.argv[2], e))
+        for i in ids:
+            print(i)
+        return 0
     ap = argparse.ArgumentParser()
     ap.add_argument("--console", required=True)
     ap.add_argument("--log")
