@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 	u8 hidden[APMX_MASK_BYTES] = { 0 }, a[APMX_MASK_BYTES] = { 0 };
 	u8 d[APMX_MASK_BYTES] = { 0 }, c[APMX_MASK_BYTES] = { 0 };
 	u8 none[APMX_MASK_BYTES] = { 0 };
-	char err[APMX_ERRMSG_LEN], why[160], card[8], got_m[256];
+	char err[APMX_ERRMSG_LEN], why[160], card[8], got_m[256], ct[24];
 	const char *ans;
 	unsigned int i, h;
 	long ev, n;
@@ -298,8 +298,10 @@ int main(int argc, char **argv)
 	 * config_time_store(): 5-120 s, mod_timer()), so that a change seen
 	 * within EVENT_MS is one the configuration-change event brought.
 	 */
-	check(!write_attr("/sys/bus/ap/config_time", "120"),
-	      "the AP bus scans every 120 s (config_time)");
+	n = read_long("/sys/bus/ap/config_time");
+	check(n > 0 && !write_attr("/sys/bus/ap/config_time", "120"),
+	      "the AP bus scans every 120 s (config_time, was %ld)", n);
+	snprintf(ct, sizeof(ct), "%ld", n > 0 ? n : 30);
 	ans = tb_req("matrix-get");
 	check(tb_req_ok(ans) && field_is(ans, "adapters", boot_a) &&
 	      field_is(ans, "domains", boot_d) &&
@@ -331,6 +333,9 @@ int main(int argc, char **argv)
 	tb_mask1(c, apmx_mask_last(host_d));
 	change("hidden adapter in", a, d, c, &ev);
 
+	/* control domains only: no card, no queue, the control domains */
+	change("control domains only", none, none, c, &ev);
+
 	/* adapters without domains: no queue, no control domain */
 	tb_mask1(a, h);
 	change("adapters only", a, none, none, &ev);
@@ -353,6 +358,7 @@ int main(int argc, char **argv)
 					 sizeof(why)) >= 0,
 	      "after the refusal the matrix, the guest's view and the events are unchanged ('%s', %ld events, %s)",
 	      got_m, n, why);
-	write_attr("/sys/bus/ap/config_time", "30");
+	if (write_attr("/sys/bus/ap/config_time", ct))
+		printf("# config_time not restored to %s\n", ct);
 	return tb_finish();
 }

@@ -62,15 +62,19 @@ DEV = "/machine/peripheral/apemu"
 
 
 def parse_idlist(text):
-    """An id list as the core's apmx_idlist_parse() reads it (no '+'/'-'
-    edits): ids 0-255, decimal or 0x-hex, ranges a-b, separated by ':'."""
+    """An id list as the core's apmx_idlist_parse() reads it
+    (docs/id-list-syntax.md, no '+'/'-' edits): ids 0-255, decimal
+    (leading zeros never octal) or 0x-hex, ranges a-b, separated by ':' or
+    ',', no blanks; "" is refused here (callers handle the empty set)."""
     ids = set()
-    for part in text.split(":"):
-        if not part:
-            raise ValueError("empty element in '%s'" % text)
-        lo, _, hi = part.partition("-")
-        a = int(lo, 0)
-        b = int(hi, 0) if hi else a
+    for part in re.split("[:,]", text):
+        m = re.fullmatch(r"(0[xX][0-9a-fA-F]+|[0-9]+)"
+                         r"(?:-(0[xX][0-9a-fA-F]+|[0-9]+))?", part)
+        if not m:
+            raise ValueError("bad element '%s' in '%s'" % (part, text))
+        # decimal (leading zeros never mean octal) or 0x hex
+        a, b = (int(g, 16) if g[:2] in ("0x", "0X") else int(g, 10)
+                for g in (m.group(1), m.group(2) or m.group(1)))
         if not 0 <= a <= b <= 255:
             raise ValueError("bad range '%s'" % part)
         ids.update(range(a, b + 1))
