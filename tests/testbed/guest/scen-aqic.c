@@ -178,7 +178,7 @@ static void check_released(const char *how, long base)
 	long p = wait_pins(base);
 
 	check(p == base && qfield(D[0], "irq") == 0,
-	      "aqic: %s: the host's interruptions off (irq %lld), the pin released (%ld held, %ld before)",
+	      "%s: the host's interruptions off (irq %lld), the pin released (%ld held, %ld before)",
 	      how, qfield(D[0], "irq"), p, base);
 }
 
@@ -190,30 +190,30 @@ static void test_enable(long base)
 
 	rc = ioctl(vm, KVM_S390_GET_AP_MATRIX, &m) ? errno : 0;
 	check(!rc && (m.flags & KVM_S390_AP_MATRIX_F_AQIC),
-	      "aqic: GET reports KVM_S390_AP_MATRIX_F_AQIC (the VM has a GISA; flags 0x%x, errno %d)",
+	      "GET reports KVM_S390_AP_MATRIX_F_AQIC (the VM has a GISA; flags 0x%x, errno %d)",
 	      m.flags, rc);
 
 	aqics = qfield(D[0], "aqics");
 	st = aqic(D[0], 1, NIB_GPA);
 	check(rc_of(st) == 0 && (st & STATUS_I),
-	      "aqic: the guest's enable of %02x.%04x answers 00 with interruptions on (status 0x%08llx)",
+	      "the guest's enable of %02x.%04x answers 00 with interruptions on (status 0x%08llx)",
 	      A, D[0], st);
 	check(qfield(D[0], "aqics") == aqics + 1 && qfield(D[0], "irq") == 1 &&
 	      qfield(D[0], "gisc") == GUEST_ISC &&
 	      qfield(D[0], "isc") == GIB_ALERT_ISC && qfield(D[0], "gisa") > 0,
-	      "aqic: the host issued one AQIC with the guest ISC %d, KVM's GIB alert ISC %d and the VM's GISA (gisc %lld isc %lld gisa 0x%llx)",
+	      "the host issued one AQIC with the guest ISC %d, KVM's GIB alert ISC %d and the VM's GISA (gisc %lld isc %lld gisa 0x%llx)",
 	      GUEST_ISC, GIB_ALERT_ISC, qfield(D[0], "gisc"),
 	      qfield(D[0], "isc"), qfield(D[0], "gisa"));
 	check(qfield(D[0], "nib") > 0 &&
 	      (qfield(D[0], "nib") & 0xfff) == (NIB_GPA & 0xfff) &&
 	      pins() == base + 1,
-	      "aqic: the host's NIB is in the pinned page, at the guest's offset (nib 0x%llx; %ld pins held, %ld before)",
+	      "the host's NIB is in the pinned page, at the guest's offset (nib 0x%llx; %ld pins held, %ld before)",
 	      qfield(D[0], "nib"), pins(), base);
 
 	/* enabled twice: no second pin, no second registration */
 	st = aqic(D[0], 1, NIB_GPA);
 	check(rc_of(st) == 0x07 && (st & STATUS_I) && pins() == base + 1,
-	      "aqic: enabled again: 07, still on, still one pin (status 0x%08llx, %ld held)",
+	      "enabled again: 07, still on, still one pin (status 0x%08llx, %ld held)",
 	      st, pins());
 
 	/* bad NIBs: 06, nothing pinned, no host AQIC */
@@ -221,20 +221,20 @@ static void test_enable(long base)
 	st = aqic(D[1], 1, MEM_SIZE + 0x40);
 	check(rc_of(st) == 0x06 && pins() == base + 1 &&
 	      qfield(D[1], "aqics") == aqics && qfield(D[1], "irq") == 0,
-	      "aqic: a NIB outside guest memory answers 06, pins nothing, issues no AQIC (status 0x%08llx)",
+	      "a NIB outside guest memory answers 06, pins nothing, issues no AQIC (status 0x%08llx)",
 	      st);
 	st = aqic(D[1], 1, 0);
 	check(rc_of(st) == 0x06 && pins() == base + 1,
-	      "aqic: a NIB of 0 answers 06, pins nothing (status 0x%08llx)", st);
+	      "a NIB of 0 answers 06, pins nothing (status 0x%08llx)", st);
 	/* a queue outside the matrix: 01 */
 	st = aqic(D[1] + 1 == D[0] ? D[1] + 2 : D[1] + 1, 1, NIB_GPA);
 	check(rc_of(st) == 0x01 && pins() == base + 1,
-	      "aqic: a queue outside the VM's matrix answers 01 (status 0x%08llx)",
+	      "a queue outside the VM's matrix answers 01 (status 0x%08llx)",
 	      st);
 
 	st = aqic(D[0], 0, 0);
 	check(rc_of(st) == 0 && !(st & STATUS_I),
-	      "aqic: the guest's disable answers 00 with interruptions off (status 0x%08llx)",
+	      "the guest's disable answers 00 with interruptions off (status 0x%08llx)",
 	      st);
 	check_released("the guest's disable", base);
 }
@@ -250,21 +250,21 @@ static void test_exits(long base)
 
 	ok = enable_d0(base);
 	rc = ioctl(vm, KVM_S390_RESET_AP_QUEUES, &r) ? errno : 0;
-	check(ok && !rc, "aqic: enabled, then RESET_AP_QUEUES (errno %d)", rc);
+	check(ok && !rc, "enabled, then RESET_AP_QUEUES (errno %d)", rc);
 	check_released("RESET_AP_QUEUES", base);
 
 	ok = enable_d0(base);
 	tb_mask1(apm, A);
 	tb_mask1(aqm, D[1]);
 	rc = tb_set(vm, apm, aqm, NULL, -1, &m);
-	check(ok && !rc, "aqic: enabled, then a SET without %02x.%04x (errno %d)",
+	check(ok && !rc, "enabled, then a SET without %02x.%04x (errno %d)",
 	      A, D[0], rc);
 	check_released("a SET without the queue", base);
 
 	rc = set_domains(2);
 	ok = !rc && enable_d0(base);
 	rc = ioctl(vm, KVM_S390_CLEAR_AP_MATRIX, 0) ? errno : 0;
-	check(ok && !rc, "aqic: enabled, then CLEAR (errno %d)", rc);
+	check(ok && !rc, "enabled, then CLEAR (errno %d)", rc);
 	check_released("CLEAR", base);
 
 	/* the adapter leaves the configuration (the spares stay out) */
@@ -276,18 +276,18 @@ static void test_exits(long base)
 	snprintf(v, sizeof(v), "%u%s%s", A, removed[0] ? ":" : "", removed);
 	a = tb_req("prop removed %s", v);
 	rc = tb_req_ok(a) ? write_attr("/sys/bus/ap/scans", "1") : -1;
-	check(ok && !rc, "aqic: enabled, then adapter %u leaves the configuration ('%s')",
+	check(ok && !rc, "enabled, then adapter %u leaves the configuration ('%s')",
 	      A, a);
 	check_released("the queue removed", base);
 	a = tb_req("prop removed %s", removed[0] ? removed : "-");
 	rc = tb_req_ok(a) ? write_attr("/sys/bus/ap/scans", "1") : -1;
 	snprintf(v, sizeof(v), "%02x.%04x", A, D[0]);
 	check(!rc && !wait_driver(v, "apmatrix"),
-	      "aqic: adapter %u back, %s bound to apmatrix again", A, v);
+	      "adapter %u back, %s bound to apmatrix again", A, v);
 
 	ok = enable_d0(base);
 	vm_close();
-	check(ok, "aqic: enabled, then the VMM closes the VM");
+	check(ok, "enabled, then the VMM closes the VM");
 	check_released("VM destroy", base);
 }
 
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 	rc = rc ?: set_domains(2);
 	base = pins();
 	check(pqap >= 0 && mem != MAP_FAILED && !rc && !bad && base >= 0,
-	      "aqic: setup: %s, apmask -%u, a VM with 1 MiB and a vCPU holds %02x x %u:%u (rc %d; %ld pins held)",
+	      "setup: %s, apmask -%u, a VM with 1 MiB and a vCPU holds %02x x %u:%u (rc %d; %ld pins held)",
 	      APMX_PQAP_TEST_DEV, A, A, D[0], D[1], rc, base);
 	if (pqap < 0 || rc || base < 0)
 		return tb_finish();
@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 			bad++;
 	}
 	check(!rc && !bad && pins() == base,
-	      "aqic: cleanup: apmask +%u gives the queues back to cex4queue, no pin left (rc %d, %ld held)",
+	      "cleanup: apmask +%u gives the queues back to cex4queue, no pin left (rc %d, %ld held)",
 	      A, rc, pins());
 	return tb_finish();
 }
