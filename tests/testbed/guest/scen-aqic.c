@@ -172,20 +172,33 @@ static int enable_d0(long base)
 	       qfield(D[0], "irq") == 1;
 }
 
-/* @how took the interruptions off and the pin away */
-static void check_released(const char *how, long base)
+/*
+ * @how took the pin away and, unless @aqic_off is false (the queue was
+ * gone), issued the AQIC that turns the interruptions off first: a reset
+ * would turn them off in the emulated adapter too, so the count of AQICs
+ * with IR 0 (offs, from @offs0) is what shows the kernel's own
+ */
+static void check_released(const char *how, long base, long long offs0,
+			   int aqic_off)
 {
 	long p = wait_pins(base);
+	long long offs = qfield(D[0], "offs");
 
-	check(p == base && qfield(D[0], "irq") == 0,
-	      "%s: the host's interruptions off (irq %lld), the pin released (%ld held, %ld before)",
-	      how, qfield(D[0], "irq"), p, base);
+	char off[64] = "";
+
+	if (aqic_off)
+		snprintf(off, sizeof(off), "the kernel's AQIC off (offs %lld -> %lld), ",
+			 offs0, offs);
+	check(p == base && qfield(D[0], "irq") == 0 &&
+	      (!aqic_off || offs > offs0),
+	      "%s: %sthe host's interruptions off (irq %lld), the pin released (%ld held, %ld before)",
+	      how, off, qfield(D[0], "irq"), p, base);
 }
 
 static void test_enable(long base)
 {
 	struct kvm_s390_ap_matrix m = { 0 };
-	long long st, aqics;
+	long long st, aqics, offs;
 	int rc;
 
 	rc = ioctl(vm, KVM_S390_GET_AP_MATRIX, &m) ? errno : 0;
@@ -193,24 +206,32 @@ static void test_enable(long base)
 	      "GET reports KVM_S390_AP_MATRIX_F_AQIC (the VM has a GISA; flags 0x%x, errno %d)",
 	      m.flags, rc);
 
+	/* a marker in the guest's NIB byte: the host's NIB must show it */
+	((volatile unsigned char *)mem)[NIB_GPA] = 0x5a;
 	aqics = qfield(D[0], "aqics");
 	st = aqic(D[0], 1, NIB_GPA);
 	check(rc_of(st) == 0 && (st & STATUS_I),
 	      "the guest's enable of %02x.%04x answers 00 with interruptions on (status 0x%08llx)",
 	      A, D[0], st);
+	/*
+	 * a GISA: 6.1 kvm_s390_gisa_init() sets its first word (next_alert)
+	 * to its own origin
+	 */
 	check(qfield(D[0], "aqics") == aqics + 1 && qfield(D[0], "irq") == 1 &&
 	      qfield(D[0], "gisc") == GUEST_ISC &&
-	      qfield(D[0], "isc") == GIB_ALERT_ISC && qfield(D[0], "gisa") > 0,
-	      "the host issued one AQIC with the guest ISC %d, KVM's GIB alert ISC %d and the VM's GISA (gisc %lld isc %lld gisa 0x%llx)",
+	      qfield(D[0], "isc") == GIB_ALERT_ISC && qfield(D[0], "gisa") > 0 &&
+	      qfield(D[0], "gisaword") == qfield(D[0], "gisa"),
+	      "the host issued one AQIC with the guest ISC %d, KVM's GIB alert ISC %d and a GISA (gisc %lld isc %lld gisa 0x%llx, its first word 0x%llx)",
 	      GUEST_ISC, GIB_ALERT_ISC, qfield(D[0], "gisc"),
-	      qfield(D[0], "isc"), qfield(D[0], "gisa"));
+	      qfield(D[0], "isc"), qfield(D[0], "gisa"),
+	      qfield(D[0], "gisaword"));
 	check(qfield(D[0], "nib") > 0 &&
 	      (qfield(D[0], "nib") & 0xfff) == (NIB_GPA & 0xfff) &&
-	      pins() == base + 1,
-	      "the host's NIB is in the pinned page, at the guest's offset (nib 0x%llx; %ld pins held, %ld before)",
-	      qfield(D[0], "nib"), pins(), base);
+	      qfield(D[0], "nibbyte") == 0x5a && pins() == base + 1,
+	      "the host's NIB is the guest's NIB byte in the one pinned page (nib 0x%llx holds 0x%llx, the guest wrote 0x5a; %ld pins held, %ld before)",
+	      qfield(D[0], "nib"), qfield(D[0], "nibbyte"), pins(), base);
 
-	/* enabled twice: no second pin, no second registration */
+	/* enabled twice: no second pin */
 	st = aqic(D[0], 1, NIB_GPA);
 	check(rc_of(st) == 0x07 && (st & STATUS_I) && pins() == base + 1,
 	      "enabled again: 07, still on, still one pin (status 0x%08llx, %ld held)",
@@ -224,24 +245,28 @@ static void test_enable(long base)
 	      "a NIB outside guest memory answers 06, pins nothing, issues no AQIC (status 0x%08llx)",
 	      st);
 	st = aqic(D[1], 1, 0);
-	check(rc_of(st) == 0x06 && pins() == base + 1,
-	      "a NIB of 0 answers 06, pins nothing (status 0x%08llx)", st);
+	check(rc_of(st) == 0x06 && pins() == base + 1 &&
+	      qfield(D[1], "aqics") == aqics,
+	      "a NIB of 0 answers 06, pins nothing, issues no AQIC (status 0x%08llx)",
+	      st);
 	/* a queue outside the matrix: 01 */
 	st = aqic(D[1] + 1 == D[0] ? D[1] + 2 : D[1] + 1, 1, NIB_GPA);
 	check(rc_of(st) == 0x01 && pins() == base + 1,
 	      "a queue outside the VM's matrix answers 01 (status 0x%08llx)",
 	      st);
 
+	offs = qfield(D[0], "offs");
 	st = aqic(D[0], 0, 0);
 	check(rc_of(st) == 0 && !(st & STATUS_I),
 	      "the guest's disable answers 00 with interruptions off (status 0x%08llx)",
 	      st);
-	check_released("the guest's disable", base);
+	check_released("the guest's disable", base, offs, 1);
 }
 
 static void test_exits(long base)
 {
 	u8 apm[APMX_MASK_BYTES], aqm[APMX_MASK_BYTES];
+	long long offs;
 	struct kvm_s390_ap_matrix m;
 	struct kvm_s390_ap_refusal r;
 	char removed[128], v[160];
@@ -249,23 +274,26 @@ static void test_exits(long base)
 	int ok, rc;
 
 	ok = enable_d0(base);
+	offs = qfield(D[0], "offs");
 	rc = ioctl(vm, KVM_S390_RESET_AP_QUEUES, &r) ? errno : 0;
 	check(ok && !rc, "enabled, then RESET_AP_QUEUES (errno %d)", rc);
-	check_released("RESET_AP_QUEUES", base);
+	check_released("RESET_AP_QUEUES", base, offs, 1);
 
 	ok = enable_d0(base);
+	offs = qfield(D[0], "offs");
 	tb_mask1(apm, A);
 	tb_mask1(aqm, D[1]);
 	rc = tb_set(vm, apm, aqm, NULL, -1, &m);
 	check(ok && !rc, "enabled, then a SET without %02x.%04x (errno %d)",
 	      A, D[0], rc);
-	check_released("a SET without the queue", base);
+	check_released("a SET without the queue", base, offs, 1);
 
 	rc = set_domains(2);
 	ok = !rc && enable_d0(base);
+	offs = qfield(D[0], "offs");
 	rc = ioctl(vm, KVM_S390_CLEAR_AP_MATRIX, 0) ? errno : 0;
 	check(ok && !rc, "enabled, then CLEAR (errno %d)", rc);
-	check_released("CLEAR", base);
+	check_released("CLEAR", base, offs, 1);
 
 	/* the adapter leaves the configuration (the spares stay out) */
 	rc = set_domains(2);
@@ -278,7 +306,8 @@ static void test_exits(long base)
 	rc = tb_req_ok(a) ? write_attr("/sys/bus/ap/scans", "1") : -1;
 	check(ok && !rc, "enabled, then adapter %u leaves the configuration ('%s')",
 	      A, a);
-	check_released("the queue removed", base);
+	/* an AQIC off to a queue out of the configuration answers 01 */
+	check_released("the queue removed", base, 0, 0);
 	a = tb_req("prop removed %s", removed[0] ? removed : "-");
 	rc = tb_req_ok(a) ? write_attr("/sys/bus/ap/scans", "1") : -1;
 	snprintf(v, sizeof(v), "%02x.%04x", A, D[0]);
@@ -286,9 +315,10 @@ static void test_exits(long base)
 	      "adapter %u back, %s bound to apmatrix again", A, v);
 
 	ok = enable_d0(base);
+	offs = qfield(D[0], "offs");
 	vm_close();
 	check(ok, "enabled, then the VMM closes the VM");
-	check_released("VM destroy", base);
+	check_released("VM destroy", base, offs, 1);
 }
 
 static void usage(void)
@@ -343,8 +373,10 @@ int main(int argc, char **argv)
 	check(pqap >= 0 && mem != MAP_FAILED && !rc && !bad && base >= 0,
 	      "setup: %s, apmask -%u, a VM with 1 MiB and a vCPU holds %02x x %u:%u (rc %d; %ld pins held)",
 	      APMX_PQAP_TEST_DEV, A, A, D[0], D[1], rc, base);
-	if (pqap < 0 || rc || base < 0)
+	if (pqap < 0 || rc || base < 0) {
+		ap_mask_edit("apmask", '+', A);
 		return tb_finish();
+	}
 
 	test_enable(base);
 	test_exits(base);

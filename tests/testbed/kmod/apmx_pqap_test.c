@@ -22,14 +22,20 @@
 #include <linux/kvm_host.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/magic.h>
 #include <linux/uaccess.h>
 
 #include "apmx-pqap-test.h"
 
 static bool apmx_pqap_is_vcpu(struct file *f)
 {
-	/* anon_inode_getfd(): the dentry is named "kvm-vcpu:N" */
-	return !strncmp(f->f_path.dentry->d_name.name, "kvm-vcpu:", 9);
+	/*
+	 * KVM_CREATE_VCPU's anon_inode_getfd(): an anon inode file named
+	 * "kvm-vcpu:N"; only KVM makes those, and they cannot be reopened
+	 * through /proc (anon_inodefs' no_open_fops)
+	 */
+	return file_inode(f)->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	       !strncmp(f->f_path.dentry->d_name.name, "kvm-vcpu:", 9);
 }
 
 static long apmx_pqap_ioctl(struct file *file, unsigned int cmd,
