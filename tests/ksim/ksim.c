@@ -826,6 +826,13 @@ unsigned long ksim_copy_to_user(void __user *to, const void *from,
 }
 
 /* ---- the simulated AP host --------------------------------------------- */
+/*
+ * Every AP instruction apmatrix issues (PQAP: ZAPQ, TAPQ, QCI) is a
+ * violation while the thread holds apmx_table_lock: ap-matrix.h's LOCK
+ * ORDER (WORST-CASE HOLD TIMES) holds that lock "never across a sleep or
+ * an AP instruction": every queue probe, in_use() and AP matrix ioctl
+ * waits for it.
+ */
 /* arch/s390/include/asm/ap.h ap_instructions_available(): TAPQ works */
 bool ap_instructions_available(void)
 {
@@ -846,6 +853,8 @@ int ap_qci(struct ap_config_info *info)
 {
 	u8 all[32];
 
+	if (lock_held_here(&apmx_table_lock))
+		violation("QCI under the table lock\n");
 	if (!ksim_host.ap_instr || !ksim_host.qci)
 		return -EOPNOTSUPP;
 	memset(info, 0, sizeof(*info));
@@ -1071,6 +1080,8 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 	struct ksim_queue *q = &ksim_host.q[apid][apqi];
 	u8 rc;
 
+	if (lock_held_here(&apmx_table_lock))
+		violation("TAPQ %02x.%04x under the table lock\n", apid, apqi);
 	if (info)
 		*info = 0;
 	q->tapq_calls++;
