@@ -684,6 +684,14 @@ void msleep(unsigned int ms)
 	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))
 		violation("msleep(%u) holding the table lock or ap_perms_mutex\n",
 			  ms);
+	/*
+	 * ap-matrix.h: the vfio_ap hooks wait for nothing under vfio_ap's
+	 * locks, which every vfio_ap mdev operation takes.
+	 */
+	if (lock_held_here(&ksim_vfio_guests_lock) ||
+	    lock_held_here(&ksim_vfio_mdevs_lock))
+		violation("msleep(%u) in a hook under vfio_ap's guests_lock or mdevs_lock\n",
+			  ms);
 	__atomic_add_fetch(&ksim_slept_ms, ms, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&ksim_now_ms, ms, __ATOMIC_RELAXED);
 #ifdef KSIM_THREADS

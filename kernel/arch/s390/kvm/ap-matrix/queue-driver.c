@@ -729,30 +729,31 @@ EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
  * kvm_s390_apmx_vfio_ap_remove() - a queue left vfio_ap
  * @apqn: the queue's APQN (adapter << 8 | domain)
  *
- * Called by vfio_ap's remove, after it tried to reset the queue.  6.1's
- * vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores the -EBUSY of
- * vfio_ap_mdev_reset_queue() (e.g. RC 01: the queue left the
- * configuration, and the AP bus's scan removes its device), so a TAPQ
- * tells: a queue that does not answer 00, empty and with interruptions
- * off may still hold what vfio_ap's guest left, and the next guest gets
- * it only after a reset of ours is verified (apmx_zq_mark_leftover()).
- * The TAPQ is issued before apmx_table_lock is taken (no AP instruction
- * under it); the queue cannot be claimed meanwhile: its vfio_ap bit is
- * still set.
+ * Called by vfio_ap's remove after it tried to reset the queue and
+ * released its locks, and on its probe's error paths.  6.1's
+ * vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores the result of
+ * vfio_ap_mdev_reset_queue(), which gives up on a queue out of the
+ * configuration (RC 01), on a reset it did not see end and on one that
+ * another reset (a RAPQ, which does not zeroize) kept from being
+ * performed; so the queue is reset here, verified
+ * (apmx_zeroize_given_up()), and marked only if that reset is not
+ * verified: the next guest gets it only after a reset of ours is
+ * (apmx_zq_mark_leftover()).  Nobody can claim the queue meanwhile: its
+ * vfio_ap bit is cleared only afterwards, and the caller holds its device
+ * lock, so vfio_ap cannot probe it again.
+ *
+ * Context: may sleep (APMX_ZEROIZE_MAX_MS at most); takes
+ * apmx_table_lock.  Must not be called holding vfio_ap's guests_lock,
+ * mdevs_lock or a guest's kvm->lock (ap-matrix.h), nor apmx_table_lock.
  */
 void kvm_s390_apmx_vfio_ap_remove(int apqn)
 {
 	unsigned int apid = AP_QID_CARD(apqn), apqi = AP_QID_QUEUE(apqn);
-	struct ap_queue_status st = ap_tapq(apqn, NULL);
-	bool clean = st.response_code == AP_RESPONSE_NORMAL &&
-		     st.queue_empty && !st.irq_enabled;
 
-	if (!clean)
-		pr_notice_ratelimited("AP queue %02x.%04x: left vfio_ap without a verified reset (TAPQ RC %02x), reset before a guest sees it\n",
-				      apid, apqi, st.response_code);
+	if (!apmx_zeroize_given_up(apid, apqi))
+		pr_notice_ratelimited("AP queue %02x.%04x: left vfio_ap, reset not verified, reset before a guest sees it\n",
+				      apid, apqi);
 	mutex_lock(&apmx_table_lock);
-	if (!clean)
-		apmx_zq_mark_leftover(apid, apqi);
 	apmx_mask_clear(apmx_qdrv_vfio.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
 }

@@ -479,6 +479,44 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
 }
 
 /**
+ * apmx_zeroize_given_up() - reset a queue another driver gave up
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * For a queue that a driver which may have given it to a guest (vfio_ap)
+ * is done with: 6.1's vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores
+ * the result of its reset, and vfio_ap_mdev_reset_queue() returns 0 for a
+ * reset it did not see end, -EBUSY when another reset (the AP bus's RAPQ,
+ * which does not zeroize) kept its ZAPQs from being performed.  A TAPQ
+ * cannot tell a zeroized queue from one a RAPQ emptied, so reset it here,
+ * as apmx_zeroize() does (ZAPQ, verified by TAPQ, another reset waited
+ * for).  Only if that is not verified (RC 01: out of the configuration;
+ * 03, 04, or no end within the budget) is the APQN marked
+ * (apmx_zq_mark_leftover()); a verified reset clears an earlier mark.
+ * The caller keeps anyone from claiming the queue meanwhile (vfio_ap's
+ * remove: its vfio_ap bit, queue-driver.c).
+ *
+ * Context: may sleep (at most APMX_ZEROIZE_MAX_MS of msleep()); takes
+ * apmx_table_lock, so the caller must hold no lock of ap-matrix.h, nor
+ * vfio_ap's locks.
+ *
+ * Return: true if the reset was verified.
+ */
+bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_zq q = { .apid = apid, .apqi = apqi,
+			     .state = APMX_ZQ_ZAPQ };
+
+	apmx_zq_run(&q, 1, false);
+	mutex_lock(&apmx_table_lock);
+	apmx_zq_note(&q);
+	if (q.state != APMX_ZQ_OK)
+		apmx_zq_mark_leftover(apid, apqi);
+	mutex_unlock(&apmx_table_lock);
+	return q.state == APMX_ZQ_OK;
+}
+
+/**
  * apmx_zeroize_set() - zeroize every APQN of a set, all at once
  * @s: the APQNs
  * @release: the APQNs were released in the table (APMX_SLOT_RESETTING):
