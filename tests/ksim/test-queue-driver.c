@@ -991,6 +991,159 @@ START_TEST(test_reset_quarantined_attribute)
 }
 END_TEST
 
+/*
+ * A marked APQN (vfio_ap gave it up, its reset not verified) whose card
+ * comes back in place (deconfigured: RC 03, then configured again; the AP
+ * bus keeps the queue device and probes nothing) is reset on root's
+ * request through reset_quarantined: a verified reset clears the mark and
+ * unpins kvm.ko, a failed one keeps both, and the slot is free again
+ * either way.  During the retry the APQN is withheld: a set of it is
+ * refused, naming it.  (review rv12f, item c)
+ */
+static struct kvm *retry_kvm;
+static int retry_set_rc;
+static struct kvm_s390_ap_matrix retry_set_m;
+
+static void set_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 6 || apqi != 2)
+		return;
+	ksim_thread_switch();
+	retry_set_rc = ksim_set(retry_kvm, "6", "2", "", &retry_set_m);
+	ksim_thread_return();
+}
+
+/* 06.0002 used by vfio_ap's guest, deconfigured, then unbound: marked */
+static void vfio_ap_leaves_leftover_in_place(void)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	q->secret = 0x55;
+	q->deconfigured = true;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_uint_eq(q->secret, 0x55);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert(ksim_table_free(6, 2));
+}
+
+START_TEST(test_reset_quarantined_retries_leftover)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	ck_assert_ptr_nonnull(drv);
+	/* still deconfigured: the reset fails, mark and pin kept */
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert_uint_eq(q->secret, 0x55);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert(ksim_table_free(6, 2));
+	/* configured again, in place: the reset works, a set meanwhile fails */
+	q->deconfigured = false;
+	retry_kvm = kvm;
+	retry_set_rc = 1;
+	ksim_host.on_zapq = set_during_zapq;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert_int_eq(retry_set_rc, -EIO);
+	ck_assert_refusal(&retry_set_m.refusal, KVM_S390_AP_R_QUARANTINED, 6, 2,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert_uint_eq(q->secret, 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert(ksim_table_free(6, 2));
+	/* nothing marked any more */
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EINVAL);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * The retry never resets a marked queue under someone: a guest of ours
+ * that holds it (unclean), vfio_ap when the queue is bound to it again,
+ * the host's default drivers when the masks give it to them.  Refused
+ * with EBUSY, the mark and the pin kept, the queue not touched.
+ */
+START_TEST(test_reset_quarantined_leftover_not_under_a_holder)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+	unsigned int zapqs;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	/* a guest of ours holds it: unclean, its reset failed (RC 03) */
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	q->deconfigured = false;
+	zapqs = q->zapq_calls;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_uint_eq(q->zapq_calls, zapqs);
+	ck_assert_uint_eq(q->secret, 0x55);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert(ksim_table_free(6, 2));
+	ck_assert_int_eq(ksim_module_refs, 0);	/* the release's reset */
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(test_reset_quarantined_leftover_not_under_vfio_ap)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+	unsigned int zapqs;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	/* deconfigured still, bound to vfio_ap again */
+	ck_assert_int_eq(ksim_qdev_bind(6, 2, &ksim_vfio_ap_drv), 0);
+	zapqs = q->zapq_calls;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert_uint_eq(q->zapq_calls, zapqs);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* the host's: apmask and aqmask give 06.0002 to the default drivers */
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert_int_eq(ksim_apmask_store("6"), 0);
+	ck_assert_int_eq(ksim_aqmask_store("2"), 0);
+	zapqs = q->zapq_calls;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_uint_eq(q->zapq_calls, zapqs);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* given back to nobody: the retry works */
+	ck_assert_int_eq(ksim_apmask_store(""), 0);
+	ck_assert_int_eq(ksim_aqmask_store(""), 0);
+	/* vfio_ap may have taken it again: its remove's reset fails (03) */
+	ksim_qdev_unbind(6, 2);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	q->deconfigured = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_uint_eq(q->secret, 0);
+}
+END_TEST
+
 /* /sys/bus/ap/devices/XX.YYYY/apmatrix_holder: mode 0400 */
 START_TEST(test_holder_file_root_only)
 {
@@ -1460,6 +1613,9 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
 	tcase_add_test(tc, test_quarantined_queue_retried_on_probe);
 	tcase_add_test(tc, test_reset_quarantined_attribute);
+	tcase_add_test(tc, test_reset_quarantined_retries_leftover);
+	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_a_holder);
+	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_vfio_ap);
 	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);

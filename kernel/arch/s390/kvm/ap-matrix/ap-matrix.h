@@ -66,7 +66,11 @@
  * GFP_KERNEL allocation.  _remove() resets the queue and may sleep
  * (APMX_ZEROIZE_MAX_MS): vfio_ap calls it holding the queue's device lock
  * only, after release_update_locks_for_mdev() (patch 0051), since every
- * vfio_ap mdev operation waits for guests_lock.  Under apmx_table_lock
+ * vfio_ap mdev operation waits for guests_lock.  The queue driver's
+ * reset_quarantined of a queue vfio_ap left unreset (zeroize.c
+ * apmx_zeroize_retry_leftover()) takes ap_perms_mutex, then
+ * apmx_table_lock for the veto and the withhold, and drops both before
+ * the reset.  Under apmx_table_lock
  * apmatrix takes no sleeping lock: no vfio_ap lock, no device lock, no
  * kvm->lock (only the AP bus's and the driver core's spinlocks).
  * Outside all of these: the AP bus's scan (ap_bus.c ap_scan_bus(), the
@@ -251,6 +255,8 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi);
 bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi);
+int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
+				struct kvm_s390_ap_refusal *r);
 void apmx_zeroize_retry_set(struct apmx_apqn_set *s);
 
 #endif /* _KVM_S390_AP_MATRIX_H */

@@ -39,6 +39,11 @@
  *             (config on, checkstop off: the AP bus keeps the queue device
  *             and probes nothing); a card that left the configuration and
  *             returns gets new queue devices, whose probe retries itself.
+ *             It also resets a queue vfio_ap left without a verified reset
+ *             (zeroize.c apmx_zq_mark_leftover(), which pins kvm.ko) if
+ *             nobody has it, withheld meanwhile: verified, the mark and
+ *             the pin go; -EBUSY if it fails or someone has the queue
+ *             (a guest, the host, vfio_ap), both stay;
  *
  * Choosing between apmatrix and vfio_ap: both are non-default drivers of
  * the same queue types.  The table decides: apmatrix binds only queues
@@ -422,10 +427,64 @@ static int apmx_qdrv_parse_apqn(const char *buf, unsigned int *apid,
 	return 0;
 }
 
+/* Who keeps a marked queue from its retry (apmx_zeroize_retry_leftover()) */
+static const char *apmx_qdrv_holder_str(u8 holder_type)
+{
+	switch (holder_type) {
+	case KVM_S390_AP_HOLDER_VM:
+		return "used by a guest";
+	case KVM_S390_AP_HOLDER_QUARANTINE:
+		return "being reset";
+	case KVM_S390_AP_HOLDER_VFIO_AP:
+		return "vfio_ap's";
+	case KVM_S390_AP_HOLDER_HOST:
+		return "the host's";
+	default:
+		return "not available";
+	}
+}
+
+/*
+ * The retry of reset_quarantined for a queue another driver gave up
+ * without a verified reset (apmx_zq_mark_leftover()): count, -EINVAL if it
+ * is not marked, -EBUSY if someone has it or the reset fails again, or
+ * -EINTR, -ENOMEM.
+ */
+static ssize_t apmx_qdrv_reset_leftover(unsigned int apid, unsigned int apqi,
+					size_t count)
+{
+	struct kvm_s390_ap_refusal r = {};
+	int rc;
+
+	rc = apmx_zeroize_retry_leftover(apid, apqi, &r);
+	if (!rc) {
+		pr_notice("AP queue %02x.%04x: reset verified, no longer marked as left unreset\n",
+			  apid, apqi);
+		return count;
+	}
+	if (rc == -EINVAL) {
+		pr_notice("AP queue %02x.%04x: not quarantined, not reset\n",
+			  apid, apqi);
+		return rc;
+	}
+	if (rc == -EINTR || rc == -ENOMEM)
+		return rc;
+	/* -EIO without a holder: the reset itself failed */
+	if (rc == -EIO && !r.reason)
+		pr_notice("AP queue %02x.%04x: reset failed again, still marked as left unreset\n",
+			  apid, apqi);
+	else
+		pr_notice("AP queue %02x.%04x: left unreset, not reset: %s\n",
+			  apid, apqi, apmx_qdrv_holder_str(r.holder_type));
+	return -EBUSY;
+}
+
 /*
  * /sys/bus/ap/drivers/apmatrix/reset_quarantined (0200): reset the
- * quarantined queue written to it again.  The reset runs with no lock of
- * ap-matrix.h held (apmx_zeroize_retry()).
+ * quarantined queue written to it again, or one another driver gave up
+ * without a verified reset (apmx_qdrv_reset_leftover()).  The reset runs
+ * with no lock of ap-matrix.h held (apmx_zeroize_retry(),
+ * apmx_zeroize_retry_leftover()).
  */
 static ssize_t reset_quarantined_store(struct device_driver *drv,
 				       const char *buf, size_t count)
@@ -438,11 +497,8 @@ static ssize_t reset_quarantined_store(struct device_driver *drv,
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	mutex_unlock(&apmx_table_lock);
-	if (!(s.state & APMX_SLOT_QUARANTINED)) {
-		pr_notice("AP queue %02x.%04x: not quarantined, not reset\n",
-			  apid, apqi);
-		return -EINVAL;
-	}
+	if (!(s.state & APMX_SLOT_QUARANTINED))
+		return apmx_qdrv_reset_leftover(apid, apqi, count);
 	pr_notice("AP queue %02x.%04x: reset of the quarantined queue requested\n",
 		  apid, apqi);
 	if (!apmx_zeroize_retry(apid, apqi)) {
