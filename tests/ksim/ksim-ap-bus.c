@@ -183,6 +183,26 @@ int sysfs_emit(char *buf, const char *fmt, ...)
 	return n;
 }
 
+/*
+ * fs/sysfs/file.c sysfs_emit_at(): a WARN and 0 for an @at outside the
+ * page, else vscnprintf() into what is left of it (the characters
+ * written, never more than PAGE_SIZE - @at - 1).  The buffer is the page
+ * ksim_drv_attr_show() and ksim_qdev_attr() pass.
+ */
+int sysfs_emit_at(char *buf, int at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ksim_warn_on(!buf || at < 0 || at >= KSIM_PAGE_SIZE, __FILE__,
+			 __LINE__))
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + at, KSIM_PAGE_SIZE - at, fmt, ap);
+	va_end(ap);
+	return n < KSIM_PAGE_SIZE - at ? n : KSIM_PAGE_SIZE - at - 1;
+}
+
 /* lib/kstrtox.c kstrtouint() via _kstrtoull() */
 int kstrtouint(const char *s, unsigned int base, unsigned int *res)
 {
@@ -1328,6 +1348,34 @@ int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
 			if (rc)
 				return rc;
 			return da->show(&q->ap_dev.device, da, buf);
+		}
+	return -ENOENT;
+}
+
+/*
+ * fs/sysfs/file.c sysfs_kf_seq_show() -> drivers/base/bus.c
+ * drv_attr_show(): the show's return value, -ENOENT if there is no such
+ * file, -EACCES if the caller may not read it.  @buf: KSIM_PAGE_SIZE.
+ */
+long ksim_drv_attr_show(struct ap_driver *drv, const char *name, char *buf)
+{
+	const struct attribute_group **g;
+	struct driver_attribute *da;
+	struct attribute **a;
+	int rc;
+
+	if (!drv->driver.ksim_registered)
+		return -ENOENT;
+	for (g = drv->driver.groups; g && *g; g++)
+		for (a = (*g)->attrs; *a; a++) {
+			if (strcmp((*a)->name, name))
+				continue;
+			da = container_of(*a, struct driver_attribute, attr);
+			rc = sysfs_may((*a)->mode, 0004, da->show);
+			if (rc)
+				return rc;
+			memset(buf, 0, KSIM_PAGE_SIZE);
+			return da->show(&drv->driver, buf);
 		}
 	return -ENOENT;
 }

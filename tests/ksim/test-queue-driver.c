@@ -1144,6 +1144,121 @@ START_TEST(test_reset_quarantined_leftover_not_under_vfio_ap)
 }
 END_TEST
 
+/*
+ * /sys/bus/ap/drivers/apmatrix/quarantined and leftover (0400): the
+ * quarantined APQNs, and those another driver (vfio_ap) left without a
+ * verified reset, one a line in ascending order, each as the AP bus names
+ * the queue and reset_quarantined takes it.  (review rv12f, item d)
+ */
+static void drv_attr_is(struct ap_driver *drv, const char *name,
+			const char *want)
+{
+	char buf[KSIM_PAGE_SIZE];
+
+	ck_assert_int_eq(ksim_drv_attr_show(drv, name, buf), strlen(want));
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_quarantined_and_leftover_attributes)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	char buf[KSIM_PAGE_SIZE];
+	struct ap_driver *drv;
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	drv = ksim_ap_driver("apmatrix");
+	ck_assert_ptr_nonnull(drv);
+	drv_attr_is(drv, "quarantined", "");
+	drv_attr_is(drv, "leftover", "");
+	/* root only (mode 0400), and not writable */
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(ksim_drv_attr_show(drv, "quarantined", buf), -EACCES);
+	ck_assert_int_eq(ksim_drv_attr_show(drv, "leftover", buf), -EACCES);
+	ksim_cap_sys_admin = true;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "quarantined", "07.0003"),
+			 -EACCES);
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "leftover", "06.0002"),
+			 -EACCES);
+	ck_assert_int_eq(ksim_drv_attr_show(drv, "reset_quarantined", buf),
+			 -EACCES);
+	/* vfio_ap gives up 06.0002 deconfigured: its reset fails, marked */
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	ksim_host.q[6][2].deconfigured = true;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	drv_attr_is(drv, "leftover", "06.0002\n");
+	drv_attr_is(drv, "quarantined", "");
+	/* two quarantined queues, listed in (adapter, domain) order */
+	ksim_qdev_add(0x1a, 4, CEX7);
+	ksim_qdev_add(7, 3, CEX7);
+	/* vfio_ap took them; reset by it (verified): no mark */
+	ck_assert_int_eq(ksim_qdev_unbind(0x1a, 4), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(7, 3), 0);
+	quarantine(kvm, "26", "4", 0x1a, 4);
+	quarantine(kvm, "7", "3", 7, 3);
+	drv_attr_is(drv, "quarantined", "07.0003\n1a.0004\n");
+	drv_attr_is(drv, "leftover", "06.0002\n");
+	/* a line written back to reset_quarantined: off the list */
+	ksim_host.q[0x1a][4].reset_hangs = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "1a.0004\n"), 8);
+	drv_attr_is(drv, "quarantined", "07.0003\n");
+	ksim_host.q[7][3].reset_hangs = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "07.0003\n"), 8);
+	ksim_host.q[6][2].deconfigured = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	drv_attr_is(drv, "quarantined", "");
+	drv_attr_is(drv, "leftover", "");
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * More APQNs than a page holds: as many lines as fit with a last "...",
+ * never a cut line or a write beyond the page (sysfs_emit_at()).
+ */
+START_TEST(test_quarantined_attribute_one_page)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	char buf[KSIM_PAGE_SIZE], line[16];
+	struct ap_driver *drv;
+	unsigned int a, d, n = 0;
+	long len;
+
+	start();
+	drv = ksim_ap_driver("apmatrix");
+	for (a = 1; a <= 24; a++)
+		for (d = 0; d <= 24; d++)
+			ksim_host.q[a][d].reset_hangs = true;
+	ck_assert_int_eq(ksim_set(kvm, "1-24", "0-24", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	len = ksim_drv_attr_show(drv, "quarantined", buf);
+	ck_assert_int_eq(len, (long)strlen(buf));
+	ck_assert_int_lt(len, KSIM_PAGE_SIZE);
+	/* 511 lines of 8 characters, then "...\n": 4092 */
+	ck_assert_int_eq(len, 511 * 8 + 4);
+	for (a = 1; a <= 24 && n < 511; a++)
+		for (d = 0; d <= 24 && n < 511; d++, n++) {
+			snprintf(line, sizeof(line), "%02x.%04x\n", a, d);
+			ck_assert_msg(!memcmp(buf + n * 8, line, 8),
+				      "line %u is not %s", n, line);
+		}
+	ck_assert_str_eq(buf + 511 * 8, "...\n");
+	for (a = 1; a <= 24; a++)
+		for (d = 0; d <= 24; d++)
+			ksim_host.q[a][d].reset_hangs = false;
+	ck_assert_int_eq(ksim_set(kvm, "1-24", "0-24", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	drv_attr_is(drv, "quarantined", "");
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 /* /sys/bus/ap/devices/XX.YYYY/apmatrix_holder: mode 0400 */
 START_TEST(test_holder_file_root_only)
 {
@@ -1616,6 +1731,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_reset_quarantined_retries_leftover);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_a_holder);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_vfio_ap);
+	tcase_add_test(tc, test_quarantined_and_leftover_attributes);
+	tcase_add_test(tc, test_quarantined_attribute_one_page);
 	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);

@@ -406,7 +406,20 @@ static struct ap_device_id apmx_qdrv_ids[] = {
 	{ /* end of list */ },
 };
 
-/* "05.0004" (hex, as the AP bus names queue devices), one newline */
+/*
+ * An APQN in the driver's attributes: "05.0004", adapter and domain in
+ * hex, as the AP bus names the queue device (ap_bus.c ap_scan_domains()).
+ * reset_quarantined reads it (apmx_qdrv_parse_apqn()), quarantined and
+ * leftover list it (apmx_qdrv_show_apqns()), one a line.
+ */
+#define APMX_QDRV_APQN_FMT	"%02x.%04x"
+#define APMX_QDRV_APQN_LINE	8	/* "05.0004\n" */
+/* A list that does not fit a page ends with this line. */
+#define APMX_QDRV_MORE		"...\n"
+#define APMX_QDRV_APQNS_MAX						\
+	((PAGE_SIZE - sizeof(APMX_QDRV_MORE)) / APMX_QDRV_APQN_LINE)
+
+/* APMX_QDRV_APQN_FMT, one newline */
 static int apmx_qdrv_parse_apqn(const char *buf, unsigned int *apid,
 				unsigned int *apqi)
 {
@@ -510,8 +523,78 @@ static ssize_t reset_quarantined_store(struct device_driver *drv,
 }
 static DRIVER_ATTR_WO(reset_quarantined);
 
+/*
+ * Write the APQNs for which @has() is true into the sysfs page @buf, in
+ * ascending (adapter, domain) order, one APMX_QDRV_APQN_FMT a line; if
+ * there are more than APMX_QDRV_APQNS_MAX (511 with 4 KiB pages), the
+ * first that many, then the line APMX_QDRV_MORE.  @has() is called with
+ * apmx_table_lock held, once per APQN: 65536 calls, no sleep.
+ */
+static ssize_t apmx_qdrv_show_apqns(char *buf,
+				    bool (*has)(unsigned int apid,
+						unsigned int apqi))
+{
+	unsigned int apid, apqi, n = 0;
+	int len = 0;
+
+	mutex_lock(&apmx_table_lock);
+	for (apid = 0; apid < APMX_NR_IDS; apid++) {
+		for (apqi = 0; apqi < APMX_NR_IDS; apqi++) {
+			if (!has(apid, apqi))
+				continue;
+			if (n++ == APMX_QDRV_APQNS_MAX) {
+				len += sysfs_emit_at(buf, len, APMX_QDRV_MORE);
+				goto out;
+			}
+			len += sysfs_emit_at(buf, len, APMX_QDRV_APQN_FMT "\n",
+					     apid, apqi);
+		}
+	}
+out:
+	mutex_unlock(&apmx_table_lock);
+	return len;
+}
+
+static bool apmx_qdrv_quarantined(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_slot s;
+
+	apmx_table_peek(&apmx_table, apid, apqi, &s);
+	return s.state & APMX_SLOT_QUARANTINED;
+}
+
+/*
+ * /sys/bus/ap/drivers/apmatrix/quarantined (0400): the quarantined APQNs,
+ * which reset_quarantined takes one at a time.
+ */
+static ssize_t quarantined_show(struct device_driver *drv, char *buf)
+{
+	return apmx_qdrv_show_apqns(buf, apmx_qdrv_quarantined);
+}
+
+/* root only (0400), as apmatrix_holder */
+static struct driver_attribute driver_attr_quarantined =
+	__ATTR_RO_MODE(quarantined, 0400);
+
+/*
+ * /sys/bus/ap/drivers/apmatrix/leftover (0400): the APQNs another driver
+ * (vfio_ap) gave up without a verified reset (apmx_zq_mark_leftover()),
+ * which pin kvm.ko until a reset of ours is verified (reset_quarantined
+ * retries them).
+ */
+static ssize_t leftover_show(struct device_driver *drv, char *buf)
+{
+	return apmx_qdrv_show_apqns(buf, apmx_zq_is_leftover);
+}
+
+/* root only (0400), as apmatrix_holder */
+static struct driver_attribute driver_attr_leftover =
+	__ATTR_RO_MODE(leftover, 0400);
+
 static struct attribute *apmx_qdrv_drv_attrs[] = {
 	&driver_attr_reset_quarantined.attr,
+	&driver_attr_quarantined.attr,
+	&driver_attr_leftover.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(apmx_qdrv_drv);

@@ -279,6 +279,22 @@ void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi)
 		__module_get(THIS_MODULE);
 }
 
+/**
+ * apmx_zq_is_leftover() - did another driver leave a queue unreset?
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * Context: caller holds apmx_table_lock.
+ *
+ * Return: true if (@apid, @apqi) is marked (apmx_zq_mark_leftover()) and
+ * no reset of ours was verified since.
+ */
+bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	return apmx_set_test(&apmx_zq_leftover, apid, apqi);
+}
+
 /*
  * May the queue of @q, which answered RC 01 (not in the configuration:
  * nothing was reset), still hold what a guest left in it when it is in
