@@ -877,9 +877,14 @@ EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
  * performed; so the queue is reset here, verified
  * (apmx_zeroize_given_up()), and marked only if that reset is not
  * verified: the next guest gets it only after a reset of ours is
- * (apmx_zq_mark_leftover()).  Nobody can claim the queue meanwhile: its
- * vfio_ap bit is cleared only afterwards, and the caller holds its device
- * lock, so vfio_ap cannot probe it again.
+ * (apmx_zq_mark_leftover()).  Root sees a marked APQN in the driver's
+ * leftover file and retries its reset through reset_quarantined
+ * (apmx_zeroize_retry_leftover()).  Nobody can claim the queue meanwhile:
+ * its vfio_ap bit is cleared only afterwards, and the caller holds its
+ * device lock, so vfio_ap cannot probe it again.  On vfio_ap's probe
+ * error paths the queue never reached a guest of vfio_ap's; it is reset
+ * all the same, so a queue whose reset fails there is marked, which is
+ * stricter than needed.
  *
  * Context: may sleep (APMX_ZEROIZE_MAX_MS at most); takes
  * apmx_table_lock.  Must not be called holding vfio_ap's guests_lock,
