@@ -70,7 +70,8 @@
  * reset_quarantined of a queue vfio_ap left unreset (zeroize.c
  * apmx_zeroize_retry_leftover()) takes ap_perms_mutex, then
  * apmx_table_lock for the veto and the withhold, and drops both before
- * the reset.  Under apmx_table_lock
+ * the reset.  Its quarantined and leftover files hold apmx_table_lock
+ * for one pass over the 65536 APQNs (slot reads only, no sleep).  Under apmx_table_lock
  * apmatrix takes no sleeping lock: no vfio_ap lock, no device lock, no
  * kvm->lock (only the AP bus's and the driver core's spinlocks).
  * Outside all of these: the AP bus's scan (ap_bus.c ap_scan_bus(), the
