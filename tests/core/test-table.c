@@ -231,6 +231,76 @@ START_TEST(resetting_and_quarantine)
 END_TEST
 
 
+/*
+ * apmx_table_withhold(): a free (or only reserved) APQN becomes RESETTING,
+ * refused to every claim and reservation (-EIO, the APQN named) until
+ * apmx_table_reset_done(); the reservation stays.  A used or withheld
+ * APQN, ids above 255 and a row that cannot be allocated are refused with
+ * the table unchanged.
+ */
+START_TEST(withhold_free_apqn)
+{
+	struct apmx_owner g1 = VM(1, 1), g2 = VM(2, 2), G = GRANT(3, 3);
+	struct kvm_s390_ap_refusal r;
+	struct snap s;
+
+	ck_assert_int_eq(claim(&g1, M("1", "5", "7"), &r), 0);
+	ck_assert_int_eq(reserve(&G, M("2", "4", ""), &r), 0);
+
+	/* free, no row yet: withheld, the row allocated */
+	ck_assert_ptr_null(T.rows[3]);
+	memset(&r, 0xff, sizeof(r));
+	ck_assert_int_eq(apmx_table_withhold(&T, 3, 9, &r), 0);
+	assert_zero_refusal(&r);
+	ck_assert_uint_eq(slot(3, 9).state, APMX_SLOT_RESETTING);
+	ck_assert_int_eq(claim(&g2, M("3", "8,9", ""), &r), -EIO);
+	assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 3, 9,
+		       KVM_S390_AP_HOLDER_QUARANTINE, NULL);
+	ck_assert_int_eq(reserve(&G, M("2,3", "4,9", ""), &r), -EIO);
+	assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 3, 9,
+		       KVM_S390_AP_HOLDER_QUARANTINE, NULL);
+
+	/* refusals change nothing */
+	snap_take(&s);
+	ck_assert_int_eq(apmx_table_withhold(&T, 3, 9, &r), -EIO);
+	assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 3, 9,
+		       KVM_S390_AP_HOLDER_QUARANTINE, NULL);
+	ck_assert_int_eq(apmx_table_withhold(&T, 1, 5, &r), -EADDRINUSE);
+	assert_refusal(&r, KVM_S390_AP_R_IN_USE, 1, 5, KVM_S390_AP_HOLDER_VM,
+		       &g1);
+	ck_assert_int_eq(apmx_table_withhold(&T, 1, 7, &r), -EADDRINUSE);
+	assert_refusal(&r, KVM_S390_AP_R_IN_USE, 1, 7, KVM_S390_AP_HOLDER_VM,
+		       &g1);
+	ck_assert_int_eq(apmx_table_withhold(&T, 256, 1, &r), -EINVAL);
+	ck_assert_int_eq(apmx_table_withhold(&T, 1, 256, &r), -EINVAL);
+	shim_slab_fail_nth(1);
+	ck_assert_int_eq(apmx_table_withhold(&T, 4, 1, &r), -ENOMEM);
+	ck_assert_uint_eq(r.adapter, KVM_S390_AP_ID_NONE);
+	ck_assert_uint_eq(r.domain, KVM_S390_AP_ID_NONE);
+	snap_check(&s);
+	snap_free(&s);
+
+	/* reserved: withheld, the reservation kept, the grant's guest refused */
+	ck_assert_int_eq(apmx_table_withhold(&T, 2, 4, &r), 0);
+	ck_assert_uint_eq(slot(2, 4).state, APMX_SLOT_RESETTING);
+	ck_assert_ptr_eq(slot(2, 4).reserver, &G);
+	ck_assert_int_eq(claim_g(&g2, M("2", "4", ""), &G, &r), -EIO);
+	assert_refusal(&r, KVM_S390_AP_R_QUARANTINED, 2, 4,
+		       KVM_S390_AP_HOLDER_QUARANTINE, NULL);
+
+	/* given back: free again, the rows tight, claims work */
+	apmx_table_reset_done(&T, 3, 9, true);
+	ck_assert_uint_eq(slot(3, 9).state, 0);
+	ck_assert_ptr_null(T.rows[3]);
+	apmx_table_reset_done(&T, 2, 4, true);
+	ck_assert_uint_eq(slot(2, 4).state, 0);
+	ck_assert_ptr_eq(slot(2, 4).reserver, &G);
+	ck_assert_int_eq(claim_g(&g2, M("2", "4", ""), &G, &r), 0);
+	ck_assert_int_eq(claim(&g2, M("3", "9", ""), &r), 0);
+	assert_rows_tight();
+}
+END_TEST
+
 /* ---- veto ---------------------------------------------------------------- */
 
 START_TEST(veto_asked_for_new_and_upgraded_apqns)
@@ -482,6 +552,7 @@ Suite *table_suite(void)
 	tcase_add_test(tc, control_domains_exclusive_per_apqn);
 	tcase_add_test(tc, replace_reports_released_and_claimed);
 	tcase_add_test(tc, resetting_and_quarantine);
+	tcase_add_test(tc, withhold_free_apqn);
 	tcase_add_test(tc, veto_asked_for_new_and_upgraded_apqns);
 	tcase_add_test(tc, veto_refusal_and_precedence);
 	tcase_add_test(tc, lookup_sets_and_fill_helpers);

@@ -62,8 +62,10 @@
  *   device lock    its device_register() probes and device_unregister()
  *                  removes under it; never taken holding a lock of
  *                  ap-matrix.h (reported);
- *   ranks 1-5      op_lock, ap_perms_mutex (ap_device_probe() and the mask
- *                  stores), kvm->lock, pqap_hook_rwsem, apmx_table_lock;
+ *   ranks 1-11     op_lock, ap_perms_mutex (ap_device_probe() and the mask
+ *                  stores), vfio_ap's guests_lock, kvm->lock, vcpu->mutex,
+ *                  pqap_hook_rwsem, vfio_ap's mdevs_lock, aqic_lock,
+ *                  mmap_lock, apmx_aqic_orphan_lock, apmx_table_lock;
  *   klist_lock and the simulated hardware's hw_lock (ksim.c): innermost,
  *                  never nested, never held while driver or kernel code
  *                  runs.
@@ -179,6 +181,26 @@ int sysfs_emit(char *buf, const char *fmt, ...)
 	n = vsnprintf(buf, KSIM_PAGE_SIZE, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+/*
+ * fs/sysfs/file.c sysfs_emit_at(): a WARN and 0 for an @at outside the
+ * page, else vscnprintf() into what is left of it (the characters
+ * written, never more than PAGE_SIZE - @at - 1).  The buffer is the page
+ * ksim_drv_attr_show() and ksim_qdev_attr() pass.
+ */
+int sysfs_emit_at(char *buf, int at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ksim_warn_on(!buf || at < 0 || at >= KSIM_PAGE_SIZE, __FILE__,
+			 __LINE__))
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + at, KSIM_PAGE_SIZE - at, fmt, ap);
+	va_end(ap);
+	return n < KSIM_PAGE_SIZE - at ? n : KSIM_PAGE_SIZE - at - 1;
 }
 
 /* lib/kstrtox.c kstrtouint() via _kstrtoull() */
@@ -873,9 +895,53 @@ struct ap_driver ksim_zcrypt_drv = {
 	.remove = zcrypt_remove,
 };
 
-/* vfio_ap_drv.c with patch 0051: asks KVM before it binds, resets on
- * remove (vfio_ap_mdev_remove_queue() -> vfio_ap_mdev_reset_queue())
+/*
+ * drivers/s390/crypto/vfio_ap_private.h struct ap_matrix_dev's
+ * guests_lock and mdevs_lock, ranked where vfio_ap_ops.c
+ * get_update_locks_for_kvm() takes them (ksim.h KSIM_RANK_VFIO_*).  The
+ * 0051 hooks take apmx_table_lock under them; an apmatrix hook that
+ * sleeps holding them is a violation (ksim.c msleep()).
  */
+struct mutex ksim_vfio_guests_lock, ksim_vfio_mdevs_lock;
+
+/* vfio_ap's own msleep(20): its business, on the virtual clock only */
+static void vfio_ap_msleep(unsigned int ms)
+{
+	__atomic_add_fetch(&ksim_now_ms, ms, __ATOMIC_RELAXED);
+}
+
+/*
+ * vfio_ap_ops.c vfio_ap_mdev_reset_queue(q, 1): ZAPQ, once more after
+ * 20 ms on RC 02; on 00 or a last 02 up to two TAPQs 20 ms apart until
+ * the queue reads empty, then it gives up without an error (a WARN_ONCE,
+ * not modelled: vfio_ap's, not ours); 01, 03, 04: -EBUSY at once; any
+ * other code: a WARN and -EIO (not modelled either).  Its result is
+ * ignored by vfio_ap_mdev_remove_queue().
+ */
+static void vfio_ap_reset_queue(ap_qid_t qid)
+{
+	struct ap_queue_status st;
+	unsigned int retry = 1, retry2 = 2;
+
+	for (;;) {
+		st = ap_zapq(qid);
+		if (st.response_code != AP_RESPONSE_RESET_IN_PROGRESS ||
+		    !retry--)
+			break;
+		vfio_ap_msleep(20);
+	}
+	if (st.response_code != AP_RESPONSE_NORMAL &&
+	    st.response_code != AP_RESPONSE_RESET_IN_PROGRESS)
+		return;
+	while (retry2--) {
+		if (st.queue_empty && !st.irq_enabled)
+			break;
+		vfio_ap_msleep(20);
+		st = ap_tapq(qid, NULL);
+	}
+}
+
+/* vfio_ap_drv.c with patch 0051: asks KVM before it binds */
 static int vfio_ap_probe(struct ap_device *apdev)
 {
 #if IS_ENABLED(CONFIG_ZCRYPT)
@@ -885,11 +951,21 @@ static int vfio_ap_probe(struct ap_device *apdev)
 #endif
 }
 
+/*
+ * vfio_ap_ops.c vfio_ap_mdev_remove_queue() with patch 0051: under
+ * get_update_locks_for_queue() (no mdev guest here: its kvm->lock is not
+ * taken) the queue is reset, the result ignored; the locks are released,
+ * and only then is KVM told (the hook may reset and wait).
+ */
 static void vfio_ap_remove(struct ap_device *apdev)
 {
 	ap_qid_t qid = to_ap_queue(&apdev->device)->qid;
 
-	ap_zapq(qid);
+	mutex_lock(&ksim_vfio_guests_lock);
+	mutex_lock(&ksim_vfio_mdevs_lock);
+	vfio_ap_reset_queue(qid);
+	mutex_unlock(&ksim_vfio_mdevs_lock);
+	mutex_unlock(&ksim_vfio_guests_lock);
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	kvm_s390_apmx_vfio_ap_remove(qid);
 #endif
@@ -997,6 +1073,10 @@ void ksim_ap_bus_reset(bool up)
 	ksim_zcrypt_drv.driver.ksim_registered = false;
 	ksim_vfio_ap_drv.driver.name = "vfio_ap";
 	ksim_vfio_ap_drv.driver.ksim_registered = false;
+	ksim_vfio_guests_lock = (struct mutex){ 0, KSIM_RANK_VFIO_GUESTS,
+						"matrix_dev->guests_lock" };
+	ksim_vfio_mdevs_lock = (struct mutex){ 0, KSIM_RANK_VFIO_MDEVS,
+					       "matrix_dev->mdevs_lock" };
 }
 
 void ksim_ap_bus_late_initcall(void)
@@ -1268,6 +1348,34 @@ int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
 			if (rc)
 				return rc;
 			return da->show(&q->ap_dev.device, da, buf);
+		}
+	return -ENOENT;
+}
+
+/*
+ * fs/sysfs/file.c sysfs_kf_seq_show() -> drivers/base/bus.c
+ * drv_attr_show(): the show's return value, -ENOENT if there is no such
+ * file, -EACCES if the caller may not read it.  @buf: KSIM_PAGE_SIZE.
+ */
+long ksim_drv_attr_show(struct ap_driver *drv, const char *name, char *buf)
+{
+	const struct attribute_group **g;
+	struct driver_attribute *da;
+	struct attribute **a;
+	int rc;
+
+	if (!drv->driver.ksim_registered)
+		return -ENOENT;
+	for (g = drv->driver.groups; g && *g; g++)
+		for (a = (*g)->attrs; *a; a++) {
+			if (strcmp((*a)->name, name))
+				continue;
+			da = container_of(*a, struct driver_attribute, attr);
+			rc = sysfs_may((*a)->mode, 0004, da->show);
+			if (rc)
+				return rc;
+			memset(buf, 0, KSIM_PAGE_SIZE);
+			return da->show(&drv->driver, buf);
 		}
 	return -ENOENT;
 }

@@ -80,6 +80,11 @@ struct ap_driver *ksim_ap_driver(const char *name);
  */
 long ksim_drv_attr_store(struct ap_driver *drv, const char *name,
 			 const char *buf);
+/* Read /sys/bus/ap/drivers/<drv>/<name> into @buf (KSIM_PAGE_SIZE): the
+ * show's return value, -ENOENT if there is no such file, -EACCES if the
+ * caller may not.
+ */
+long ksim_drv_attr_show(struct ap_driver *drv, const char *name, char *buf);
 
 /* echo BUF > /sys/bus/ap/apmask (aqmask), in 6.1's syntax: a hex mask
  * ("0x..."), or relative terms ("+1,-4-7") applied to the mask as it is

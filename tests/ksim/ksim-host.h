@@ -102,6 +102,8 @@ extern unsigned long ksim_slept_ms;
  * a lock of @rank (KSIM_RANK_*) since ksim_lock_hold_reset().
  */
 extern unsigned long ksim_now_ms;
+/* vfio_ap's matrix_dev->guests_lock and mdevs_lock (ksim-ap-bus.c) */
+extern struct mutex ksim_vfio_guests_lock, ksim_vfio_mdevs_lock;
 unsigned long ksim_lock_hold_max(int rank);
 void ksim_lock_hold_reset(void);
 

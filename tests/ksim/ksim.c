@@ -684,6 +684,14 @@ void msleep(unsigned int ms)
 	if (lock_held_here(&apmx_table_lock) || lock_held_here(&ap_perms_mutex))
 		violation("msleep(%u) holding the table lock or ap_perms_mutex\n",
 			  ms);
+	/*
+	 * ap-matrix.h: the vfio_ap hooks wait for nothing under vfio_ap's
+	 * locks, which every vfio_ap mdev operation takes.
+	 */
+	if (lock_held_here(&ksim_vfio_guests_lock) ||
+	    lock_held_here(&ksim_vfio_mdevs_lock))
+		violation("msleep(%u) in a hook under vfio_ap's guests_lock or mdevs_lock\n",
+			  ms);
 	__atomic_add_fetch(&ksim_slept_ms, ms, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&ksim_now_ms, ms, __ATOMIC_RELAXED);
 #ifdef KSIM_THREADS
@@ -826,6 +834,13 @@ unsigned long ksim_copy_to_user(void __user *to, const void *from,
 }
 
 /* ---- the simulated AP host --------------------------------------------- */
+/*
+ * Every AP instruction apmatrix issues (PQAP: ZAPQ, TAPQ, QCI) is a
+ * violation while the thread holds apmx_table_lock: ap-matrix.h's LOCK
+ * ORDER (WORST-CASE HOLD TIMES) holds that lock "never across a sleep or
+ * an AP instruction": every queue probe, in_use() and AP matrix ioctl
+ * waits for it.
+ */
 /* arch/s390/include/asm/ap.h ap_instructions_available(): TAPQ works */
 bool ap_instructions_available(void)
 {
@@ -846,6 +861,8 @@ int ap_qci(struct ap_config_info *info)
 {
 	u8 all[32];
 
+	if (lock_held_here(&apmx_table_lock))
+		violation("QCI under the table lock\n");
 	if (!ksim_host.ap_instr || !ksim_host.qci)
 		return -EOPNOTSUPP;
 	memset(info, 0, sizeof(*info));
@@ -1071,6 +1088,8 @@ static struct ap_queue_status tapq(ap_qid_t qid, unsigned long *info)
 	struct ksim_queue *q = &ksim_host.q[apid][apqi];
 	u8 rc;
 
+	if (lock_held_here(&apmx_table_lock))
+		violation("TAPQ %02x.%04x under the table lock\n", apid, apqi);
 	if (info)
 		*info = 0;
 	q->tapq_calls++;

@@ -533,6 +533,53 @@ START_TEST(test_vfio_ap_leftover_released_absent_is_quarantined)
 }
 END_TEST
 
+/*
+ * vfio_ap gives up a queue still in the configuration whose reset it did
+ * not see end (6.1 vfio_ap_mdev_reset_queue() polls two TAPQs 20 ms apart
+ * and returns 0 anyway): KVM resets it itself, verified, so a reset that
+ * was merely slow leaves no mark and does not pin kvm.ko.  (review rv12f)
+ */
+START_TEST(test_vfio_ap_slow_reset_finished_here)
+{
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	ksim_host.q[6][2].reset_ms = 100;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
+}
+END_TEST
+
+/*
+ * vfio_ap's two ZAPQs answer 02 (the AP bus's RAPQ runs: it empties the
+ * queue, it does not zeroize) and it gives up; TAPQ then reads 00, empty:
+ * a TAPQ alone cannot tell that nothing zeroized the queue.  KVM's own
+ * reset does (ap_queue_remove()'s later unverified ZAPQ is not counted
+ * on: it is not performed either while a reset runs).  (review rv12f)
+ */
+START_TEST(test_vfio_ap_rapq_is_no_zeroize)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	q->secret = 0x55;
+	q->zapq_script[0] = AP_RESPONSE_RESET_IN_PROGRESS;
+	q->zapq_script[1] = AP_RESPONSE_RESET_IN_PROGRESS;
+	q->zapq_script_len = 2;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_msg(q->secret == 0,
+		      "06.0002 left vfio_ap holding what its guest left");
+	ck_assert_int_eq(ksim_module_refs, 0);
+}
+END_TEST
+
 START_TEST(test_vfio_ap_cannot_take_held_queue)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
@@ -940,6 +987,274 @@ START_TEST(test_reset_quarantined_attribute)
 					     "6.2"), -EINVAL);
 	ck_assert_int_eq(ksim_drv_attr_store(drv, "no_such_file", "6.2"),
 			 -ENOENT);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * A marked APQN (vfio_ap gave it up, its reset not verified) whose card
+ * comes back in place (deconfigured: RC 03, then configured again; the AP
+ * bus keeps the queue device and probes nothing) is reset on root's
+ * request through reset_quarantined: a verified reset clears the mark and
+ * unpins kvm.ko, a failed one keeps both, and the slot is free again
+ * either way.  During the retry the APQN is withheld: a set of it is
+ * refused, naming it.  (review rv12f, item c)
+ */
+static struct kvm *retry_kvm;
+static int retry_set_rc;
+static struct kvm_s390_ap_matrix retry_set_m;
+
+static void set_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 6 || apqi != 2)
+		return;
+	ksim_thread_switch();
+	retry_set_rc = ksim_set(retry_kvm, "6", "2", "", &retry_set_m);
+	ksim_thread_return();
+}
+
+/* 06.0002 used by vfio_ap's guest, deconfigured, then unbound: marked */
+static void vfio_ap_leaves_leftover_in_place(void)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	q->secret = 0x55;
+	q->deconfigured = true;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_uint_eq(q->secret, 0x55);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert(ksim_table_free(6, 2));
+}
+
+START_TEST(test_reset_quarantined_retries_leftover)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	ck_assert_ptr_nonnull(drv);
+	/* still deconfigured: the reset fails, mark and pin kept */
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert_uint_eq(q->secret, 0x55);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert(ksim_table_free(6, 2));
+	/* configured again, in place: the reset works, a set meanwhile fails */
+	q->deconfigured = false;
+	retry_kvm = kvm;
+	retry_set_rc = 1;
+	ksim_host.on_zapq = set_during_zapq;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert_int_eq(retry_set_rc, -EIO);
+	ck_assert_refusal(&retry_set_m.refusal, KVM_S390_AP_R_QUARANTINED, 6, 2,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert_uint_eq(q->secret, 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert(ksim_table_free(6, 2));
+	/* nothing marked any more */
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EINVAL);
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * The retry never resets a marked queue under someone: a guest of ours
+ * that holds it (unclean), vfio_ap when the queue is bound to it again,
+ * the host's default drivers when the masks give it to them.  Refused
+ * with EBUSY, the mark and the pin kept, the queue not touched.
+ */
+START_TEST(test_reset_quarantined_leftover_not_under_a_holder)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+	unsigned int zapqs;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	/* a guest of ours holds it: unclean, its reset failed (RC 03) */
+	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	q->deconfigured = false;
+	zapqs = q->zapq_calls;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_uint_eq(q->zapq_calls, zapqs);
+	ck_assert_uint_eq(q->secret, 0x55);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	ck_assert(ksim_table_free(6, 2));
+	ck_assert_int_eq(ksim_module_refs, 0);	/* the release's reset */
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+START_TEST(test_reset_quarantined_leftover_not_under_vfio_ap)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+	unsigned int zapqs;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	/* deconfigured still, bound to vfio_ap again */
+	ck_assert_int_eq(ksim_qdev_bind(6, 2, &ksim_vfio_ap_drv), 0);
+	zapqs = q->zapq_calls;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+	ck_assert_uint_eq(q->zapq_calls, zapqs);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* the host's: apmask and aqmask give 06.0002 to the default drivers */
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert_int_eq(ksim_apmask_store("6"), 0);
+	ck_assert_int_eq(ksim_aqmask_store("2"), 0);
+	zapqs = q->zapq_calls;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), -EBUSY);
+	ck_assert_uint_eq(q->zapq_calls, zapqs);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	/* given back to nobody: the retry works */
+	ck_assert_int_eq(ksim_apmask_store(""), 0);
+	ck_assert_int_eq(ksim_aqmask_store(""), 0);
+	/* vfio_ap may have taken it again: its remove's reset fails (03) */
+	ksim_qdev_unbind(6, 2);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	q->deconfigured = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert_uint_eq(q->secret, 0);
+}
+END_TEST
+
+/*
+ * /sys/bus/ap/drivers/apmatrix/quarantined and leftover (0400): the
+ * quarantined APQNs, and those another driver (vfio_ap) left without a
+ * verified reset, one a line in ascending order, each as the AP bus names
+ * the queue and reset_quarantined takes it.  (review rv12f, item d)
+ */
+static void drv_attr_is(struct ap_driver *drv, const char *name,
+			const char *want)
+{
+	char buf[KSIM_PAGE_SIZE];
+
+	ck_assert_int_eq(ksim_drv_attr_show(drv, name, buf), strlen(want));
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_quarantined_and_leftover_attributes)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	char buf[KSIM_PAGE_SIZE];
+	struct ap_driver *drv;
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	drv = ksim_ap_driver("apmatrix");
+	ck_assert_ptr_nonnull(drv);
+	drv_attr_is(drv, "quarantined", "");
+	drv_attr_is(drv, "leftover", "");
+	/* root only (mode 0400), and not writable */
+	ksim_cap_sys_admin = false;
+	ck_assert_int_eq(ksim_drv_attr_show(drv, "quarantined", buf), -EACCES);
+	ck_assert_int_eq(ksim_drv_attr_show(drv, "leftover", buf), -EACCES);
+	ksim_cap_sys_admin = true;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "quarantined", "07.0003"),
+			 -EACCES);
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "leftover", "06.0002"),
+			 -EACCES);
+	ck_assert_int_eq(ksim_drv_attr_show(drv, "reset_quarantined", buf),
+			 -EACCES);
+	/* vfio_ap gives up 06.0002 deconfigured: its reset fails, marked */
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	ksim_host.q[6][2].deconfigured = true;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	drv_attr_is(drv, "leftover", "06.0002\n");
+	drv_attr_is(drv, "quarantined", "");
+	/* two quarantined queues, listed in (adapter, domain) order */
+	ksim_qdev_add(0x1a, 4, CEX7);
+	ksim_qdev_add(7, 3, CEX7);
+	/* vfio_ap took them; reset by it (verified): no mark */
+	ck_assert_int_eq(ksim_qdev_unbind(0x1a, 4), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(7, 3), 0);
+	quarantine(kvm, "26", "4", 0x1a, 4);
+	quarantine(kvm, "7", "3", 7, 3);
+	drv_attr_is(drv, "quarantined", "07.0003\n1a.0004\n");
+	drv_attr_is(drv, "leftover", "06.0002\n");
+	/* a line written back to reset_quarantined: off the list */
+	ksim_host.q[0x1a][4].reset_hangs = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "1a.0004\n"), 8);
+	drv_attr_is(drv, "quarantined", "07.0003\n");
+	ksim_host.q[7][3].reset_hangs = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "07.0003\n"), 8);
+	ksim_host.q[6][2].deconfigured = false;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	drv_attr_is(drv, "quarantined", "");
+	drv_attr_is(drv, "leftover", "");
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * More APQNs than a page holds: as many lines as fit with a last "...",
+ * never a cut line or a write beyond the page (sysfs_emit_at()).
+ */
+START_TEST(test_quarantined_attribute_one_page)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	char buf[KSIM_PAGE_SIZE], line[16];
+	struct ap_driver *drv;
+	unsigned int a, d, n = 0;
+	long len;
+
+	start();
+	drv = ksim_ap_driver("apmatrix");
+	for (a = 1; a <= 24; a++)
+		for (d = 0; d <= 24; d++)
+			ksim_host.q[a][d].reset_hangs = true;
+	ck_assert_int_eq(ksim_set(kvm, "1-24", "0-24", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	len = ksim_drv_attr_show(drv, "quarantined", buf);
+	ck_assert_int_eq(len, (long)strlen(buf));
+	ck_assert_int_lt(len, KSIM_PAGE_SIZE);
+	/* 511 lines of 8 characters, then "...\n": 4092 */
+	ck_assert_int_eq(len, 511 * 8 + 4);
+	for (a = 1; a <= 24 && n < 511; a++)
+		for (d = 0; d <= 24 && n < 511; d++, n++) {
+			snprintf(line, sizeof(line), "%02x.%04x\n", a, d);
+			ck_assert_msg(!memcmp(buf + n * 8, line, 8),
+				      "line %u is not %s", n, line);
+		}
+	ck_assert_str_eq(buf + 511 * 8, "...\n");
+	for (a = 1; a <= 24; a++)
+		for (d = 0; d <= 24; d++)
+			ksim_host.q[a][d].reset_hangs = false;
+	ck_assert_int_eq(ksim_set(kvm, "1-24", "0-24", "", NULL), 0);
+	ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL), 0);
+	drv_attr_is(drv, "quarantined", "");
 	ksim_vm_destroy(kvm);
 }
 END_TEST
@@ -1401,6 +1716,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_vfio_ap_leftover_out_of_config_is_reset_first);
 	tcase_add_test(tc, test_vfio_ap_leftover_released_absent_is_quarantined);
+	tcase_add_test(tc, test_vfio_ap_slow_reset_finished_here);
+	tcase_add_test(tc, test_vfio_ap_rapq_is_no_zeroize);
 	tcase_add_test(tc, test_vfio_ap_mdev_control_domains);
 	tcase_add_test(tc, test_unbound_type_appearing_after_claim);
 	tcase_add_test(tc, test_vfio_ap_mdev_refused_quarantined);
@@ -1411,6 +1728,11 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
 	tcase_add_test(tc, test_quarantined_queue_retried_on_probe);
 	tcase_add_test(tc, test_reset_quarantined_attribute);
+	tcase_add_test(tc, test_reset_quarantined_retries_leftover);
+	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_a_holder);
+	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_vfio_ap);
+	tcase_add_test(tc, test_quarantined_and_leftover_attributes);
+	tcase_add_test(tc, test_quarantined_attribute_one_page);
 	tcase_add_test(tc, test_holder_file_root_only);
 	tcase_add_test(tc, test_mask_edit_reprobes_changed_queues_only);
 	tcase_add_test(tc, test_ksim_bus_is_61);

@@ -500,6 +500,32 @@ START_TEST(qci_unavailable)
 END_TEST
 
 /*
+ * ap-matrix.h's LOCK ORDER: apmx_table_lock is held "never across a sleep
+ * or an AP instruction".  Every AP instruction apmatrix issues (asm/ap.h
+ * ap_zapq(), ap_tapq(), ap_qci(): each a PQAP) is a violation under it;
+ * the same instructions without it are not.
+ */
+START_TEST(ap_instructions_not_under_table_lock)
+{
+	struct ap_config_info info;
+
+	ap_zapq(AP_MKQID(1, 1));
+	ap_tapq(AP_MKQID(1, 1), NULL);
+	ck_assert_int_eq(ap_qci(&info), 0);
+	expect_violations(0);
+	mutex_lock(&apmx_table_lock);
+	ap_zapq(AP_MKQID(1, 1));
+	expect_violations(1);
+	ap_tapq(AP_MKQID(1, 1), NULL);
+	expect_violations(1);
+	ap_qci(&info);
+	expect_violations(1);
+	mutex_unlock(&apmx_table_lock);
+	expect_violations(0);
+}
+END_TEST
+
+/*
  * drivers/s390/crypto/ap_bus.c apmask_store() -> ap_parse_bitmap_str():
  * the one parser of tests/shim/ap-bitmap-str.c (also the tool tests').
  * simple_strtoul() wraps, hex2bitmap() takes at most 64 digits, and a
@@ -558,6 +584,7 @@ Suite *ksim_suite_shims(void)
 #endif
 	tcase_add_test(tc, kconfig_as_strict);
 	tcase_add_test(tc, qci_unavailable);
+	tcase_add_test(tc, ap_instructions_not_under_table_lock);
 	tcase_add_test(tc, ap_mask_syntax_as_strict);
 	suite_add_tcase(s, tc);
 	return s;

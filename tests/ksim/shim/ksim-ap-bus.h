@@ -40,6 +40,7 @@
 
 int scnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 int sysfs_emit(char *buf, const char *fmt, ...) __printf(2, 3);
+int sysfs_emit_at(char *buf, int at, const char *fmt, ...) __printf(3, 4);
 #define KSIM_PAGE_SIZE	4096
 
 /*
@@ -98,6 +99,10 @@ struct driver_attribute {
 	struct driver_attribute driver_attr_##_name = {			\
 		.attr = { .name = #_name, .mode = 0200 },		\
 		.store = _name##_store }
+/* include/linux/sysfs.h __ATTR_RO_MODE(_name, 0400) in a driver_attribute */
+#define __ATTR_RO_MODE(_name, _mode) {					\
+		.attr = { .name = #_name, .mode = _mode },		\
+		.show = _name##_show }
 
 #define ATTRIBUTE_GROUPS(_name)						\
 	static const struct attribute_group _name##_group = {		\

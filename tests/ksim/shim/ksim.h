@@ -97,18 +97,25 @@ int ksim_warn_on(int cond, const char *file, int line);
  * The AP bus simulation's locks (ksim-ap-bus.c) have no rank: its scan
  * lock and a device's lock come before rank 1 (entering a scan or taking
  * a device lock holding a ranked lock is reported), its klist lock and the
- * hardware's lock after rank 5 (never held while ranked locks are taken).
+ * hardware's lock after apmx_table_lock (never held while ranked locks
+ * are taken).
+ * vfio_ap's two locks are ranked where 6.1's vfio_ap_ops.c
+ * get_update_locks_for_kvm() takes them: guests_lock after ap_perms_mutex
+ * (its sysfs stores take that first) and before kvm->lock, mdevs_lock after
+ * pqap_hook_rwsem and before apmx_table_lock (the 0051 hooks take it).
  */
 enum {
 	KSIM_RANK_VM_OP = 1,		/* kvm_s390_apmx.op_lock */
 	KSIM_RANK_AP_PERMS = 2,
-	KSIM_RANK_KVM = 3,
-	KSIM_RANK_VCPU = 4,		/* vcpu->mutex (KVM_RUN) */
-	KSIM_RANK_PQAP_HOOK = 5,
-	KSIM_RANK_AQIC = 6,		/* kvm_s390_apmx.aqic_lock */
-	KSIM_RANK_MMAP = 7,		/* current->mm->mmap_lock (read) */
-	KSIM_RANK_AQIC_ORPHAN = 8,	/* apmx_aqic_orphan_lock (aqic.c) */
-	KSIM_RANK_TABLE = 9,
+	KSIM_RANK_VFIO_GUESTS = 3,	/* vfio_ap's matrix_dev->guests_lock */
+	KSIM_RANK_KVM = 4,
+	KSIM_RANK_VCPU = 5,		/* vcpu->mutex (KVM_RUN) */
+	KSIM_RANK_PQAP_HOOK = 6,
+	KSIM_RANK_VFIO_MDEVS = 7,	/* vfio_ap's matrix_dev->mdevs_lock */
+	KSIM_RANK_AQIC = 8,		/* kvm_s390_apmx.aqic_lock */
+	KSIM_RANK_MMAP = 9,		/* current->mm->mmap_lock (read) */
+	KSIM_RANK_AQIC_ORPHAN = 10,	/* apmx_aqic_orphan_lock (aqic.c) */
+	KSIM_RANK_TABLE = 11,
 };
 
 /*

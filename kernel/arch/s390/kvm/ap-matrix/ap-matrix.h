@@ -59,10 +59,19 @@
  * claim, drops both, and takes kvm->lock again (vm.c apmx_vm_apply()).
  * The AP bus calls a driver's in_use() with ap_perms_mutex held; in_use
  * may take apmx_table_lock only.  vfio_ap calls
- * kvm_s390_apmx_vfio_ap_probe(), _remove() and _control() holding its own
- * locks (its probe: the device lock; its sysfs stores: ap_perms_mutex,
+ * kvm_s390_apmx_vfio_ap_probe() and _control() holding its own locks (its
+ * probe: the device lock; its sysfs stores: ap_perms_mutex,
  * matrix_dev->guests_lock, the mdev's kvm->lock, matrix_dev->mdevs_lock),
- * and they take apmx_table_lock, innermost.  Under apmx_table_lock
+ * and they take apmx_table_lock, innermost, and wait for nothing but a
+ * GFP_KERNEL allocation.  _remove() resets the queue and may sleep
+ * (APMX_ZEROIZE_MAX_MS): vfio_ap calls it holding the queue's device lock
+ * only, after release_update_locks_for_mdev() (patch 0051), since every
+ * vfio_ap mdev operation waits for guests_lock.  The queue driver's
+ * reset_quarantined of a queue vfio_ap left unreset (zeroize.c
+ * apmx_zeroize_retry_leftover()) takes ap_perms_mutex, then
+ * apmx_table_lock for the veto and the withhold, and drops both before
+ * the reset.  Its quarantined and leftover files hold apmx_table_lock
+ * for one pass over the 65536 APQNs (slot reads only, no sleep).  Under apmx_table_lock
  * apmatrix takes no sleeping lock: no vfio_ap lock, no device lock, no
  * kvm->lock (only the AP bus's and the driver core's spinlocks).
  * Outside all of these: the AP bus's scan (ap_bus.c ap_scan_bus(), the
@@ -246,6 +255,10 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 			      struct apmx_apqn_set *failed);
 bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi);
+bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi);
+bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi);
+int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
+				struct kvm_s390_ap_refusal *r);
 void apmx_zeroize_retry_set(struct apmx_apqn_set *s);
 
 #endif /* _KVM_S390_AP_MATRIX_H */

@@ -326,6 +326,22 @@ void apmx_table_reset_done_set(struct apmx_table *t,
 			       const struct apmx_apqn_set *s, bool ok);
 
 /*
+ * Withhold the APQN (@apid, @apqi), which no guest uses and which is not
+ * withheld, as RESETTING, for a reset that must keep it from everyone (a
+ * retry of a queue that may still hold what another driver's guest left):
+ * every claim and reservation of it is refused as for a released APQN
+ * until apmx_table_reset_done(), whose @ok decides whether it is free
+ * again or QUARANTINED.  A reservation on it stays.  Returns 0 (@r
+ * zeroed); -EADDRINUSE (KVM_S390_AP_R_IN_USE, holder the guest) if a guest
+ * uses it; -EIO (KVM_S390_AP_R_QUARANTINED, holder
+ * KVM_S390_AP_HOLDER_QUARANTINE) if it is withheld; -ENOMEM (@r without
+ * an APQN) if its row cannot be allocated; -EINVAL for ids above 255.  On
+ * refusal the table is unchanged.
+ */
+int apmx_table_withhold(struct apmx_table *t, unsigned int apid,
+			unsigned int apqi, struct kvm_s390_ap_refusal *r);
+
+/*
  * Make grant @g reserve exactly @want: apm x aqm for usage and apm x adm
  * for control (an APQN in both is reserved for both); all or nothing.
  * Usually called once on a fresh grant (@g->held empty); a later call

@@ -39,6 +39,11 @@
  *             (config on, checkstop off: the AP bus keeps the queue device
  *             and probes nothing); a card that left the configuration and
  *             returns gets new queue devices, whose probe retries itself.
+ *             It also resets a queue vfio_ap left without a verified reset
+ *             (zeroize.c apmx_zq_mark_leftover(), which pins kvm.ko) if
+ *             nobody has it, withheld meanwhile: verified, the mark and
+ *             the pin go; -EBUSY if it fails or someone has the queue
+ *             (a guest, the host, vfio_ap), both stay;
  *
  * Choosing between apmatrix and vfio_ap: both are non-default drivers of
  * the same queue types.  The table decides: apmatrix binds only queues
@@ -401,7 +406,20 @@ static struct ap_device_id apmx_qdrv_ids[] = {
 	{ /* end of list */ },
 };
 
-/* "05.0004" (hex, as the AP bus names queue devices), one newline */
+/*
+ * An APQN in the driver's attributes: "05.0004", adapter and domain in
+ * hex, as the AP bus names the queue device (ap_bus.c ap_scan_domains()).
+ * reset_quarantined reads it (apmx_qdrv_parse_apqn()), quarantined and
+ * leftover list it (apmx_qdrv_show_apqns()), one a line.
+ */
+#define APMX_QDRV_APQN_FMT	"%02x.%04x"
+#define APMX_QDRV_APQN_LINE	8	/* "05.0004\n" */
+/* A list that does not fit a page ends with this line. */
+#define APMX_QDRV_MORE		"...\n"
+#define APMX_QDRV_APQNS_MAX						\
+	((PAGE_SIZE - sizeof(APMX_QDRV_MORE)) / APMX_QDRV_APQN_LINE)
+
+/* APMX_QDRV_APQN_FMT, one newline */
 static int apmx_qdrv_parse_apqn(const char *buf, unsigned int *apid,
 				unsigned int *apqi)
 {
@@ -422,10 +440,64 @@ static int apmx_qdrv_parse_apqn(const char *buf, unsigned int *apid,
 	return 0;
 }
 
+/* Who keeps a marked queue from its retry (apmx_zeroize_retry_leftover()) */
+static const char *apmx_qdrv_holder_str(u8 holder_type)
+{
+	switch (holder_type) {
+	case KVM_S390_AP_HOLDER_VM:
+		return "used by a guest";
+	case KVM_S390_AP_HOLDER_QUARANTINE:
+		return "being reset";
+	case KVM_S390_AP_HOLDER_VFIO_AP:
+		return "vfio_ap's";
+	case KVM_S390_AP_HOLDER_HOST:
+		return "the host's";
+	default:
+		return "not available";
+	}
+}
+
+/*
+ * The retry of reset_quarantined for a queue another driver gave up
+ * without a verified reset (apmx_zq_mark_leftover()): count, -EINVAL if it
+ * is not marked, -EBUSY if someone has it or the reset fails again, or
+ * -EINTR, -ENOMEM.
+ */
+static ssize_t apmx_qdrv_reset_leftover(unsigned int apid, unsigned int apqi,
+					size_t count)
+{
+	struct kvm_s390_ap_refusal r = {};
+	int rc;
+
+	rc = apmx_zeroize_retry_leftover(apid, apqi, &r);
+	if (!rc) {
+		pr_notice("AP queue %02x.%04x: reset verified, no longer marked as left unreset\n",
+			  apid, apqi);
+		return count;
+	}
+	if (rc == -EINVAL) {
+		pr_notice("AP queue %02x.%04x: not quarantined, not reset\n",
+			  apid, apqi);
+		return rc;
+	}
+	if (rc == -EINTR || rc == -ENOMEM)
+		return rc;
+	/* -EIO without a holder: the reset itself failed */
+	if (rc == -EIO && !r.reason)
+		pr_notice("AP queue %02x.%04x: reset failed again, still marked as left unreset\n",
+			  apid, apqi);
+	else
+		pr_notice("AP queue %02x.%04x: left unreset, not reset: %s\n",
+			  apid, apqi, apmx_qdrv_holder_str(r.holder_type));
+	return -EBUSY;
+}
+
 /*
  * /sys/bus/ap/drivers/apmatrix/reset_quarantined (0200): reset the
- * quarantined queue written to it again.  The reset runs with no lock of
- * ap-matrix.h held (apmx_zeroize_retry()).
+ * quarantined queue written to it again, or one another driver gave up
+ * without a verified reset (apmx_qdrv_reset_leftover()).  The reset runs
+ * with no lock of ap-matrix.h held (apmx_zeroize_retry(),
+ * apmx_zeroize_retry_leftover()).
  */
 static ssize_t reset_quarantined_store(struct device_driver *drv,
 				       const char *buf, size_t count)
@@ -438,11 +510,8 @@ static ssize_t reset_quarantined_store(struct device_driver *drv,
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	mutex_unlock(&apmx_table_lock);
-	if (!(s.state & APMX_SLOT_QUARANTINED)) {
-		pr_notice("AP queue %02x.%04x: not quarantined, not reset\n",
-			  apid, apqi);
-		return -EINVAL;
-	}
+	if (!(s.state & APMX_SLOT_QUARANTINED))
+		return apmx_qdrv_reset_leftover(apid, apqi, count);
 	pr_notice("AP queue %02x.%04x: reset of the quarantined queue requested\n",
 		  apid, apqi);
 	if (!apmx_zeroize_retry(apid, apqi)) {
@@ -454,8 +523,78 @@ static ssize_t reset_quarantined_store(struct device_driver *drv,
 }
 static DRIVER_ATTR_WO(reset_quarantined);
 
+/*
+ * Write the APQNs for which @has() is true into the sysfs page @buf, in
+ * ascending (adapter, domain) order, one APMX_QDRV_APQN_FMT a line; if
+ * there are more than APMX_QDRV_APQNS_MAX (511 with 4 KiB pages), the
+ * first that many, then the line APMX_QDRV_MORE.  @has() is called with
+ * apmx_table_lock held, once per APQN: 65536 calls, no sleep.
+ */
+static ssize_t apmx_qdrv_show_apqns(char *buf,
+				    bool (*has)(unsigned int apid,
+						unsigned int apqi))
+{
+	unsigned int apid, apqi, n = 0;
+	int len = 0;
+
+	mutex_lock(&apmx_table_lock);
+	for (apid = 0; apid < APMX_NR_IDS; apid++) {
+		for (apqi = 0; apqi < APMX_NR_IDS; apqi++) {
+			if (!has(apid, apqi))
+				continue;
+			if (n++ == APMX_QDRV_APQNS_MAX) {
+				len += sysfs_emit_at(buf, len, APMX_QDRV_MORE);
+				goto out;
+			}
+			len += sysfs_emit_at(buf, len, APMX_QDRV_APQN_FMT "\n",
+					     apid, apqi);
+		}
+	}
+out:
+	mutex_unlock(&apmx_table_lock);
+	return len;
+}
+
+static bool apmx_qdrv_quarantined(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_slot s;
+
+	apmx_table_peek(&apmx_table, apid, apqi, &s);
+	return s.state & APMX_SLOT_QUARANTINED;
+}
+
+/*
+ * /sys/bus/ap/drivers/apmatrix/quarantined (0400): the quarantined APQNs,
+ * which reset_quarantined takes one at a time.
+ */
+static ssize_t quarantined_show(struct device_driver *drv, char *buf)
+{
+	return apmx_qdrv_show_apqns(buf, apmx_qdrv_quarantined);
+}
+
+/* root only (0400), as apmatrix_holder */
+static struct driver_attribute driver_attr_quarantined =
+	__ATTR_RO_MODE(quarantined, 0400);
+
+/*
+ * /sys/bus/ap/drivers/apmatrix/leftover (0400): the APQNs another driver
+ * (vfio_ap) gave up without a verified reset (apmx_zq_mark_leftover()),
+ * which pin kvm.ko until a reset of ours is verified (reset_quarantined
+ * retries them).
+ */
+static ssize_t leftover_show(struct device_driver *drv, char *buf)
+{
+	return apmx_qdrv_show_apqns(buf, apmx_zq_is_leftover);
+}
+
+/* root only (0400), as apmatrix_holder */
+static struct driver_attribute driver_attr_leftover =
+	__ATTR_RO_MODE(leftover, 0400);
+
 static struct attribute *apmx_qdrv_drv_attrs[] = {
 	&driver_attr_reset_quarantined.attr,
+	&driver_attr_quarantined.attr,
+	&driver_attr_leftover.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(apmx_qdrv_drv);
@@ -729,30 +868,36 @@ EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
  * kvm_s390_apmx_vfio_ap_remove() - a queue left vfio_ap
  * @apqn: the queue's APQN (adapter << 8 | domain)
  *
- * Called by vfio_ap's remove, after it tried to reset the queue.  6.1's
- * vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores the -EBUSY of
- * vfio_ap_mdev_reset_queue() (e.g. RC 01: the queue left the
- * configuration, and the AP bus's scan removes its device), so a TAPQ
- * tells: a queue that does not answer 00, empty and with interruptions
- * off may still hold what vfio_ap's guest left, and the next guest gets
- * it only after a reset of ours is verified (apmx_zq_mark_leftover()).
- * The TAPQ is issued before apmx_table_lock is taken (no AP instruction
- * under it); the queue cannot be claimed meanwhile: its vfio_ap bit is
- * still set.
+ * Called by vfio_ap's remove after it tried to reset the queue and
+ * released its locks, and on its probe's error paths.  6.1's
+ * vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores the result of
+ * vfio_ap_mdev_reset_queue(), which gives up on a queue out of the
+ * configuration (RC 01), on a reset it did not see end and on one that
+ * another reset (a RAPQ, which does not zeroize) kept from being
+ * performed; so the queue is reset here, verified
+ * (apmx_zeroize_given_up()), and marked only if that reset is not
+ * verified: the next guest gets it only after a reset of ours is
+ * (apmx_zq_mark_leftover()).  Root sees a marked APQN in the driver's
+ * leftover file and retries its reset through reset_quarantined
+ * (apmx_zeroize_retry_leftover()).  Nobody can claim the queue meanwhile:
+ * its vfio_ap bit is cleared only afterwards, and the caller holds its
+ * device lock, so vfio_ap cannot probe it again.  On vfio_ap's probe
+ * error paths the queue never reached a guest of vfio_ap's; it is reset
+ * all the same, so a queue whose reset fails there is marked, which is
+ * stricter than needed.
+ *
+ * Context: may sleep (APMX_ZEROIZE_MAX_MS at most); takes
+ * apmx_table_lock.  Must not be called holding vfio_ap's guests_lock,
+ * mdevs_lock or a guest's kvm->lock (ap-matrix.h), nor apmx_table_lock.
  */
 void kvm_s390_apmx_vfio_ap_remove(int apqn)
 {
 	unsigned int apid = AP_QID_CARD(apqn), apqi = AP_QID_QUEUE(apqn);
-	struct ap_queue_status st = ap_tapq(apqn, NULL);
-	bool clean = st.response_code == AP_RESPONSE_NORMAL &&
-		     st.queue_empty && !st.irq_enabled;
 
-	if (!clean)
-		pr_notice_ratelimited("AP queue %02x.%04x: left vfio_ap without a verified reset (TAPQ RC %02x), reset before a guest sees it\n",
-				      apid, apqi, st.response_code);
+	if (!apmx_zeroize_given_up(apid, apqi))
+		pr_notice_ratelimited("AP queue %02x.%04x: left vfio_ap, reset not verified, reset before a guest sees it\n",
+				      apid, apqi);
 	mutex_lock(&apmx_table_lock);
-	if (!clean)
-		apmx_zq_mark_leftover(apid, apqi);
 	apmx_mask_clear(apmx_qdrv_vfio.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
 }

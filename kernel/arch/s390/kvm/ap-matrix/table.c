@@ -672,6 +672,62 @@ void apmx_table_reset_done(struct apmx_table *t, unsigned int apid,
 }
 
 /**
+ * apmx_table_withhold() - withhold a free APQN for a reset
+ * @t: the table
+ * @apid: adapter
+ * @apqi: domain
+ * @r: the refusal report, or NULL
+ *
+ * The APQN becomes RESETTING, as a released one does, so that nobody can
+ * claim or reserve it until apmx_table_reset_done() ends the reset; a
+ * reservation on it stays.  See apmx.h for the rules.  Allocates the row
+ * of @apid if it has none; all or nothing.
+ *
+ * Return: 0, -EADDRINUSE (used by a guest), -EIO (withheld already),
+ * -ENOMEM or -EINVAL (an id above 255).
+ */
+int apmx_table_withhold(struct apmx_table *t, unsigned int apid,
+			unsigned int apqi, struct kvm_s390_ap_refusal *r)
+{
+	const u8 f = KVM_S390_AP_FIELD_APQN;
+	const struct apmx_owner *h;
+	struct apmx_row *row;
+	u64 bit;
+	unsigned int i;
+
+	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS) {
+		apmx_refusal_none(r);
+		return -EINVAL;
+	}
+	i = apqi / 64;
+	bit = apmx_bit(apqi);
+	row = t->rows[apid];
+	if (row && ((row->resetting[i] | row->quarantined[i]) & bit)) {
+		apmx_refusal_fill(r, KVM_S390_AP_R_QUARANTINED, f, apid, apqi,
+				  NULL, KVM_S390_AP_HOLDER_QUARANTINE);
+		return -EIO;
+	}
+	if (row && ((row->use[i] | row->ctl[i]) & bit)) {
+		h = apmx_holder(t->users, apid, apqi);
+		apmx_refusal_fill(r, KVM_S390_AP_R_IN_USE, f, apid, apqi, h,
+				  h ? h->type : KVM_S390_AP_HOLDER_NONE);
+		return -EADDRINUSE;
+	}
+	if (!row) {
+		row = kzalloc(sizeof(*row), GFP_KERNEL);
+		if (!row) {
+			apmx_refusal_none(r);
+			return -ENOMEM;
+		}
+		t->rows[apid] = row;
+	}
+	row->resetting[i] |= bit;
+	if (r)
+		memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+/**
  * apmx_table_reset_done_set() - end the reset of a set of withheld APQNs
  * @t: the table
  * @s: the APQNs

@@ -279,6 +279,22 @@ void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi)
 		__module_get(THIS_MODULE);
 }
 
+/**
+ * apmx_zq_is_leftover() - did another driver leave a queue unreset?
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * Context: caller holds apmx_table_lock.
+ *
+ * Return: true if (@apid, @apqi) is marked (apmx_zq_mark_leftover()) and
+ * no reset of ours was verified since.
+ */
+bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	return apmx_set_test(&apmx_zq_leftover, apid, apqi);
+}
+
 /*
  * May the queue of @q, which answered RC 01 (not in the configuration:
  * nothing was reset), still hold what a guest left in it when it is in
@@ -476,6 +492,110 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi)
 		return false;
 	apmx_zq_run(&q, 1, false);
 	return q.state == APMX_ZQ_OK;
+}
+
+/**
+ * apmx_zeroize_given_up() - reset a queue another driver gave up
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * For a queue that a driver which may have given it to a guest (vfio_ap)
+ * is done with: 6.1's vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores
+ * the result of its reset, and vfio_ap_mdev_reset_queue() returns 0 for a
+ * reset it did not see end, -EBUSY when another reset (the AP bus's RAPQ,
+ * which does not zeroize) kept its ZAPQs from being performed.  A TAPQ
+ * cannot tell a zeroized queue from one a RAPQ emptied, so reset it here,
+ * as apmx_zeroize() does (ZAPQ, verified by TAPQ, another reset waited
+ * for).  Only if that is not verified (RC 01: out of the configuration;
+ * 03, 04, or no end within the budget) is the APQN marked
+ * (apmx_zq_mark_leftover()); a verified reset clears an earlier mark.
+ * The caller keeps anyone from claiming the queue meanwhile (vfio_ap's
+ * remove: its vfio_ap bit, queue-driver.c).
+ *
+ * Context: may sleep (at most APMX_ZEROIZE_MAX_MS of msleep()); takes
+ * apmx_table_lock, so the caller must hold no lock of ap-matrix.h, nor
+ * vfio_ap's locks.
+ *
+ * Return: true if the reset was verified.
+ */
+bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi)
+{
+	struct apmx_zq q = { .apid = apid, .apqi = apqi,
+			     .state = APMX_ZQ_ZAPQ };
+
+	apmx_zq_run(&q, 1, false);
+	mutex_lock(&apmx_table_lock);
+	apmx_zq_note(&q);
+	if (q.state != APMX_ZQ_OK)
+		apmx_zq_mark_leftover(apid, apqi);
+	mutex_unlock(&apmx_table_lock);
+	return q.state == APMX_ZQ_OK;
+}
+
+/**
+ * apmx_zeroize_retry_leftover() - reset a marked queue again
+ * @apid: adapter id
+ * @apqi: domain id
+ * @r: filled when someone else has the APQN
+ *
+ * For an APQN marked by apmx_zq_mark_leftover() (another driver gave it
+ * up and no reset of ours was verified since) that nobody has: no guest
+ * of ours uses it, it is not withheld, the host's default drivers do not
+ * own it (apmask/aqmask) or drive it, vfio_ap neither drives nor controls
+ * it (apmx_qdrv_host_veto()).  The APQN is withheld in the table
+ * (apmx_table_withhold()) while it is reset, so that nobody can claim,
+ * reserve or bind it meanwhile, and free again afterwards whatever the
+ * outcome: a verified reset clears the mark and, with the last one, drops
+ * the module reference; otherwise both stay.  Without this a mark of a
+ * queue that never goes to a guest again keeps kvm.ko pinned for good.
+ * For the administrator (the queue driver's reset_quarantined).
+ *
+ * Context: may sleep (ap_perms_mutex, taken killably, then
+ * apmx_table_lock, dropped before the reset, which takes at most
+ * APMX_ZEROIZE_MAX_MS of msleep()); the caller must hold no lock of the
+ * order in ap-matrix.h.
+ *
+ * Return: 0 if the reset was verified; -EINVAL if the APQN is not marked;
+ * -EIO if the reset was not verified; -EINTR (killed while waiting for
+ * ap_perms_mutex); -ENOMEM; or, with @r naming the APQN and its holder,
+ * the errno of the table (-EADDRINUSE: a guest uses it; -EIO: withheld)
+ * or of the veto (-EADDRNOTAVAIL: the host's; -EBUSY: vfio_ap's).
+ */
+int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
+				struct kvm_s390_ap_refusal *r)
+{
+	struct apmx_zq q = { .apid = apid, .apqi = apqi,
+			     .state = APMX_ZQ_ZAPQ };
+	int rc;
+
+	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS)
+		return -EINVAL;
+	rc = apmx_host_lock_killable();
+	if (rc)
+		return rc;
+	mutex_lock(&apmx_table_lock);
+	if (!apmx_set_test(&apmx_zq_leftover, apid, apqi)) {
+		rc = -EINVAL;
+		goto unlock;
+	}
+	/* never reset a queue under the host or vfio_ap */
+	rc = apmx_qdrv_host_veto(NULL, apid, apqi, false, r);
+	if (rc)
+		goto unlock;
+	rc = apmx_table_withhold(&apmx_table, apid, apqi, r);
+unlock:
+	mutex_unlock(&apmx_table_lock);
+	apmx_host_unlock();
+	if (rc)
+		return rc;
+
+	apmx_zq_run(&q, 1, false);
+
+	mutex_lock(&apmx_table_lock);
+	apmx_zq_note(&q);		/* verified: the mark and its pin go */
+	apmx_reset_done(apid, apqi, true);	/* free again, as it was */
+	mutex_unlock(&apmx_table_lock);
+	return q.state == APMX_ZQ_OK ? 0 : -EIO;
 }
 
 /**
