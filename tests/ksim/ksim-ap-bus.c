@@ -1352,6 +1352,23 @@ int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
 	return -ENOENT;
 }
 
+/* the driver attribute @name of @drv's groups (kernfs lookup), or NULL */
+static struct driver_attribute *drv_attr_find(struct ap_driver *drv,
+					      const char *name)
+{
+	const struct attribute_group **g;
+	struct attribute **a;
+
+	if (!drv->driver.ksim_registered)
+		return NULL;
+	for (g = drv->driver.groups; g && *g; g++)
+		for (a = (*g)->attrs; *a; a++)
+			if (!strcmp((*a)->name, name))
+				return container_of(*a, struct driver_attribute,
+						    attr);
+	return NULL;
+}
+
 /*
  * fs/sysfs/file.c sysfs_kf_seq_show() -> drivers/base/bus.c
  * drv_attr_show(): the show's return value, -ENOENT if there is no such
@@ -1359,49 +1376,31 @@ int ksim_qdev_attr(unsigned int apid, unsigned int apqi, const char *name,
  */
 long ksim_drv_attr_show(struct ap_driver *drv, const char *name, char *buf)
 {
-	const struct attribute_group **g;
-	struct driver_attribute *da;
-	struct attribute **a;
+	struct driver_attribute *da = drv_attr_find(drv, name);
 	int rc;
 
-	if (!drv->driver.ksim_registered)
+	if (!da)
 		return -ENOENT;
-	for (g = drv->driver.groups; g && *g; g++)
-		for (a = (*g)->attrs; *a; a++) {
-			if (strcmp((*a)->name, name))
-				continue;
-			da = container_of(*a, struct driver_attribute, attr);
-			rc = sysfs_may((*a)->mode, 0004, da->show);
-			if (rc)
-				return rc;
-			memset(buf, 0, KSIM_PAGE_SIZE);
-			return da->show(&drv->driver, buf);
-		}
-	return -ENOENT;
+	rc = sysfs_may(da->attr.mode, 0004, da->show);
+	if (rc)
+		return rc;
+	memset(buf, 0, KSIM_PAGE_SIZE);
+	return da->show(&drv->driver, buf);
 }
 
 /* fs/sysfs/file.c sysfs_kf_write() -> drivers/base/bus.c drv_attr_store() */
 long ksim_drv_attr_store(struct ap_driver *drv, const char *name,
 			 const char *buf)
 {
-	const struct attribute_group **g;
-	struct driver_attribute *da;
-	struct attribute **a;
+	struct driver_attribute *da = drv_attr_find(drv, name);
 	int rc;
 
-	if (!drv->driver.ksim_registered)
+	if (!da)
 		return -ENOENT;
-	for (g = drv->driver.groups; g && *g; g++)
-		for (a = (*g)->attrs; *a; a++) {
-			if (strcmp((*a)->name, name))
-				continue;
-			da = container_of(*a, struct driver_attribute, attr);
-			rc = sysfs_may((*a)->mode, 0002, da->store);
-			if (rc)
-				return rc;
-			return da->store(&drv->driver, buf, strlen(buf));
-		}
-	return -ENOENT;
+	rc = sysfs_may(da->attr.mode, 0002, da->store);
+	if (rc)
+		return rc;
+	return da->store(&drv->driver, buf, strlen(buf));
 }
 
 /*
