@@ -68,6 +68,16 @@ static void start(void)
 	ck_assert(apmx_qdrv_ready());
 }
 
+/* vfio_ap, registered before us, binds 06.0002 when it comes */
+static void vfio_ap_binds_0602(void)
+{
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+}
+
 static struct ap_driver *apmatrix_drv(unsigned int a, unsigned int d)
 {
 	struct ap_driver *drv = ksim_qdev_driver(a, d);
@@ -437,11 +447,7 @@ START_TEST(test_vfio_ap_bound_queue_never_claimed)
 	struct kvm_s390_ap_grant g;
 
 	/* vfio_ap registered first takes the free queues */
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	vfio_ap_binds_0602();
 	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", &m), -EBUSY);
 	ck_assert_refusal(&m.refusal, KVM_S390_AP_R_VFIO_AP, 6, 2,
 			  KVM_S390_AP_HOLDER_VFIO_AP);
@@ -474,11 +480,7 @@ END_TEST
  */
 static void vfio_ap_leaves_leftover(void)
 {
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	vfio_ap_binds_0602();
 	ksim_host.q[6][2].secret = 0x55;
 	ksim_qdev_del(6, 2);
 	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0x55);
@@ -541,11 +543,7 @@ END_TEST
  */
 START_TEST(test_vfio_ap_slow_reset_finished_here)
 {
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	vfio_ap_binds_0602();
 	ksim_host.q[6][2].reset_ms = 100;
 	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
 	ck_assert_int_eq(ksim_module_refs, 0);
@@ -564,11 +562,7 @@ START_TEST(test_vfio_ap_rapq_is_no_zeroize)
 {
 	struct ksim_queue *q = &ksim_host.q[6][2];
 
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	vfio_ap_binds_0602();
 	q->secret = 0x55;
 	q->zapq_script[0] = AP_RESPONSE_RESET_IN_PROGRESS;
 	q->zapq_script[1] = AP_RESPONSE_RESET_IN_PROGRESS;
@@ -1018,11 +1012,7 @@ static void vfio_ap_leaves_leftover_in_place(void)
 {
 	struct ksim_queue *q = &ksim_host.q[6][2];
 
-	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
-					    "vfio_ap"), 0);
-	start();
-	ksim_qdev_add(6, 2, CEX7);
-	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	vfio_ap_binds_0602();
 	q->secret = 0x55;
 	q->deconfigured = true;
 	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
