@@ -43,6 +43,7 @@
 #define GIB_ALERT_ISC	5
 #define AQIC_IR		(1ULL << (63 - 16))
 #define STATUS_I	0x01000000u	/* interruptions enabled */
+#define STATE_LEN	1024		/* a queue's state line */
 
 static unsigned int A, D[2];
 static int vm, vcpu, pqap;
@@ -75,17 +76,32 @@ static long pins(void)
 	return acq < 0 || rel < 0 ? -1 : acq - rel;
 }
 
-/* a field of the emulated queue's state line ("get" verb), -1 if absent */
-static long long qfield(unsigned int d, const char *key)
+/* the emulated queue A.@d's state line ("get" verb); "" if unreadable */
+static void qstate(unsigned int d, char *st, size_t len)
+{
+	const char *a = tb_req("get %02x.%04x", A, d);
+
+	snprintf(st, len, "%s", tb_req_ok(a) ? a : "");
+}
+
+/* a field of state line @st, -1 if absent */
+static long long sfield(const char *st, const char *key)
 {
 	char want[32];
-	const char *a = tb_req("get %02x.%04x", A, d), *p;
+	const char *p;
 
-	if (!tb_req_ok(a))
-		return -1;
 	snprintf(want, sizeof(want), " %s=", key);
-	p = strstr(a, want);
+	p = strstr(st, want);
 	return p ? strtoll(p + strlen(want), NULL, 0) : -1;
+}
+
+/* one field of the emulated queue A.@d's state, read now */
+static long long qfield(unsigned int d, const char *key)
+{
+	char st[STATE_LEN];
+
+	qstate(d, st, sizeof(st));
+	return sfield(st, key);
 }
 
 /* the guest's PQAP(AQIC) through the hook: the status word, or -1 */
@@ -182,23 +198,25 @@ static void check_released(const char *how, long base, long long offs0,
 			   int aqic_off)
 {
 	long p = wait_pins(base);
-	long long offs = qfield(D[0], "offs");
+	char st[STATE_LEN], off[64] = "";
+	long long offs;
 
-	char off[64] = "";
-
+	qstate(D[0], st, sizeof(st));
+	offs = sfield(st, "offs");
 	if (aqic_off)
 		snprintf(off, sizeof(off), "the kernel's AQIC off (offs %lld -> %lld), ",
 			 offs0, offs);
-	check(p == base && qfield(D[0], "irq") == 0 &&
+	check(p == base && sfield(st, "irq") == 0 &&
 	      (!aqic_off || offs > offs0),
 	      "%s: %sthe host's interruptions off (irq %lld), the pin released (%ld held, %ld before)",
-	      how, off, qfield(D[0], "irq"), p, base);
+	      how, off, sfield(st, "irq"), p, base);
 }
 
 static void test_enable(long base)
 {
 	struct kvm_s390_ap_matrix m = { 0 };
 	long long st, aqics, offs;
+	char qst[STATE_LEN];
 	int rc;
 
 	rc = ioctl(vm, KVM_S390_GET_AP_MATRIX, &m) ? errno : 0;
@@ -217,19 +235,19 @@ static void test_enable(long base)
 	 * a GISA: 6.1 kvm_s390_gisa_init() sets its first word (next_alert)
 	 * to its own origin
 	 */
-	check(qfield(D[0], "aqics") == aqics + 1 && qfield(D[0], "irq") == 1 &&
-	      qfield(D[0], "gisc") == GUEST_ISC &&
-	      qfield(D[0], "isc") == GIB_ALERT_ISC && qfield(D[0], "gisa") > 0 &&
-	      qfield(D[0], "gisaword") == qfield(D[0], "gisa"),
+	qstate(D[0], qst, sizeof(qst));
+	check(sfield(qst, "aqics") == aqics + 1 && sfield(qst, "irq") == 1 &&
+	      sfield(qst, "gisc") == GUEST_ISC &&
+	      sfield(qst, "isc") == GIB_ALERT_ISC && sfield(qst, "gisa") > 0 &&
+	      sfield(qst, "gisaword") == sfield(qst, "gisa"),
 	      "the host issued one AQIC with the guest ISC %d, KVM's GIB alert ISC %d and a GISA (gisc %lld isc %lld gisa 0x%llx, its first word 0x%llx)",
-	      GUEST_ISC, GIB_ALERT_ISC, qfield(D[0], "gisc"),
-	      qfield(D[0], "isc"), qfield(D[0], "gisa"),
-	      qfield(D[0], "gisaword"));
-	check(qfield(D[0], "nib") > 0 &&
-	      (qfield(D[0], "nib") & 0xfff) == (NIB_GPA & 0xfff) &&
-	      qfield(D[0], "nibbyte") == 0x5a && pins() == base + 1,
+	      GUEST_ISC, GIB_ALERT_ISC, sfield(qst, "gisc"), sfield(qst, "isc"),
+	      sfield(qst, "gisa"), sfield(qst, "gisaword"));
+	check(sfield(qst, "nib") > 0 &&
+	      (sfield(qst, "nib") & 0xfff) == (NIB_GPA & 0xfff) &&
+	      sfield(qst, "nibbyte") == 0x5a && pins() == base + 1,
 	      "the host's NIB is the guest's NIB byte in the one pinned page (nib 0x%llx holds 0x%llx, the guest wrote 0x5a; %ld pins held, %ld before)",
-	      qfield(D[0], "nib"), qfield(D[0], "nibbyte"), pins(), base);
+	      sfield(qst, "nib"), sfield(qst, "nibbyte"), pins(), base);
 
 	/* enabled twice: no second pin */
 	st = aqic(D[0], 1, NIB_GPA);
@@ -330,22 +348,16 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
-	char err[APMX_ERRMSG_LEN], q[16];
-	unsigned int d, i, n = 0;
+	unsigned int d, n = 0;
 	long base;
 	int rc, bad = 0;
 
 	tb_suite = "aqic";
-	if (argc != 5 || strcmp(argv[1], "--adapters") ||
-	    strcmp(argv[3], "--domains"))
+	rc = tb_host_lists(argc, argv, "scen-aqic", apm, aqm);
+	if (rc == -1)
 		usage();
-	if (apmx_idlist_parse(argv[2], KVM_S390_AP_MAX_ID, apm, err,
-			      sizeof(err)) ||
-	    apmx_idlist_parse(argv[4], KVM_S390_AP_MAX_ID, aqm, err,
-			      sizeof(err))) {
-		fprintf(stderr, "scen-aqic: %s\n", err);
+	if (rc)
 		return 2;
-	}
 	A = apmx_mask_last(apm);
 	apmx_for_each_id(d, aqm)
 		if (n < 2)
@@ -361,12 +373,7 @@ int main(int argc, char **argv)
 	if (mem != MAP_FAILED)
 		mem = (void *)(((unsigned long)mem + MEM_SIZE - 1) &
 			       ~(MEM_SIZE - 1));
-	rc = ap_mask_edit("apmask", '-', A);
-	for (i = 0; i < 2; i++) {
-		snprintf(q, sizeof(q), "%02x.%04x", A, D[i]);
-		if (wait_driver(q, "") && wait_driver(q, "apmatrix"))
-			bad++;
-	}
+	rc = tb_adapter_free(A, D, 2, &bad);
 	rc = rc ?: vm_new();
 	rc = rc ?: set_domains(2);
 	base = pins();
@@ -374,19 +381,14 @@ int main(int argc, char **argv)
 	      "setup: %s, apmask -%u, a VM with 1 MiB and a vCPU holds %02x x %u:%u (rc %d; %ld pins held)",
 	      APMX_PQAP_TEST_DEV, A, A, D[0], D[1], rc, base);
 	if (pqap < 0 || rc || base < 0) {
-		ap_mask_edit("apmask", '+', A);
+		tb_adapter_return(A, D, 2, &bad);
 		return tb_finish();
 	}
 
 	test_enable(base);
 	test_exits(base);
 
-	rc = ap_mask_edit("apmask", '+', A);
-	for (i = 0; i < 2; i++) {
-		snprintf(q, sizeof(q), "%02x.%04x", A, D[i]);
-		if (wait_driver(q, "cex4queue"))
-			bad++;
-	}
+	rc = tb_adapter_return(A, D, 2, &bad);
 	check(!rc && !bad && pins() == base,
 	      "cleanup: apmask +%u gives the queues back to cex4queue, no pin left (rc %d, %ld held)",
 	      A, rc, pins());

@@ -429,7 +429,7 @@ static void test_serve(void)
 
 int main(int argc, char **argv)
 {
-	char err[APMX_ERRMSG_LEN], q[16];
+	char q[16];
 	unsigned int d, i;
 	int rc, bad = 0;
 
@@ -439,12 +439,7 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "--client-get"))
 		return client_get(argv[2], argv[3], argv[4], argv[5]);
 	tb_suite = "tool";
-	if (argc != 5 || strcmp(argv[1], "--adapters") ||
-	    strcmp(argv[3], "--domains") ||
-	    apmx_idlist_parse(argv[2], KVM_S390_AP_MAX_ID, apm_host, err,
-			      sizeof(err)) ||
-	    apmx_idlist_parse(argv[4], KVM_S390_AP_MAX_ID, aqm_host, err,
-			      sizeof(err))) {
+	if (tb_host_lists(argc, argv, "scen-tool", apm_host, aqm_host)) {
 		fprintf(stderr, "usage: scen-tool --adapters LIST --domains LIST\n");
 		return 2;
 	}

@@ -603,21 +603,15 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
-	char err[APMX_ERRMSG_LEN], q[16];
-	unsigned int d, i;
+	unsigned int d;
 	int rc, bad = 0;
 
 	tb_suite = "vm";
-	if (argc != 5 || strcmp(argv[1], "--adapters") ||
-	    strcmp(argv[3], "--domains"))
+	rc = tb_host_lists(argc, argv, "scen-vm", apm, aqm);
+	if (rc == -1)
 		usage();
-	if (apmx_idlist_parse(argv[2], KVM_S390_AP_MAX_ID, apm, err,
-			      sizeof(err)) ||
-	    apmx_idlist_parse(argv[4], KVM_S390_AP_MAX_ID, aqm, err,
-			      sizeof(err))) {
-		fprintf(stderr, "scen-vm: %s\n", err);
+	if (rc)
 		return 2;
-	}
 	A = apmx_mask_last(apm);
 	apmx_for_each_id(d, aqm)
 		if (ND < 4)
@@ -627,12 +621,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	rc = ap_mask_edit("apmask", '-', A);
-	for (i = 0; i < ND; i++) {
-		snprintf(q, sizeof(q), "%02x.%04x", A, D[i]);
-		if (wait_driver(q, "") && wait_driver(q, "apmatrix"))
-			bad++;
-	}
+	rc = tb_adapter_free(A, D, ND, &bad);
 	check(!rc && !bad, "setup: apmask -%u frees adapter %02x (rc %d)", A,
 	      A, rc);
 
@@ -640,12 +629,7 @@ int main(int argc, char **argv)
 	test_grant();
 	test_kill();
 
-	rc = ap_mask_edit("apmask", '+', A);
-	for (i = 0; i < ND; i++) {
-		snprintf(q, sizeof(q), "%02x.%04x", A, D[i]);
-		if (wait_driver(q, "cex4queue"))
-			bad++;
-	}
+	rc = tb_adapter_return(A, D, ND, &bad);
 	check(!rc && !bad,
 	      "cleanup: apmask +%u gives every queue of %02x back to cex4queue (rc %d)",
 	      A, A, rc);

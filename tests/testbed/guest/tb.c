@@ -106,6 +106,53 @@ int dev_exists(const char *dev)
 	return access(path, F_OK) == 0;
 }
 
+int tb_adapter_free(unsigned int a, const unsigned int *d, unsigned int n,
+		    int *bad)
+{
+	int rc = ap_mask_edit("apmask", '-', a);
+	unsigned int i;
+	char q[16];
+
+	for (i = 0; i < n; i++) {
+		snprintf(q, sizeof(q), "%02x.%04x", a, d[i]);
+		if (wait_driver(q, "") && wait_driver(q, "apmatrix"))
+			(*bad)++;
+	}
+	return rc;
+}
+
+int tb_adapter_return(unsigned int a, const unsigned int *d, unsigned int n,
+		      int *bad)
+{
+	int rc = ap_mask_edit("apmask", '+', a);
+	unsigned int i;
+	char q[16];
+
+	for (i = 0; i < n; i++) {
+		snprintf(q, sizeof(q), "%02x.%04x", a, d[i]);
+		if (wait_driver(q, "cex4queue"))
+			(*bad)++;
+	}
+	return rc;
+}
+
+int tb_host_lists(int argc, char **argv, const char *prog, u8 *apm, u8 *aqm)
+{
+	char err[APMX_ERRMSG_LEN];
+
+	if (argc != 5 || strcmp(argv[1], "--adapters") ||
+	    strcmp(argv[3], "--domains"))
+		return -1;
+	if (apmx_idlist_parse(argv[2], KVM_S390_AP_MAX_ID, apm, err,
+			      sizeof(err)) ||
+	    apmx_idlist_parse(argv[4], KVM_S390_AP_MAX_ID, aqm, err,
+			      sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -2;
+	}
+	return 0;
+}
+
 int wait_driver(const char *q, const char *want)
 {
 	char drv[256];

@@ -40,6 +40,22 @@ int read_mask(const char *attr, u8 *mask);
 int read_holder(unsigned int apid, unsigned int apqi, char *buf, size_t len);
 /* "+N"/"-N" into /sys/bus/ap/apmask or aqmask; -errno */
 int ap_mask_edit(const char *attr, char sign, unsigned int id);
+/*
+ * Adapter @a freed from the host (apmask -@a: each queue @a.@d[i], i < @n,
+ * leaves cex4queue, unbound or bound to apmatrix) or given back (apmask +@a:
+ * each bound to cex4queue again).  Returns the mask edit's -errno or 0;
+ * every queue that did not get there adds one to *@bad.
+ */
+int tb_adapter_free(unsigned int a, const unsigned int *d, unsigned int n,
+		    int *bad);
+int tb_adapter_return(unsigned int a, const unsigned int *d, unsigned int n,
+		      int *bad);
+/*
+ * A scenario's "--adapters LIST --domains LIST" (argv[1]-argv[4]) into
+ * @apm and @aqm: 0; -1 for other arguments; -2 for a list that does not
+ * parse (the reason on stderr after "@prog: ").
+ */
+int tb_host_lists(int argc, char **argv, const char *prog, u8 *apm, u8 *aqm);
 
 /* /dev/kvm and a new VM; -1 with errno */
 int tb_open_kvm(void);
