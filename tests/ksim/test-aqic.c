@@ -507,7 +507,12 @@ END_TEST
  * its interruptions off.  The guest must enable them again: that AQIC
  * answers 00 and replaces the stale entry's pin and registration.
  */
-START_TEST(deconfigured_comes_back_off)
+/*
+ * The opening of the come-back tests: a VM with 04.0001 and 04.0002 as
+ * queue devices, the guest enables 04.0001 (ISC 3, NIB in page 2), then
+ * 04.0001 is deconfigured and configured on again with no scan between.
+ */
+static struct kvm *vm_q1_deconfigured_and_back(void)
 {
 	struct kvm *kvm;
 
@@ -524,6 +529,13 @@ START_TEST(deconfigured_comes_back_off)
 	ck_assert_uint_eq(ap_tapq(Q1, NULL).response_code, AP_RESPONSE_NORMAL);
 	ck_assert(!hwq(Q1)->irq_on);
 	ck_assert_uint_eq(ap_tapq(Q1, NULL).irq_enabled, 0);
+	return kvm;
+}
+
+START_TEST(deconfigured_comes_back_off)
+{
+	struct kvm *kvm = vm_q1_deconfigured_and_back();
+
 	/* the kernel: the stale entry holds its pin until the guest acts */
 	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
 	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(5),
@@ -548,16 +560,9 @@ END_TEST
  */
 START_TEST(disable_after_come_back_kept_until_reset)
 {
+	struct kvm *kvm = vm_q1_deconfigured_and_back();
 	struct kvm_s390_ap_refusal r;
-	struct kvm *kvm;
 
-	ksim_qdev_add(4, 1, AP_DEVICE_TYPE_CEX7);
-	ksim_qdev_add(4, 2, AP_DEVICE_TYPE_CEX7);
-	kvm = vm_with_queues();
-	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_ENABLE(3),
-				       NIB(2, 0))), 0);
-	ksim_qdev_config(4, 1, false);
-	ksim_qdev_config(4, 1, true);
 	ck_assert_uint_eq(KSIM_RC(aqic(kvm, Q1, KSIM_AQIC_DISABLE, 0)),
 			  AP_RESPONSE_OTHERWISE_CHANGED);
 	ck_assert_uint_eq(ksim_guest_page(kvm, 2)->pins, 1);
