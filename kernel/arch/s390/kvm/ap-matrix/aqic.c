@@ -220,10 +220,14 @@ static bool apmx_aqic_off(ap_qid_t qid, bool ours, struct ap_queue_status *st)
 	return false;
 }
 
-/* the interruptions of @q may still be on: its entry stays */
+/*
+ * The interruptions of @q may still be on: its entry stays.  "Not
+ * verified off", not "still on": after an RC 07 TAPQ may show them off
+ * while an enable of ours is still pending (apmx_aqic_settle()).
+ */
 static void apmx_aqic_kept(struct kvm *kvm, struct apmx_aqic_q *q)
 {
-	pr_warn_ratelimited("AP queue %02x.%04x: interruptions not seen off after AQIC; NIB page kept pinned until the queue is reset\n",
+	pr_warn_ratelimited("AP queue %02x.%04x: interruptions not verified off after AQIC; NIB page kept pinned until the queue is reset\n",
 			    AP_QID_CARD(q->qid), AP_QID_QUEUE(q->qid));
 	APMX_AQIC_EVENT(kvm, "AQIC %02x.%04x off not verified: pin kept",
 			AP_QID_CARD(q->qid), AP_QID_QUEUE(q->qid));
