@@ -3,7 +3,8 @@
 # tests/testbed/qemu/, applied after the series generated from qemu-patches/), the real AP bus,
 # zcrypt and kvm.ko under PROVE_LOCKING, tests run inside the guest.
 #
-#   make testbed         build QEMU, the test kernels and the initramfs
+#   make testbed         build QEMU, the series' QEMU for s390x (suite kvm),
+#                        the test kernels and the initramfs
 #   make check-testbed   boot and run; one result per suite and kernel,
 #                        testbed-KERNEL-SUITE.result (split-results; the
 #                        host's checks are suite "host"; the whole of each
@@ -26,6 +27,7 @@ CHECK_TARGETS += check-testbed
 
 testbed:
 	@$(TESTBED_RUN) qemu
+	@case " $(TESTBED_KERNELS) " in *" apmatrix "*) $(TESTBED_RUN) kvm-qemu ;; esac
 	@for k in $(TESTBED_KERNELS); do \
 		$(TESTBED_RUN) kernel $$k && $(TESTBED_RUN) initramfs $$k || exit 1; \
 	done

@@ -82,7 +82,7 @@ static char *ap_refusal_what(const struct kvm_s390_ap_refusal *r)
     return g_strdup("the AP matrix");
 }
 
-/* " (pid 1234)", " (pid 1234, grant 7)" or "" */
+/* " (pid 1234, vm 3)", " (pid 1234, grant 7)", " (pid 1234)" or "" */
 static char *ap_refusal_who(const struct kvm_s390_ap_refusal *r)
 {
     if (r->holder_pid && r->holder_id) {
