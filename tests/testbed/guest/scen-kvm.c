@@ -25,6 +25,10 @@
  *   grant   an unprivileged QEMU given a grant with -add-fd and
  *           ap-grant=/dev/fdset/N gets the queues; /dev/null passed the
  *           same way is refused as not an AP grant
+ *   qtest   the series' qtest (tests/qtest/s390x-ap-matrix-test), built
+ *           with this QEMU, passes against it: a build without TCG,
+ *           which refuses -accel tcg and in which the qtest registers
+ *           no case that needs TCG (issue 10, item 6)
  *
  *   scen-kvm --adapters LIST --domains LIST
  *
@@ -52,11 +56,14 @@
 
 #include "tb.h"
 #include "tbmon.h"
+#include "tbrun.h"
 
 /* where scripts/testbed puts the QEMU of the series and its firmware */
 #define QEMU "/opt/qemu/bin/qemu-system-s390x"
 #define QEMU_DATA "/opt/qemu/share"
 #define QEMU_NAME "qemu-system-s390x"
+/* the series' qtest, built with it (scripts/testbed kvm-qemu) */
+#define QTEST "/opt/qemu/bin/s390x-ap-matrix-test"
 /* the unprivileged user of the initramfs (scripts/testbed gen_init()) */
 #define TBUSER 4242
 /* a QEMU start under TCG takes seconds; allow for a slow host */
@@ -693,6 +700,54 @@ static void test_grant(void)
 	free(v);
 }
 
+/* ---- the series' qtest in a build without TCG ------------------------ */
+
+/* the number of lines of @out that start with @prefix */
+static unsigned int lines_with(const char *out, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	unsigned int c = 0;
+	const char *l;
+
+	for (l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, prefix, n))
+			c++;
+	return c;
+}
+
+static void test_qtest(void)
+{
+	char *const noaccel[] = { QEMU, "-L", QEMU_DATA, "-accel", "tcg",
+				  "-machine", "none", "-nodefaults",
+				  "-display", "none", NULL };
+	char *const list[] = { QTEST, "-l", NULL };
+	char *const run[] = { QTEST, "--tap", NULL };
+	static char out[65536];
+	unsigned int listed, ok, notok;
+	int st, tcg;
+	double t;
+
+	st = tb_run(noaccel, -1, out, sizeof(out));
+	check(tb_exitcode(st) == 1 && strstr(out, "invalid accelerator tcg"),
+	      "qtest: this QEMU has no TCG: -accel tcg exits %d with 'invalid accelerator tcg'",
+	      tb_exitcode(st));
+
+	st = tb_run(list, -1, out, sizeof(out));
+	listed = tb_exitcode(st) == 0 ? lines_with(out, "/s390x/ap-matrix/") : 0;
+	tcg = !!strstr(out, "/tcg/");
+	t = now();
+	st = -1;
+	if (!setenv("QTEST_QEMU_BINARY", QEMU " -L " QEMU_DATA, 1))
+		st = tb_run(run, -1, out, sizeof(out));
+	ok = lines_with(out, "ok ");
+	notok = lines_with(out, "not ok ");
+	check(tb_exitcode(st) == 0 && listed > 0 && ok == listed && !notok &&
+	      !tcg,
+	      "qtest: %s passes against this QEMU (exit %d): %u of %u cases ok, %u not ok, %s TCG case (%.1f s)",
+	      QTEST, tb_exitcode(st), ok, listed, notok,
+	      tcg ? "with a" : "without a", now() - t);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: scen-kvm --adapters LIST --domains LIST\n");
@@ -737,6 +792,7 @@ int main(int argc, char **argv)
 	test_main();
 	test_refusals();
 	test_grant();
+	test_qtest();
 
 	rc = tb_adapter_return(A, D, 4, &bad);
 	check(!rc && !bad,
