@@ -194,18 +194,10 @@ static void vmm_output(struct vmm *v, char *out, size_t len)
 /* print QEMU's output as comment lines */
 static void vmm_show(struct vmm *v)
 {
-	char out[4096], *l, *nl;
+	char out[4096];
 
 	vmm_output(v, out, sizeof(out));
-	for (l = out; *l; l = nl) {
-		nl = strchr(l, '\n');
-		if (!nl)
-			nl = l + strlen(l);
-		printf("#   | %.*s\n", (int)(nl - l), l);
-		if (*nl)
-			nl++;
-	}
-	fflush(stdout);
+	tb_print_lines("#   | ", out);
 }
 
 /* one QMP line (without CR LF) into @line: 0, or -1 on EOF/timeout */

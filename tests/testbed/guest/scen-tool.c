@@ -403,18 +403,7 @@ static void test_serve(void)
 	if (lfd >= 0)
 		close(lfd);
 	printf("# serve log:\n");
-	{
-		char *l = log, *nl;
-
-		for (; *l; l = nl) {
-			nl = strchr(l, '\n');
-			if (!nl)
-				nl = l + strlen(l);
-			printf("#   %.*s\n", (int)(nl - l), l);
-			if (*nl)
-				nl++;
-		}
-	}
+	tb_print_lines("#   ", log);
 	check(WIFEXITED(rc) && strstr(log, "given to pid") &&
 	      strstr(log, "uid 4242 gid 4242") &&
 	      strstr(log, "'tbq': pid") &&

@@ -15,7 +15,6 @@ int tb_run(char *const argv[], int uid, char *out, size_t len)
 	int p[2], st;
 	ssize_t r;
 	pid_t pid;
-	char *l, *nl;
 
 	if (pipe(p))
 		return -1;
@@ -54,16 +53,23 @@ int tb_run(char *const argv[], int uid, char *out, size_t len)
 	for (int i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
 	printf(uid >= 0 ? " (uid %d)\n" : "\n", uid);
-	for (l = out; *l; l = nl) {
+	tb_print_lines("#   ", out);
+	return st;
+}
+
+void tb_print_lines(const char *prefix, const char *text)
+{
+	const char *l, *nl;
+
+	for (l = text; *l; l = nl) {
 		nl = strchr(l, '\n');
 		if (!nl)
 			nl = l + strlen(l);
-		printf("#   %.*s\n", (int)(nl - l), l);
+		printf("%s%.*s\n", prefix, (int)(nl - l), l);
 		if (*nl)
 			nl++;
 	}
 	fflush(stdout);
-	return st;
 }
 
 int tb_exitcode(int status)

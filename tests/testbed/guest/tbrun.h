@@ -11,6 +11,8 @@
  * (setgroups(0), setgid, setuid) first.  Returns the wait status, or -1.
  */
 int tb_run(char *const argv[], int uid, char *out, size_t len);
+/* @text as lines, each printed after @prefix (e.g. "#   ": TAP comments) */
+void tb_print_lines(const char *prefix, const char *text);
 /* the exit code of a wait status, 128+signal, or -1 */
 int tb_exitcode(int status);
 
