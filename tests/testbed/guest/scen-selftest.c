@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	{
 		char *av[] = { "/bin/ap_matrix_test", NULL };
 
-		st = tb_run(av, -1, out, sizeof(out));
+		st = tb_run(av, -1, out, sizeof(out), TB_RUN_SECS);
 		check(tb_exitcode(st) == 0 &&
 		      strstr(out, "# Totals: pass:4 fail:0"),
 		      "s390x/ap_matrix_test exits 0 with 4 passed (exit %d)",
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	{
 		char *av[] = { "/bin/ap-matrix-vmm", "-a", a, "-d", d, NULL };
 
-		st = tb_run(av, -1, out, sizeof(out));
+		st = tb_run(av, -1, out, sizeof(out), TB_RUN_SECS);
 		check(tb_exitcode(st) == 0 && strstr(out, "effective"),
 		      "ap-matrix-vmm -a %s -d %s exits 0 and prints the effective matrix (exit %d)",
 		      a, d, tb_exitcode(st));
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		char *av[] = { "/bin/ap-matrix-vmm", "-a", o, "-d", d, NULL };
 		char want[64];
 
-		st = tb_run(av, -1, out, sizeof(out));
+		st = tb_run(av, -1, out, sizeof(out), TB_RUN_SECS);
 		snprintf(want, sizeof(want), "adapter  %u ", A0);
 		check(tb_exitcode(st) == 1 &&
 		      strstr(out, "refused: owned by the host") &&

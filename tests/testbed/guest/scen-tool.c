@@ -140,7 +140,7 @@ static int run(char *out, size_t len, int uid, ...)
 		n++;
 	va_end(ap);
 	av[n] = NULL;
-	return tb_exitcode(tb_run(av, uid, out, len));
+	return tb_exitcode(tb_run(av, uid, out, len, TB_RUN_SECS));
 }
 
 /* the line of `apmatrix list` for @apqn ("05.0000"), or NULL */

@@ -2,17 +2,30 @@
 /* Run a program of the initramfs and capture its output: see tbrun.h. */
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tbrun.h"
 
-int tb_run(char *const argv[], int uid, char *out, size_t len)
+static double tb_now(void)
 {
-	size_t n = 0;
-	int p[2], st;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
+{
+	double end = tb_now() + secs;
+	size_t n = 0, cut = 0;
+	int p[2], st, killed = 0;
+	char sink[256];
 	ssize_t r;
 	pid_t pid;
 
@@ -22,6 +35,8 @@ int tb_run(char *const argv[], int uid, char *out, size_t len)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* its own process group: the limit kills what it started too */
+		setpgid(0, 0);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		close(p[0]);
@@ -35,17 +50,34 @@ int tb_run(char *const argv[], int uid, char *out, size_t len)
 		perror(argv[0]);
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	close(p[1]);
-	while (n + 1 < len && (r = read(p[0], out + n, len - 1 - n)) > 0)
-		n += r;
-	out[n] = '\0';
-	/* drain what did not fit */
-	{
-		char sink[256];
-
-		while (read(p[0], sink, sizeof(sink)) > 0)
-			;
+	for (;;) {
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+		if (killed && tb_now() > end + 10)
+			break;	/* something outside the group holds the pipe */
+		if (!killed && secs > 0 && tb_now() > end) {
+			/* the group, and the child if it has not set it yet */
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed = 1;
+		}
+		if (poll(&pf, 1, 1000) < 0 && errno != EINTR)
+			break;
+		if (!(pf.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (n + 1 < len)
+			r = read(p[0], out + n, len - 1 - n);
+		else
+			r = read(p[0], sink, sizeof(sink));
+		if (r <= 0)
+			break;
+		if (n + 1 < len)
+			n += r;
+		else
+			cut += r;
 	}
+	out[n] = '\0';
 	close(p[0]);
 	if (waitpid(pid, &st, 0) < 0)
 		return -1;
@@ -54,6 +86,12 @@ int tb_run(char *const argv[], int uid, char *out, size_t len)
 		printf(" %s", argv[i]);
 	printf(uid >= 0 ? " (uid %d)\n" : "\n", uid);
 	tb_print_lines("#   ", out);
+	if (cut)
+		printf("#   (output cut here: %zu more bytes not kept)\n", cut);
+	if (killed)
+		printf("#   (killed: still running after the time limit of %d s)\n",
+		       secs);
+	fflush(stdout);
 	return st;
 }
 

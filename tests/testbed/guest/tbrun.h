@@ -6,11 +6,20 @@
 #include <stddef.h>
 
 /*
- * Run @argv (argv[0] a path) with stdout+stderr into @out (NUL-terminated,
- * truncated to @len), echoed as "# " lines.  @uid >= 0: as that uid/gid
- * (setgroups(0), setgid, setuid) first.  Returns the wait status, or -1.
+ * The time limit the suites give one program they run: the programs take
+ * seconds under TCG, a hang is killed long before the guest's timeout
  */
-int tb_run(char *const argv[], int uid, char *out, size_t len);
+#define TB_RUN_SECS 300
+
+/*
+ * Run @argv (argv[0] a path) with stdout+stderr into @out (NUL-terminated,
+ * truncated to @len; what did not fit is read and counted), echoed as "# "
+ * lines.  @uid >= 0: as that uid/gid (setgroups(0), setgid, setuid) first.
+ * @secs > 0: after that many seconds the program and its process group are
+ * killed (SIGKILL), so that a hang costs this run and not the guest's whole
+ * time.  Returns the wait status, or -1.
+ */
+int tb_run(char *const argv[], int uid, char *out, size_t len, int secs);
 /* @text as lines, each printed after @prefix (e.g. "#   ": TAP comments) */
 void tb_print_lines(const char *prefix, const char *text);
 /* the exit code of a wait status, 128+signal, or -1 */
