@@ -74,7 +74,7 @@
 #define TBUSER 4242
 /* a QEMU start under TCG takes seconds; allow for a slow host */
 #define START_SECS 240
-/* the longest one QMP command may take to answer */
+/* the longest wait for one QMP line (an event on the way waits anew) */
 #define QMP_SECS 120
 /*
  * The whole suite's time: it takes about 60 s under TCG, and the suites
@@ -653,6 +653,10 @@ static void test_refusals(void)
 		 A, D[0], getpid(), id);
 	if (!v || vmm_start(v, 1, -1, mopts, NULL, -1)) {
 		check(0, "refusal: start QEMU (errno %d)", errno);
+		if (vm >= 0)
+			close(vm);
+		if (kvm >= 0)
+			close(kvm);
 		free(v);
 		return;
 	}
@@ -734,7 +738,9 @@ static void test_grant(void)
 
 	/*
 	 * a grant, but for another queue: QEMU's own check passes it (it is
-	 * a grant), the kernel refuses the matrix it does not cover
+	 * a grant), the kernel's check of what a grant covers refuses the
+	 * matrix.  The line is the one a QEMU that dropped the grant would
+	 * get too; that QEMU fails the first grant check above.
 	 */
 	tb_mask1(aqm, D[2]);
 	gfd = tb_grant(kvm, apm, aqm, NULL, &g);
@@ -899,14 +905,16 @@ int main(int argc, char **argv)
 
 	/* what bounds the programs this suite runs */
 	{
-		char *const hang[] = { "/bin/sh", "-c", "sleep 60", NULL };
+		/* a child of the shell holds the pipe: only a group kill ends it */
+		char *const hang[] = { "/bin/sh", "-c", "sleep 60 & wait",
+				       NULL };
 		char out[256];
 		double t = now();
 		int st = tb_run(hang, -1, out, sizeof(out), 2);
 
 		t = now() - t;
 		check(tb_exitcode(st) == 128 + SIGKILL && t < 10,
-		      "setup: a program still running at tb_run()'s time limit (sleep 60, limit 2 s) is killed with its process group: exit %d after %.1f s",
+		      "setup: a program still running at tb_run()'s time limit (sh -c 'sleep 60 & wait', limit 2 s) is killed with its process group: exit %d after %.1f s",
 		      tb_exitcode(st), t);
 	}
 

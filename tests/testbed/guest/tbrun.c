@@ -24,7 +24,7 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 {
 	double end = tb_now() + secs;
 	size_t n = 0, cut = 0;
-	int p[2], st, killed = 0;
+	int p[2], st, killed = 0, escaped = 0, exited;
 	char sink[256];
 	ssize_t r;
 	pid_t pid;
@@ -54,12 +54,12 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 	close(p[1]);
 	for (;;) {
 		struct pollfd pf = { .fd = p[0], .events = POLLIN };
-		if (killed && tb_now() > end + 10)
-			break;	/* something outside the group holds the pipe */
+		if (killed && tb_now() > end + 10) {
+			escaped = 1;	/* outside the group, holding the pipe */
+			break;
+		}
 		if (!killed && secs > 0 && tb_now() > end) {
-			/* the group, and the child if it has not set it yet */
 			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
 			killed = 1;
 		}
 		if (poll(&pf, 1, 1000) < 0 && errno != EINTR)
@@ -81,6 +81,10 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 	close(p[0]);
 	if (waitpid(pid, &st, 0) < 0)
 		return -1;
+	exited = !WIFSIGNALED(st);
+	/* a kill at the limit is never a normal exit */
+	if (killed && exited)
+		st = SIGKILL;
 	printf("# $");
 	for (int i = 0; argv[i]; i++)
 		printf(" %s", argv[i]);
@@ -88,9 +92,14 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 	tb_print_lines("#   ", out);
 	if (cut)
 		printf("#   (output cut here: %zu more bytes not kept)\n", cut);
-	if (killed)
+	if (killed && exited)
+		printf("#   (the program exited, but a process it left held its output after the time limit of %d s: killed)\n",
+		       secs);
+	else if (killed)
 		printf("#   (killed: still running after the time limit of %d s)\n",
 		       secs);
+	if (escaped)
+		printf("#   (not killed: a process outside its process group still holds its output)\n");
 	fflush(stdout);
 	return st;
 }

@@ -17,7 +17,9 @@
  * lines.  @uid >= 0: as that uid/gid (setgroups(0), setgid, setuid) first.
  * @secs > 0: after that many seconds the program and its process group are
  * killed (SIGKILL), so that a hang costs this run and not the guest's whole
- * time.  Returns the wait status, or -1.
+ * time; the status is then that of a SIGKILL even if the program itself
+ * exited (what it left behind held its output).  Returns the wait status,
+ * or -1.
  */
 int tb_run(char *const argv[], int uid, char *out, size_t len, int secs);
 /* @text as lines, each printed after @prefix (e.g. "#   ": TAP comments) */
