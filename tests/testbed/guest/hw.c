@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <asm/kvm_ap_matrix.h>
@@ -136,14 +135,6 @@ static int set_removed(const char *list)
 
 /* --- sysfs -------------------------------------------------------------- */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /* the "cpu" line of /proc/stat: user nice system idle iowait irq softirq */
 static void cpu_ticks(long long *t)
 {
@@ -204,7 +195,7 @@ static int rescan(void)
 {
 	static char na[NR_IRQ_LINES][8], nb[NR_IRQ_LINES][8];
 	long long a[7], b[7], ia[NR_IRQ_LINES], ib[NR_IRQ_LINES];
-	double t0 = now_ms();
+	double t0 = 1e3 * tb_now();
 	int rc, i, n;
 
 	n = irq_counts(na, ia);
@@ -214,7 +205,7 @@ static int rescan(void)
 	if (irq_counts(nb, ib) != n)
 		n = 0;
 	printf("# rescan: %.0f ms (ticks: system %lld irq %lld softirq %lld idle %lld; irqs:",
-	       now_ms() - t0, b[2] - a[2], b[5] - a[5], b[6] - a[6],
+	       1e3 * tb_now() - t0, b[2] - a[2], b[5] - a[5], b[6] - a[6],
 	       b[3] - a[3]);
 	for (i = 0; i < n; i++)
 		if (ib[i] != ia[i])
@@ -848,18 +839,18 @@ static void test_timing(const char *spare, const u8 *spm, const u8 *aqm)
 
 	s = tb_req("setall %s %s reset-ms=20", al, dl);
 	vm = vm_create();
-	t0 = now_ms();
+	t0 = 1e3 * tb_now();
 	rc = vm_set(vm, al, dl, &m);
-	t_set = now_ms() - t0;
+	t_set = 1e3 * tb_now() - t0;
 	check(!rc && tb_req_ok(s),
 	      "timing: SET of %u queues whose resets take 20 ms each: %.0f ms (rc %d reason %u at %02x.%04x)",
 	      n, t_set, rc, m.refusal.reason, m.refusal.adapter,
 	      m.refusal.domain);
 	s = tb_req("sum %s %s", al, dl);
 	z_before = kv(s + 3, "zapqs");
-	t0 = now_ms();
+	t0 = 1e3 * tb_now();
 	rc = vm_clear(vm);
-	t_clear = now_ms() - t0;
+	t_clear = 1e3 * tb_now() - t0;
 	s = tb_req("sum %s %s", al, dl);
 	z_after = kv(s + 3, "zapqs");
 	check(!rc && z_after - z_before == n && kv(s + 3, "replies") == 0,
@@ -873,9 +864,9 @@ static void test_timing(const char *spare, const u8 *spm, const u8 *aqm)
 
 	tb_req("setall %s %s reset-ms=0", al, dl);
 	rc = vm_set(vm, al, dl, &m);
-	t0 = now_ms();
+	t0 = 1e3 * tb_now();
 	rc = rc ?: vm_clear(vm);
-	t_clear0 = now_ms() - t0;
+	t_clear0 = 1e3 * tb_now() - t0;
 	check(!rc, "timing: the same release with instant resets: %.0f ms (the emulation's own cost)",
 	      t_clear0);
 	printf("# timing: set %.0f ms, clear %.0f ms (20 ms resets), clear %.0f ms (instant)\n",

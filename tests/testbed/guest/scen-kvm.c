@@ -50,7 +50,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <grp.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -85,7 +84,7 @@
  */
 #define BUDGET_SECS 360
 
-static double deadline;		/* the end of the budget (now() time) */
+static double deadline;		/* the end of the budget (tb_now() time) */
 
 static unsigned int H;		/* the host's adapter (stays with zcrypt) */
 static unsigned int A;		/* the adapter given to the guests */
@@ -104,18 +103,10 @@ struct vmm {
 	double start_secs;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* @secs, or what is left of the suite's budget if that is less (>= 0) */
 static double secs_left(double secs)
 {
-	double left = deadline - now();
+	double left = deadline - tb_now();
 	static int said;
 
 	if (left <= 0 && !said) {
@@ -177,12 +168,8 @@ static int vmm_start(struct vmm *v, int n, int uid, const char *mopts,
 		argv[i++] = *extra++;
 	argv[i] = NULL;
 
-	printf("# $");
-	for (i = 0; argv[i]; i++)
-		printf(" %s", argv[i]);
-	printf(uid >= 0 ? " (uid %d)\n" : "\n", uid);
-	fflush(stdout);
-	v->start_secs = now();
+	tb_print_cmd((char *const *)argv, uid);
+	v->start_secs = tb_now();
 	v->pid = fork();
 	if (v->pid < 0)
 		return -1;
@@ -238,7 +225,7 @@ static void vmm_show(struct vmm *v)
 /* one QMP line (without CR LF) into @line: 0, or -1 on EOF/timeout */
 static int qmp_line(struct vmm *v, char *line, size_t len, int secs)
 {
-	double end = now() + secs_left(secs);
+	double end = tb_now() + secs_left(secs);
 
 	for (;;) {
 		char *nl = memchr(v->buf, '\n', v->fill);
@@ -260,7 +247,7 @@ static int qmp_line(struct vmm *v, char *line, size_t len, int secs)
 			memmove(v->buf, nl + 1, v->fill);
 			return 0;
 		}
-		if (now() > end || poll(&p, 1, 1000) < 0)
+		if (tb_now() > end || poll(&p, 1, 1000) < 0)
 			return -1;
 		if (!(p.revents & (POLLIN | POLLHUP)))
 			continue;
@@ -333,7 +320,7 @@ static int qmp(struct vmm *v, char *ans, size_t len, const char *fmt, ...)
 static int vmm_connect(struct vmm *v)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	double end = now() + secs_left(v->start_secs + START_SECS - now());
+	double end = tb_now() + secs_left(v->start_secs + START_SECS - tb_now());
 	char line[4096];
 	int fd;
 
@@ -346,7 +333,7 @@ static int vmm_connect(struct vmm *v)
 			break;
 		if (fd >= 0)
 			close(fd);
-		if (now() > end)
+		if (tb_now() > end)
 			return -1;
 		usleep(100000);
 	}
@@ -354,7 +341,7 @@ static int vmm_connect(struct vmm *v)
 	if (qmp_line(v, line, sizeof(line), START_SECS) ||
 	    !strstr(line, "\"QMP\""))
 		return -1;
-	v->start_secs = now() - v->start_secs;
+	v->start_secs = tb_now() - v->start_secs;
 	return qmp(v, line, sizeof(line), "{\"execute\": \"qmp_capabilities\"}");
 }
 
@@ -495,7 +482,7 @@ static int refused_with(struct vmm *v, const char *want, const char *hint,
 		snprintf(got, len, "QEMU did not exit");
 		return 0;
 	}
-	v->start_secs = now() - v->start_secs;
+	v->start_secs = tb_now() - v->start_secs;
 	vmm_output(v, got, len);
 	snprintf(line, sizeof(line), QEMU_NAME ": %s%s%s", want,
 		 hint ? "\n" : "", hint ? hint : "");
@@ -842,7 +829,7 @@ static void test_qtest(void)
 	st = tb_run(list, -1, out, sizeof(out), run_secs(QMP_SECS));
 	listed = tb_exitcode(st) == 0 ?
 		 lines_with(out, "/s390x/ap-matrix/", NULL, 0) : 0;
-	t = now();
+	t = tb_now();
 	st = tb_run(run, -1, out, sizeof(out), run_secs(BUDGET_SECS));
 	unsetenv("QTEST_QEMU_BINARY");
 	/* "ok N /path # SKIP why" is TAP for a case that did not run */
@@ -858,7 +845,7 @@ static void test_qtest(void)
 	      !notok && !noacc,
 	      "qtest: %s passes against this QEMU (exit %d): %u of %u cases ok, %u skipped, %u not ok, %s 'invalid accelerator' (%.1f s)",
 	      QTEST, tb_exitcode(st), ok, listed, skipped, notok,
-	      noacc ? "with an" : "no", now() - t);
+	      noacc ? "with an" : "no", tb_now() - t);
 }
 
 static void usage(void)
@@ -871,7 +858,7 @@ int main(int argc, char **argv)
 {
 	u8 apm[APMX_MASK_BYTES] = { 0 }, aqm[APMX_MASK_BYTES] = { 0 };
 	unsigned int d, n = 0;
-	double t0 = now();
+	double t0 = tb_now();
 	int rc, bad = 0;
 
 	tb_suite = "kvm";
@@ -909,10 +896,10 @@ int main(int argc, char **argv)
 		char *const hang[] = { "/bin/sh", "-c", "sleep 60 & wait",
 				       NULL };
 		char out[256];
-		double t = now();
+		double t = tb_now();
 		int st = tb_run(hang, -1, out, sizeof(out), 2);
 
-		t = now() - t;
+		t = tb_now() - t;
 		check(tb_exitcode(st) == 128 + SIGKILL && t < 10,
 		      "setup: a program still running at tb_run()'s time limit (sh -c 'sleep 60 & wait', limit 2 s) is killed with its process group: exit %d after %.1f s",
 		      tb_exitcode(st), t);
@@ -927,6 +914,6 @@ int main(int argc, char **argv)
 	check(!rc && !bad,
 	      "cleanup: apmask +%u gives every queue of %02x back to cex4queue (rc %d)",
 	      A, A, rc);
-	printf("# kvm: %.1f s\n", now() - t0);
+	printf("# kvm: %.1f s\n", tb_now() - t0);
 	return tb_finish();
 }

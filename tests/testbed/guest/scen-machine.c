@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tb.h"
@@ -41,14 +40,6 @@
 static u8 host_a[APMX_MASK_BYTES], host_d[APMX_MASK_BYTES];
 static u8 boot_a[APMX_MASK_BYTES], boot_d[APMX_MASK_BYTES];
 static u8 boot_c[APMX_MASK_BYTES];
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 /* the id list text of @mask, "-" for the empty set (static buffer) */
 static const char *ids(const u8 *mask, int which)
@@ -124,7 +115,7 @@ static double wait_view(const u8 *a, const u8 *d, const u8 *c, double ms,
 	u8 va[APMX_MASK_BYTES], vd[APMX_MASK_BYTES], vc[APMX_MASK_BYTES];
 	u8 ma[APMX_MASK_BYTES], md[APMX_MASK_BYTES], mc[APMX_MASK_BYTES];
 	u8 cards[APMX_MASK_BYTES];
-	double t0 = now_ms();
+	double t0 = 1e3 * tb_now();
 
 	/*
 	 * what the host has: host_a (with the hidden adapters), host_d; the
@@ -154,10 +145,10 @@ static double wait_view(const u8 *a, const u8 *d, const u8 *c, double ms,
 					 "QCI masks: adapters %s domains %s control %s",
 					 ids(ma, 0), ids(md, 1), ids(mc, 2));
 			} else {
-				return now_ms() - t0;
+				return 1e3 * tb_now() - t0;
 			}
 		}
-		if (now_ms() - t0 > ms)
+		if (1e3 * tb_now() - t0 > ms)
 			return -1;
 		usleep(20000);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -39,6 +40,14 @@ int tb_finish(void)
 	       tb_failed);
 	fflush(stdout);
 	return tb_failed ? 1 : 0;
+}
+
+double tb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int read_attr(const char *path, char *buf, size_t len)

@@ -22,6 +22,8 @@ extern int tb_passed, tb_failed;
 void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* print the suite's result line; the exit status of the program */
 int tb_finish(void);
+/* CLOCK_MONOTONIC in seconds: for timings and time limits */
+double tb_now(void);
 
 int read_attr(const char *path, char *buf, size_t len);
 int write_attr(const char *path, const char *val);

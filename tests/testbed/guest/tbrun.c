@@ -7,18 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "tb.h"
 #include "tbrun.h"
-
-static double tb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 {
@@ -54,6 +46,8 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 	close(p[1]);
 	for (;;) {
 		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+		int room = n + 1 < len;
+
 		if (killed && tb_now() > end + 10) {
 			escaped = 1;	/* outside the group, holding the pipe */
 			break;
@@ -66,13 +60,11 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 			break;
 		if (!(pf.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		if (n + 1 < len)
-			r = read(p[0], out + n, len - 1 - n);
-		else
-			r = read(p[0], sink, sizeof(sink));
+		r = room ? read(p[0], out + n, len - 1 - n) :
+			   read(p[0], sink, sizeof(sink));
 		if (r <= 0)
 			break;
-		if (n + 1 < len)
+		if (room)
 			n += r;
 		else
 			cut += r;
@@ -85,10 +77,7 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 	/* a kill at the limit is never a normal exit */
 	if (killed && exited)
 		st = SIGKILL;
-	printf("# $");
-	for (int i = 0; argv[i]; i++)
-		printf(" %s", argv[i]);
-	printf(uid >= 0 ? " (uid %d)\n" : "\n", uid);
+	tb_print_cmd(argv, uid);
 	tb_print_lines("#   ", out);
 	if (cut)
 		printf("#   (output cut here: %zu more bytes not kept)\n", cut);
@@ -102,6 +91,15 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 		printf("#   (not killed: a process outside its process group still holds its output)\n");
 	fflush(stdout);
 	return st;
+}
+
+void tb_print_cmd(char *const argv[], int uid)
+{
+	printf("# $");
+	for (int i = 0; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf(uid >= 0 ? " (uid %d)\n" : "\n", uid);
+	fflush(stdout);
 }
 
 void tb_print_lines(const char *prefix, const char *text)

@@ -22,6 +22,8 @@
  * or -1.
  */
 int tb_run(char *const argv[], int uid, char *out, size_t len, int secs);
+/* "# $ ARGV... (uid @uid)" (@uid >= 0) or "# $ ARGV...": a command run */
+void tb_print_cmd(char *const argv[], int uid);
 /* @text as lines, each printed after @prefix (e.g. "#   ": TAP comments) */
 void tb_print_lines(const char *prefix, const char *text);
 /* the exit code of a wait status, 128+signal, or -1 */
