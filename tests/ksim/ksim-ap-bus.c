@@ -941,14 +941,43 @@ static void vfio_ap_reset_queue(ap_qid_t qid)
 	}
 }
 
-/* vfio_ap_drv.c with patch 0051: asks KVM before it binds */
+int ksim_vfio_ap_probe_fail;
+
+/*
+ * vfio_ap_drv.c's probe, vfio_ap_ops.c vfio_ap_mdev_probe_queue() with
+ * patch 0051: KVM is asked first, and its refusal returned as it is; then
+ * get_update_locks_by_apqn() (no mdev guest here: its kvm->lock is not
+ * taken), sysfs_create_group() of the queue's status attribute (which can
+ * fail: -ENOMEM, -EEXIST), kzalloc() of the struct vfio_ap_queue (-ENOMEM);
+ * on either failure the locks are released (and, after the allocation,
+ * the group removed), then KVM is told to undo its probe
+ * (kvm_s390_apmx_vfio_ap_probe_undo(): no reset), and the error is
+ * returned.  ksim_vfio_ap_probe_fail picks the failure, once.
+ */
 static int vfio_ap_probe(struct ap_device *apdev)
 {
+	int fail = ksim_vfio_ap_probe_fail, ret = 0;
 #if IS_ENABLED(CONFIG_ZCRYPT)
-	return kvm_s390_apmx_vfio_ap_probe(to_ap_queue(&apdev->device)->qid);
-#else
-	return 0;
+	int apqn = to_ap_queue(&apdev->device)->qid;
+
+	ret = kvm_s390_apmx_vfio_ap_probe(apqn);
+	if (ret)
+		return ret;
 #endif
+	ksim_vfio_ap_probe_fail = KSIM_VFIO_PROBE_OK;
+	mutex_lock(&ksim_vfio_guests_lock);
+	mutex_lock(&ksim_vfio_mdevs_lock);
+	if (fail == KSIM_VFIO_PROBE_SYSFS)
+		ret = -EEXIST;		/* err_release_locks */
+	else if (fail == KSIM_VFIO_PROBE_ALLOC)
+		ret = -ENOMEM;		/* err_remove_group */
+	mutex_unlock(&ksim_vfio_mdevs_lock);
+	mutex_unlock(&ksim_vfio_guests_lock);
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	if (ret)
+		kvm_s390_apmx_vfio_ap_probe_undo(apqn);
+#endif
+	return ret;
 }
 
 /*
@@ -1073,6 +1102,7 @@ void ksim_ap_bus_reset(bool up)
 	ksim_zcrypt_drv.driver.ksim_registered = false;
 	ksim_vfio_ap_drv.driver.name = "vfio_ap";
 	ksim_vfio_ap_drv.driver.ksim_registered = false;
+	ksim_vfio_ap_probe_fail = KSIM_VFIO_PROBE_OK;
 	ksim_vfio_guests_lock = (struct mutex){ 0, KSIM_RANK_VFIO_GUESTS,
 						"matrix_dev->guests_lock" };
 	ksim_vfio_mdevs_lock = (struct mutex){ 0, KSIM_RANK_VFIO_MDEVS,

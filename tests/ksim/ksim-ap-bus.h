@@ -15,6 +15,17 @@
 /* the simulated default (zcrypt "cex4queue") driver and vfio_ap (0051) */
 extern struct ap_driver ksim_zcrypt_drv;
 extern struct ap_driver ksim_vfio_ap_drv;
+/*
+ * The next probe of vfio_ap that KVM allows fails (then the value is
+ * reset): in sysfs_create_group() (-EEXIST) or in kzalloc() (-ENOMEM),
+ * the two error paths of 6.1's vfio_ap_ops.c vfio_ap_mdev_probe_queue().
+ */
+enum {
+	KSIM_VFIO_PROBE_OK,
+	KSIM_VFIO_PROBE_SYSFS,
+	KSIM_VFIO_PROBE_ALLOC,
+};
+extern int ksim_vfio_ap_probe_fail;
 
 /* Fresh bus: no devices, no drivers; the bus is registered iff @up. */
 void ksim_ap_bus_reset(bool up);

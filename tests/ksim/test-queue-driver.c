@@ -574,6 +574,52 @@ START_TEST(test_vfio_ap_rapq_is_no_zeroize)
 }
 END_TEST
 
+/*
+ * vfio_ap's probe fails after KVM allowed it (6.1 vfio_ap_ops.c
+ * vfio_ap_mdev_probe_queue(): sysfs_create_group() or kzalloc() fails):
+ * the queue never reached a guest of vfio_ap's, so undoing KVM's probe
+ * neither resets the queue nor marks it, and kvm.ko stays unpinned even
+ * when a reset would fail (deconfigured: RC 03).  The queue is free and
+ * claimable afterwards.  (review of c and d, 1)
+ */
+START_TEST(test_vfio_ap_probe_error_undoes_without_reset)
+{
+	static const int fails[] = { KSIM_VFIO_PROBE_SYSFS,
+				     KSIM_VFIO_PROBE_ALLOC };
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	unsigned int i, zapqs;
+
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	for (i = 0; i < ARRAY_SIZE(fails); i++) {
+		q->deconfigured = true;
+		zapqs = q->zapq_calls;
+		ksim_vfio_ap_probe_fail = fails[i];
+		ksim_qdev_add(6, 2, CEX7);
+		ck_assert_ptr_null(ksim_qdev_driver(6, 2));
+		ck_assert_msg(ksim_module_refs == 0,
+			      "vfio_ap's failed probe pinned kvm.ko");
+		mutex_lock(&apmx_table_lock);
+		ck_assert_msg(!apmx_zq_is_leftover(6, 2),
+			      "vfio_ap's failed probe marked 06.0002");
+		mutex_unlock(&apmx_table_lock);
+		ck_assert_msg(q->zapq_calls == zapqs,
+			      "vfio_ap's failed probe reset 06.0002 (%u ZAPQs)",
+			      q->zapq_calls - zapqs);
+		ck_assert(ksim_table_free(6, 2));
+		/* not vfio_ap's: a guest of ours may claim it */
+		q->deconfigured = false;
+		ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
+		ck_assert_int_eq(ksim_ioctl(kvm, KVM_S390_CLEAR_AP_MATRIX, NULL),
+				 0);
+		ksim_qdev_del(6, 2);
+	}
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
 START_TEST(test_vfio_ap_cannot_take_held_queue)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
@@ -1708,6 +1754,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_vfio_ap_leftover_released_absent_is_quarantined);
 	tcase_add_test(tc, test_vfio_ap_slow_reset_finished_here);
 	tcase_add_test(tc, test_vfio_ap_rapq_is_no_zeroize);
+	tcase_add_test(tc, test_vfio_ap_probe_error_undoes_without_reset);
 	tcase_add_test(tc, test_vfio_ap_mdev_control_domains);
 	tcase_add_test(tc, test_unbound_type_appearing_after_claim);
 	tcase_add_test(tc, test_vfio_ap_mdev_refused_quarantined);

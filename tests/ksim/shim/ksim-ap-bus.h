@@ -252,6 +252,7 @@ struct ap_queue *ap_get_qdev(ap_qid_t qid);
 
 /* exported by queue-driver.c to vfio_ap (asm/kvm_host.h in the kernel) */
 int kvm_s390_apmx_vfio_ap_probe(int apqn);
+void kvm_s390_apmx_vfio_ap_probe_undo(int apqn);
 void kvm_s390_apmx_vfio_ap_remove(int apqn);
 int kvm_s390_apmx_vfio_ap_control(const void *mdev, const unsigned long *apm,
 				  const unsigned long *adm);

@@ -8,4 +8,9 @@
 
 #include_next <linux/errno.h>
 
+/* include/linux/errno.h: kernel-internal, never seen by userspace */
+#ifndef EPROBE_DEFER
+#define EPROBE_DEFER	517	/* Driver requests probe retry */
+#endif
+
 #endif

@@ -837,7 +837,8 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
  * Called by vfio_ap's probe.  A queue a guest configured by ioctl uses,
  * a grant reserves or the table withholds stays with apmatrix; otherwise
  * the queue is recorded as bound to vfio_ap until
- * kvm_s390_apmx_vfio_ap_remove(), and nobody can claim it here meanwhile.
+ * kvm_s390_apmx_vfio_ap_remove(), or kvm_s390_apmx_vfio_ap_probe_undo()
+ * if vfio_ap's probe fails later, and nobody can claim it here meanwhile.
  *
  * Return: 0, or -EBUSY (vfio_ap's probe must fail with it).
  */
@@ -869,7 +870,8 @@ EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
  * @apqn: the queue's APQN (adapter << 8 | domain)
  *
  * Called by vfio_ap's remove after it tried to reset the queue and
- * released its locks, and on its probe's error paths.  6.1's
+ * released its locks (its probe's error paths call
+ * kvm_s390_apmx_vfio_ap_probe_undo() instead).  6.1's
  * vfio_ap_ops.c vfio_ap_mdev_remove_queue() ignores the result of
  * vfio_ap_mdev_reset_queue(), which gives up on a queue out of the
  * configuration (RC 01), on a reset it did not see end and on one that
@@ -881,10 +883,7 @@ EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe);
  * leftover file and retries its reset through reset_quarantined
  * (apmx_zeroize_retry_leftover()).  Nobody can claim the queue meanwhile:
  * its vfio_ap bit is cleared only afterwards, and the caller holds its
- * device lock, so vfio_ap cannot probe it again.  On vfio_ap's probe
- * error paths the queue never reached a guest of vfio_ap's; it is reset
- * all the same, so a queue whose reset fails there is marked, which is
- * stricter than needed.
+ * device lock, so vfio_ap cannot probe it again.
  *
  * Context: may sleep (APMX_ZEROIZE_MAX_MS at most); takes
  * apmx_table_lock.  Must not be called holding vfio_ap's guests_lock,
@@ -902,6 +901,32 @@ void kvm_s390_apmx_vfio_ap_remove(int apqn)
 	mutex_unlock(&apmx_table_lock);
 }
 EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_remove);
+
+/**
+ * kvm_s390_apmx_vfio_ap_probe_undo() - vfio_ap's probe of a queue failed
+ * @apqn: the queue's APQN (adapter << 8 | domain)
+ *
+ * Called on the error paths of vfio_ap's probe, after
+ * kvm_s390_apmx_vfio_ap_probe() allowed it (6.1's vfio_ap_ops.c
+ * vfio_ap_mdev_probe_queue(): sysfs_create_group() or the allocation of
+ * its struct vfio_ap_queue failed).  The queue never was vfio_ap's: no
+ * guest of vfio_ap's can have used it, and vfio_ap did not reset it.  So
+ * it is only no longer recorded as bound to vfio_ap; unlike
+ * kvm_s390_apmx_vfio_ap_remove() it is neither reset nor marked, and
+ * kvm.ko is not pinned for it.
+ *
+ * Context: takes apmx_table_lock (vfio_ap's locks may be held); does not
+ * sleep otherwise.
+ */
+void kvm_s390_apmx_vfio_ap_probe_undo(int apqn)
+{
+	unsigned int apid = AP_QID_CARD(apqn), apqi = AP_QID_QUEUE(apqn);
+
+	mutex_lock(&apmx_table_lock);
+	apmx_mask_clear(apmx_qdrv_vfio.row[apid], apqi);
+	mutex_unlock(&apmx_table_lock);
+}
+EXPORT_SYMBOL_GPL(kvm_s390_apmx_vfio_ap_probe_undo);
 
 static struct apmx_vfio_ctl *apmx_vfio_ctl_find(const void *mdev)
 {
