@@ -1076,11 +1076,12 @@ START_TEST(test_reset_quarantined_retries_leftover)
 	vfio_ap_leaves_leftover_in_place();
 	drv = ksim_ap_driver("apmatrix");
 	ck_assert_ptr_nonnull(drv);
-	/* still deconfigured: the reset fails, mark and pin kept */
+	/* still deconfigured: the reset fails (EIO), mark and pin kept */
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
-					     "06.0002\n"), -EBUSY);
-	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+					     "06.0002\n"), -EIO);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "06.0002: reset not verified"));
 	ck_assert_uint_eq(q->secret, 0x55);
 	ck_assert_int_eq(ksim_module_refs, 1);
 	ck_assert(ksim_table_free(6, 2));
@@ -1105,6 +1106,63 @@ START_TEST(test_reset_quarantined_retries_leftover)
 					     "06.0002\n"), -EINVAL);
 	ck_assert_int_eq(ksim_set(kvm, "6", "2", "", NULL), 0);
 	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * A leftover retry finds the slot withheld by someone else (here a second
+ * retry of the same APQN, while the first one's ZAPQ runs): EBUSY, the
+ * refusal naming the APQN as withheld, and the store's message naming it;
+ * nothing is reset twice.  A reset that ran and was not verified is EIO
+ * (test_reset_quarantined_retries_leftover).  (review of c and d, 2)
+ */
+static int nested_fn_rc, nested_store_rc;
+static struct kvm_s390_ap_refusal nested_r;
+static bool nested_done;
+
+static void retry_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 6 || apqi != 2 || nested_done)
+		return;
+	nested_done = true;
+	ksim_thread_switch();
+	nested_fn_rc = apmx_zeroize_retry_leftover(6, 2, &nested_r);
+	nested_store_rc = ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
+					      "reset_quarantined",
+					      "06.0002\n");
+	ksim_thread_return();
+}
+
+START_TEST(test_reset_quarantined_leftover_withheld_is_ebusy)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+	unsigned int zapqs;
+
+	vfio_ap_leaves_leftover_in_place();
+	drv = ksim_ap_driver("apmatrix");
+	q->deconfigured = false;
+	zapqs = q->zapq_calls;
+	nested_done = false;
+	nested_fn_rc = nested_store_rc = 1;
+	ksim_host.on_zapq = retry_during_zapq;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert(nested_done);
+	ck_assert_msg(nested_fn_rc == -EBUSY,
+		      "a retry of a withheld 06.0002 answered %d, not -EBUSY",
+		      nested_fn_rc);
+	ck_assert_refusal(&nested_r, KVM_S390_AP_R_QUARANTINED, 6, 2,
+			  KVM_S390_AP_HOLDER_QUARANTINE);
+	ck_assert_int_eq(nested_store_rc, -EBUSY);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "06.0002: left unreset, not reset: being reset"));
+	ck_assert_uint_eq(q->zapq_calls, zapqs + 1);	/* the first retry's */
+	ck_assert_uint_eq(q->secret, 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert(ksim_table_free(6, 2));
 }
 END_TEST
 
@@ -1766,6 +1824,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_quarantined_queue_retried_on_probe);
 	tcase_add_test(tc, test_reset_quarantined_attribute);
 	tcase_add_test(tc, test_reset_quarantined_retries_leftover);
+	tcase_add_test(tc, test_reset_quarantined_leftover_withheld_is_ebusy);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_a_holder);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_vfio_ap);
 	tcase_add_test(tc, test_quarantined_and_leftover_attributes);

@@ -42,8 +42,9 @@
  *             It also resets a queue vfio_ap left without a verified reset
  *             (zeroize.c apmx_zq_mark_leftover(), which pins kvm.ko) if
  *             nobody has it, withheld meanwhile: verified, the mark and
- *             the pin go; -EBUSY if it fails or someone has the queue
- *             (a guest, the host, vfio_ap), both stay;
+ *             the pin go; -EIO if the reset is not verified, -EBUSY
+ *             (nothing reset) if someone has the queue (a guest, the
+ *             host, vfio_ap, another reset), both stay;
  *
  * Choosing between apmatrix and vfio_ap: both are non-default drivers of
  * the same queue types.  The table decides: apmatrix binds only queues
@@ -459,9 +460,12 @@ static const char *apmx_qdrv_holder_str(u8 holder_type)
 
 /*
  * The retry of reset_quarantined for a queue another driver gave up
- * without a verified reset (apmx_zq_mark_leftover()): count, -EINVAL if it
- * is not marked, -EBUSY if someone has it or the reset fails again, or
- * -EINTR, -ENOMEM.
+ * without a verified reset (apmx_zq_mark_leftover()).  Return: count;
+ * -EIO if the reset ran and was not verified (the mark stays); -EBUSY,
+ * nothing reset, if someone else has the queue: a guest of ours, the
+ * host, vfio_ap, or another reset that withholds its slot (try again
+ * later); -EINVAL if it is not marked; -EINTR, -ENOMEM.  Each refusal is
+ * logged naming the APQN.
  */
 static ssize_t apmx_qdrv_reset_leftover(unsigned int apid, unsigned int apqi,
 					size_t count)
@@ -470,26 +474,27 @@ static ssize_t apmx_qdrv_reset_leftover(unsigned int apid, unsigned int apqi,
 	int rc;
 
 	rc = apmx_zeroize_retry_leftover(apid, apqi, &r);
-	if (!rc) {
+	switch (rc) {
+	case 0:
 		pr_notice("AP queue %02x.%04x: reset verified, no longer marked as left unreset\n",
 			  apid, apqi);
 		return count;
-	}
-	if (rc == -EINVAL) {
+	case -EINVAL:
 		pr_notice("AP queue %02x.%04x: not quarantined, not reset\n",
 			  apid, apqi);
 		return rc;
-	}
-	if (rc == -EINTR || rc == -ENOMEM)
+	case -EINTR:
+	case -ENOMEM:
 		return rc;
-	/* -EIO without a holder: the reset itself failed */
-	if (rc == -EIO && !r.reason)
-		pr_notice("AP queue %02x.%04x: reset failed again, still marked as left unreset\n",
+	case -EIO:
+		pr_notice("AP queue %02x.%04x: reset not verified, still marked as left unreset\n",
 			  apid, apqi);
-	else
+		return rc;
+	default:	/* -EBUSY, -EADDRINUSE, -EADDRNOTAVAIL: someone has it */
 		pr_notice("AP queue %02x.%04x: left unreset, not reset: %s\n",
 			  apid, apqi, apmx_qdrv_holder_str(r.holder_type));
-	return -EBUSY;
+		return -EBUSY;
+	}
 }
 
 /*

@@ -555,11 +555,13 @@ bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi)
  * APMX_ZEROIZE_MAX_MS of msleep()); the caller must hold no lock of the
  * order in ap-matrix.h.
  *
- * Return: 0 if the reset was verified; -EINVAL if the APQN is not marked;
- * -EIO if the reset was not verified; -EINTR (killed while waiting for
- * ap_perms_mutex); -ENOMEM; or, with @r naming the APQN and its holder,
- * the errno of the table (-EADDRINUSE: a guest uses it; -EIO: withheld)
- * or of the veto (-EADDRNOTAVAIL: the host's; -EBUSY: vfio_ap's).
+ * Return: 0 if the reset was verified; -EIO if it ran and was not
+ * verified (only then); -EINVAL if the APQN is not marked; -EINTR (killed
+ * while waiting for ap_perms_mutex); -ENOMEM; or, with @r naming the APQN
+ * and its holder, and nothing reset: -EBUSY if the slot is withheld
+ * already (being reset or quarantined: KVM_S390_AP_R_QUARANTINED; the
+ * table's -EIO) or vfio_ap has it, -EADDRINUSE if a guest uses it,
+ * -EADDRNOTAVAIL if it is the host's.
  */
 int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
 				struct kvm_s390_ap_refusal *r)
@@ -583,6 +585,9 @@ int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
 	if (rc)
 		goto unlock;
 	rc = apmx_table_withhold(&apmx_table, apid, apqi, r);
+	/* withheld by someone else: busy, not a failed reset of ours */
+	if (rc == -EIO)
+		rc = -EBUSY;
 unlock:
 	mutex_unlock(&apmx_table_lock);
 	apmx_host_unlock();
