@@ -78,6 +78,8 @@ int ksim_qdev_bind(unsigned int apid, unsigned int apqi,
 int ksim_qdev_unbind(unsigned int apid, unsigned int apqi);
 /* the driver bound to the queue, or NULL (also for no device) */
 struct ap_driver *ksim_qdev_driver(unsigned int apid, unsigned int apqi);
+/* a probe of the queue was deferred and it has not been bound since */
+bool ksim_qdev_deferred(unsigned int apid, unsigned int apqi);
 /* Read a sysfs attribute of the queue (its bound driver's dev_groups):
  * the length, -ENOENT if there is none, -EACCES if the caller may not.
  * The caller is root iff ksim_cap_sys_admin.

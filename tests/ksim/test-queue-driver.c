@@ -1167,6 +1167,97 @@ START_TEST(test_reset_quarantined_leftover_withheld_is_ebusy)
 END_TEST
 
 /*
+ * A queue device that appears (the AP bus's scan) while a leftover retry
+ * withholds its slot is not a guest's: it must end with the driver the
+ * host's masks give it to, as if it had appeared after the retry -- here
+ * (apmask, aqmask clear) vfio_ap if it is loaded, else no driver; never
+ * left bound to apmatrix, free.  (review of c and d, 3)
+ */
+static struct ap_driver *appeared_drv;
+static bool appeared, appeared_deferred;
+static int appeared_bind_rc;
+
+static void qdev_appears_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 6 || apqi != 2 || appeared)
+		return;
+	appeared = true;
+	ksim_thread_switch();
+	ksim_qdev_add(6, 2, CEX7);
+	appeared_drv = ksim_qdev_driver(6, 2);
+	appeared_deferred = ksim_qdev_deferred(6, 2);
+	/* root's bind to vfio_ap meanwhile: try again (dd.c: EAGAIN) */
+	appeared_bind_rc = ksim_ap_driver("vfio_ap") ?
+			   ksim_qdev_bind(6, 2, &ksim_vfio_ap_drv) : 0;
+	ksim_thread_return();
+}
+
+/* 06.0002 left unreset by vfio_ap, back in the configuration, no device */
+static void leftover_back_without_device(void)
+{
+	vfio_ap_leaves_leftover();
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert(ksim_qdev_unscanned(6, 2, true, true));
+	appeared = false;
+	appeared_drv = NULL;
+	ksim_host.on_zapq = qdev_appears_during_zapq;
+	ck_assert_int_eq(ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
+					     "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert(appeared);
+	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert(ksim_table_free(6, 2));
+}
+
+START_TEST(test_reset_quarantined_leftover_appearing_queue_to_vfio_ap)
+{
+	leftover_back_without_device();
+	/* meanwhile nobody's: unbound, vfio_ap's probe deferred */
+	ck_assert_ptr_null(appeared_drv);
+	ck_assert(appeared_deferred);
+	ck_assert_int_eq(appeared_bind_rc, -EAGAIN);
+	ck_assert_msg(ksim_qdev_driver(6, 2) == &ksim_vfio_ap_drv,
+		      "06.0002, appeared during the retry, bound to %s after it, not vfio_ap",
+		      ksim_qdev_driver(6, 2) ?
+		      ksim_qdev_driver(6, 2)->driver.name : "nothing");
+	/* the masks decide: given to the host, the default driver gets it */
+	ck_assert_int_eq(ksim_apmask_store("6"), 0);
+	ck_assert_int_eq(ksim_aqmask_store("2"), 0);
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_zcrypt_drv);
+}
+END_TEST
+
+START_TEST(test_reset_quarantined_leftover_appearing_queue_no_vfio_ap)
+{
+	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
+					    "vfio_ap"), 0);
+	start();
+	/* as vfio_ap_leaves_leftover(), then vfio_ap.ko goes */
+	ksim_qdev_add(6, 2, CEX7);
+	ksim_host.q[6][2].secret = 0x55;
+	ksim_qdev_del(6, 2);
+	ap_driver_unregister(&ksim_vfio_ap_drv);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	ck_assert(ksim_qdev_unscanned(6, 2, true, true));
+	appeared = false;
+	ksim_host.on_zapq = qdev_appears_during_zapq;
+	ck_assert_int_eq(ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
+					     "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert(appeared);
+	ck_assert_ptr_null(appeared_drv);
+	ck_assert_msg(!ksim_qdev_driver(6, 2),
+		      "06.0002, appeared during the retry, bound to %s after it, free",
+		      ksim_qdev_driver(6, 2)->driver.name);
+	ck_assert_int_eq(ksim_module_refs, 0);
+	ck_assert(ksim_table_free(6, 2));
+}
+END_TEST
+
+/*
  * The retry never resets a marked queue under someone: a guest of ours
  * that holds it (unclean), vfio_ap when the queue is bound to it again,
  * the host's default drivers when the masks give it to them.  Refused
@@ -1825,6 +1916,8 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_reset_quarantined_attribute);
 	tcase_add_test(tc, test_reset_quarantined_retries_leftover);
 	tcase_add_test(tc, test_reset_quarantined_leftover_withheld_is_ebusy);
+	tcase_add_test(tc, test_reset_quarantined_leftover_appearing_queue_to_vfio_ap);
+	tcase_add_test(tc, test_reset_quarantined_leftover_appearing_queue_no_vfio_ap);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_a_holder);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_vfio_ap);
 	tcase_add_test(tc, test_quarantined_and_leftover_attributes);

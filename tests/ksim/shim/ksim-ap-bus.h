@@ -128,7 +128,8 @@ struct device_driver {
  * what drivers/base/ keeps in struct device_private, and simulation state.
  * With -DKSIM_THREADS (ksim-ap-bus.c): @refs, @next, @registered and
  * @bind_seq under the simulation's klist lock (the bus's klist spinlocks,
- * ap_queues_lock), @dead and @bound under the device lock, which is a
+ * ap_queues_lock), @dead, @bound and @deferred under the device lock
+ * (dd.c: deferred_probe_mutex, taken under it), which is a
  * real mutex (@mutex, dev->mutex) with its owner thread in @owner.
  */
 struct ksim_device {
@@ -143,6 +144,7 @@ struct ksim_device {
 	unsigned long owner;	/* the holding thread (atomic), 0: none */
 #endif
 	bool bound;		/* driver_bound(): in the driver's klist */
+	bool deferred;		/* on dd.c's deferred_probe_pending_list */
 	bool is_queue;		/* an ap_queue (else an ap_card or the root) */
 	unsigned long bind_seq;	/* order of driver_bound(), for detach */
 	struct device *next;	/* the bus's klist_devices, device_add order */

@@ -59,7 +59,8 @@
  * claim, drops both, and takes kvm->lock again (vm.c apmx_vm_apply()).
  * The AP bus calls a driver's in_use() with ap_perms_mutex held; in_use
  * may take apmx_table_lock only.  vfio_ap calls
- * kvm_s390_apmx_vfio_ap_probe() and _control() holding its own locks (its
+ * kvm_s390_apmx_vfio_ap_probe(), _probe_undo() and _control() holding its
+ * own locks or some of them (its
  * probe: the device lock; its sysfs stores: ap_perms_mutex,
  * matrix_dev->guests_lock, the mdev's kvm->lock, matrix_dev->mdevs_lock),
  * and they take apmx_table_lock, innermost, and wait for nothing but a
@@ -70,8 +71,12 @@
  * reset_quarantined of a queue vfio_ap left unreset (zeroize.c
  * apmx_zeroize_retry_leftover()) takes ap_perms_mutex, then
  * apmx_table_lock for the veto and the withhold, and drops both before
- * the reset.  Its quarantined and leftover files hold apmx_table_lock
- * for one pass over the 65536 APQNs (slot reads only, no sleep).  Under apmx_table_lock
+ * the reset; afterwards, holding none of them, it may probe the queue
+ * again (apmx_qdrv_reprobe(): the queue's device lock, under which the
+ * AP bus takes ap_perms_mutex and the drivers' probes apmx_table_lock, as
+ * for any probe).  Its quarantined and leftover files hold
+ * apmx_table_lock for one pass over the 65536 APQNs (slot reads only, no
+ * sleep).  Under apmx_table_lock
  * apmatrix takes no sleeping lock: no vfio_ap lock, no device lock, no
  * kvm->lock (only the AP bus's and the driver core's spinlocks).
  * Outside all of these: the AP bus's scan (ap_bus.c ap_scan_bus(), the
@@ -211,6 +216,7 @@ void kvm_s390_apmx_qdrv_init(void);
 void kvm_s390_apmx_qdrv_exit(void);
 void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff);
 void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m);
+void apmx_qdrv_reprobe(unsigned int apid, unsigned int apqi);
 /* false while nothing vetoes mask edits: the AP matrix ioctls must fail */
 bool apmx_qdrv_ready(void);
 bool apmx_qdrv_present(unsigned int apid, unsigned int apqi);
@@ -256,6 +262,7 @@ unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi);
 bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi);
+bool apmx_zq_probe_withheld(unsigned int apid, unsigned int apqi);
 bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi);
 int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
 				struct kvm_s390_ap_refusal *r);

@@ -296,8 +296,12 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
-	if (!apmx_qdrv_held(&s)) {
-		/* free: leave it to vfio_ap or to a later set */
+	/*
+	 * Free, or withheld only for the retry of what vfio_ap left in it
+	 * (nobody's; the retry probes it again when it is done): leave it to
+	 * vfio_ap or to a later set.
+	 */
+	if (!apmx_qdrv_held(&s) || apmx_zq_probe_withheld(apid, apqi)) {
 		mutex_unlock(&apmx_table_lock);
 		return -ENODEV;
 	}
@@ -757,6 +761,52 @@ void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
 			 apmx_qdrv_attach_one);
 }
 
+/* bus_for_each_dev() callback: probe the queue @data names again */
+static int apmx_qdrv_reprobe_one(struct device *dev, void *data)
+{
+	int rc;
+
+	if (!apmx_qdrv_is_queue(dev) ||
+	    to_ap_queue(dev)->qid != *(const ap_qid_t *)data)
+		return 0;
+	/* under its device lock: after a probe still running, bound or not */
+	rc = device_attach(dev);
+	if (rc < 0)
+		pr_warn("AP queue %02x.%04x: not probed again (%d)\n",
+			AP_QID_CARD(to_ap_queue(dev)->qid),
+			AP_QID_QUEUE(to_ap_queue(dev)->qid), rc);
+	return 1;
+}
+
+/**
+ * apmx_qdrv_reprobe() - probe a queue whose probe met a withheld slot
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * For apmx_zeroize_retry_leftover(), once the slot it withheld is free
+ * again: a queue device the AP bus added meanwhile was left unbound
+ * (apmatrix's probe does not bind it, vfio_ap's was deferred with
+ * -EPROBE_DEFER, which the driver core retries only when some other
+ * device binds).  device_attach() offers it to every driver again, as
+ * when it appeared: the AP bus gives it to a default driver if the host's
+ * apmask and aqmask do, else to vfio_ap, and apmatrix takes it only if a
+ * guest claimed it meanwhile.  A bound queue stays as it is.  Found by a
+ * walk of the AP bus (ap_get_qdev() sees bound queues only), as
+ * apmx_qdrv_attach() does.
+ *
+ * Context: takes the queue's device lock; the caller holds no lock of
+ * ap-matrix.h.
+ */
+void apmx_qdrv_reprobe(unsigned int apid, unsigned int apqi)
+{
+	ap_qid_t qid = AP_MKQID(apid, apqi);
+
+	if (!apmx_qdrv_registered)
+		return;
+	bus_for_each_dev(apmx_qdrv.driver.bus, NULL, &qid,
+			 apmx_qdrv_reprobe_one);
+}
+
 /*
  * Who drives the queue (@apid, @apqi) if not apmatrix: HOLDER_HOST for a
  * default (zcrypt) driver or any other but vfio_ap, HOLDER_VFIO_AP for
@@ -844,8 +894,13 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
  * the queue is recorded as bound to vfio_ap until
  * kvm_s390_apmx_vfio_ap_remove(), or kvm_s390_apmx_vfio_ap_probe_undo()
  * if vfio_ap's probe fails later, and nobody can claim it here meanwhile.
+ * A queue whose slot is withheld only while reset_quarantined resets what
+ * vfio_ap left in it (zeroize.c apmx_zq_probe_withheld()) is nobody's:
+ * its probe is deferred, and the retry probes it again when it is done.
  *
- * Return: 0, or -EBUSY (vfio_ap's probe must fail with it).
+ * Return: 0; -EPROBE_DEFER for a queue being reset for what vfio_ap left
+ * in it; -EBUSY for one of apmatrix's.  vfio_ap's probe must fail with
+ * it.
  */
 int kvm_s390_apmx_vfio_ap_probe(int apqn)
 {
@@ -856,7 +911,11 @@ int kvm_s390_apmx_vfio_ap_probe(int apqn)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
-	if (apmx_qdrv_held(&s)) {
+	if (apmx_zq_probe_withheld(apid, apqi)) {
+		pr_notice("AP queue %02x.%04x: vfio_ap's probe deferred: being reset for what vfio_ap left in it\n",
+			  apid, apqi);
+		rc = -EPROBE_DEFER;
+	} else if (apmx_qdrv_held(&s)) {
 		apmx_qdrv_holder_text(apid, apqi, who, sizeof(who), true);
 		pr_notice("AP queue %02x.%04x not bound to vfio_ap: apmatrix %s\n",
 			  apid, apqi, who);
@@ -1164,6 +1223,10 @@ void apmx_qdrv_filter(struct kvm_s390_ap_masks *eff)
 }
 
 void apmx_qdrv_attach(const struct kvm_s390_ap_masks *m)
+{
+}
+
+void apmx_qdrv_reprobe(unsigned int apid, unsigned int apqi)
 {
 }
 

@@ -94,6 +94,13 @@ static struct apmx_apqn_set apmx_zq_answered;
  */
 static struct apmx_apqn_set apmx_zq_leftover;
 static unsigned int apmx_zq_leftovers;
+/*
+ * Under apmx_table_lock: the APQNs apmx_zeroize_retry_leftover() withholds
+ * (RESETTING, nobody's) while it resets them, and those of them whose
+ * queue device a driver probed meanwhile (apmx_zq_probe_withheld()).
+ */
+static struct apmx_apqn_set apmx_zq_withheld;
+static struct apmx_apqn_set apmx_zq_withheld_probed;
 
 static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
 {
@@ -293,6 +300,32 @@ bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi)
 {
 	lockdep_assert_held(&apmx_table_lock);
 	return apmx_set_test(&apmx_zq_leftover, apid, apqi);
+}
+
+/**
+ * apmx_zq_probe_withheld() - a probe meets a slot withheld for a retry
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * For the probes of the apmatrix driver and of vfio_ap: while
+ * apmx_zeroize_retry_leftover() withholds (@apid, @apqi) for its reset the
+ * slot is RESETTING in the table, but for no guest, grant or release of
+ * ours, so the queue is nobody's: apmatrix's probe does not bind it and
+ * vfio_ap's is deferred (queue-driver.c).  The probe is recorded, and the
+ * retry probes the queue again once the slot is free.
+ *
+ * Context: caller holds apmx_table_lock.
+ *
+ * Return: true if the slot is withheld for a leftover retry (the probe is
+ * recorded), false otherwise.
+ */
+bool apmx_zq_probe_withheld(unsigned int apid, unsigned int apqi)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	if (!apmx_set_test(&apmx_zq_withheld, apid, apqi))
+		return false;
+	apmx_mask_set(apmx_zq_withheld_probed.row[apid], apqi);
+	return true;
 }
 
 /*
@@ -550,10 +583,21 @@ bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi)
  * queue that never goes to a guest again keeps kvm.ko pinned for good.
  * For the administrator (the queue driver's reset_quarantined).
  *
+ * A queue device the AP bus adds meanwhile is nobody's yet: the apmatrix
+ * driver does not bind it, vfio_ap's probe is deferred
+ * (apmx_zq_probe_withheld()).  If a probe met the withheld slot, the
+ * queue is probed again once the slot is free (apmx_qdrv_reprobe()), so
+ * it ends with the driver the host's apmask and aqmask give it to, as if
+ * it had appeared after the retry: vfio_ap, a default driver (the masks
+ * cannot change meanwhile: the slot is withheld), or none.  A queue
+ * device that no driver probed meanwhile (unbound by root, say) is left
+ * as it is.
+ *
  * Context: may sleep (ap_perms_mutex, taken killably, then
  * apmx_table_lock, dropped before the reset, which takes at most
- * APMX_ZEROIZE_MAX_MS of msleep()); the caller must hold no lock of the
- * order in ap-matrix.h.
+ * APMX_ZEROIZE_MAX_MS of msleep(); then the queue's device lock for the
+ * probe); the caller must hold no lock of the order in ap-matrix.h, nor a
+ * device lock.
  *
  * Return: 0 if the reset was verified; -EIO if it ran and was not
  * verified (only then); -EINVAL if the APQN is not marked; -EINTR (killed
@@ -568,6 +612,7 @@ int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
 {
 	struct apmx_zq q = { .apid = apid, .apqi = apqi,
 			     .state = APMX_ZQ_ZAPQ };
+	bool probed;
 	int rc;
 
 	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS)
@@ -588,6 +633,8 @@ int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
 	/* withheld by someone else: busy, not a failed reset of ours */
 	if (rc == -EIO)
 		rc = -EBUSY;
+	if (!rc)
+		apmx_mask_set(apmx_zq_withheld.row[apid], apqi);
 unlock:
 	mutex_unlock(&apmx_table_lock);
 	apmx_host_unlock();
@@ -599,7 +646,13 @@ unlock:
 	mutex_lock(&apmx_table_lock);
 	apmx_zq_note(&q);		/* verified: the mark and its pin go */
 	apmx_reset_done(apid, apqi, true);	/* free again, as it was */
+	apmx_mask_clear(apmx_zq_withheld.row[apid], apqi);
+	probed = apmx_set_test(&apmx_zq_withheld_probed, apid, apqi);
+	apmx_mask_clear(apmx_zq_withheld_probed.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
+	/* a queue device probed meanwhile: to the driver of the masks */
+	if (probed)
+		apmx_qdrv_reprobe(apid, apqi);
 	return q.state == APMX_ZQ_OK ? 0 : -EIO;
 }
 
