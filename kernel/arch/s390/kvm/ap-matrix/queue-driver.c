@@ -10,7 +10,9 @@
  * drivers, vfio_ap and apmatrix.  The driver
  *   - probe:  takes a queue the ownership table gives to a guest or a
  *             grant (or withholds for its reset), and declines a free
- *             one, so that a host that never uses the AP matrix ioctls
+ *             one, or one withheld only while reset_quarantined resets
+ *             what vfio_ap left in it (probed again afterwards), so
+ *             that a host that never uses the AP matrix ioctls
  *             keeps offering its free queues to vfio_ap exactly as
  *             before; a set or a grant binds the queues it claims
  *             (apmx_qdrv_attach(), which finds them on the AP bus); a
