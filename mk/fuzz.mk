@@ -159,13 +159,15 @@ $(RACE_DIR)/race-unfixed: $(FUZZ_DEPS) $(TOP)/tests/ksim/race/race.c
 	$(FUZZ_CC) $(RACE_CFLAGS) -o $@ $(filter-out %/zeroize.c,$(RACE_SRC)) \
 		$(@D)/unfixed/zeroize.c
 
-# Eight tests: the race with the AP bus (race: 0 TSan reports, exit 66
+# Nine tests: the race with the AP bus (race: 0 TSan reports, exit 66
 # otherwise; invariants during and at the end), the race without it
 # (race-nozcrypt, queues out of the configuration and deconfigured
 # meanwhile), the inverted lock order caught by the shim's checker (with
 # TSan's own deadlock detector off, so that ours is what is tested),
 # --deconf-handover in both builds (RC 01 and 03 are no reset), race
-# --scan-window (a queue used before the scan added its device), the
+# --scan-window (a queue used before the scan added its device), race
+# --leftover-probe (a queue device added during a leftover retry ends
+# with vfio_ap), the
 # reverted fix (race-unfixed) caught by --scan-window, and the broken
 # build (a mask edit without ap_perms_mutex) caught twice: by
 # ThreadSanitizer (with the invariant off, RACE_NO_MASK_CHECK: it would
@@ -201,6 +203,11 @@ check-race: $(RACE_DIR)/race $(RACE_DIR)/race-nozcrypt $(RACE_DIR)/race-broken \
 	else f=$$((f + 1)); echo "race-scan: FAILED, see $(RACE_DIR)/scan.log" >> $$out; \
 		grep 'FAIL' scan.log >> $$out || true; fi; \
 	grep -E '^race-scan: (passed|FAILED)' scan.log >> $$out || true; \
+	if $(RACE_ENV) ./race --leftover-probe > leftover.log 2>&1; then p=$$((p + 1)); \
+	else f=$$((f + 1)); echo "race-leftover: FAILED, see $(RACE_DIR)/leftover.log" >> $$out; \
+		grep -m5 'FAIL' leftover.log >> $$out || true; fi; \
+	grep -E '^race-leftover: [0-9]+ rounds' leftover.log >> $$out || true; \
+	grep -E '^race-leftover: (passed|FAILED)' leftover.log >> $$out || true; \
 	rc=0; $(RACE_ENV) ./race-unfixed --scan-window > scan-unfixed.log 2>&1 || rc=$$?; \
 	if [ $$rc -eq 1 ] && grep -q "^race-scan: FAIL: guest B never sees guest A's secret" scan-unfixed.log; then p=$$((p + 1)); \
 		echo "race-unfixed: the reverted fix caught by --scan-window: $$(grep -c '^race-scan: FAIL:' scan-unfixed.log) checks failed, B saw A's secret" >> $$out; \

@@ -65,6 +65,11 @@
  *   race --selftest-order    takes kvm->lock then apmx_table_lock, then
  *                            the reverse: both the order check and the
  *                            inversion check must fire
+ *   race --leftover-probe    (AP bus) two threads, 400 rounds: root's
+ *                            reset_quarantined of a queue vfio_ap left
+ *                            unreset races the scan adding its device;
+ *                            every round must end with vfio_ap; exit
+ *                            status 1 if one does not
  *   race --deconf-handover   single-threaded, deterministic: a queue out
  *                            of the configuration (RC 01) or deconfigured
  *                            (RC 03) while its guest releases it, or while
@@ -893,6 +898,105 @@ static int scan_window(void)
 #endif
 }
 
+#if IS_ENABLED(CONFIG_ZCRYPT)
+#define LEFTOVER_ROUNDS	400
+
+/* the scan adds 06.0002's device, after a random little while */
+static void *leftover_adder(void *arg)
+{
+	usleep(*(unsigned int *)arg);
+	ksim_qdev_add(6, 2, AP_DEVICE_TYPE_CEX7);
+	return NULL;
+}
+
+/* widen the window: the retry's ZAPQ takes a random little while */
+static void leftover_slow_zapq(unsigned int apid, unsigned int apqi)
+{
+	static unsigned int n;
+
+	if (apid == 6 && apqi == 2)
+		usleep(__atomic_add_fetch(&n, 37, __ATOMIC_RELAXED) % 50);
+}
+#endif
+
+/*
+ * (review of c and d, 3) Root's reset_quarantined of 06.0002, which
+ * vfio_ap left unreset (out of the configuration: its remove's ZAPQ
+ * answered 01), races the AP bus's scan adding the queue's device, with
+ * vfio_ap loaded and the masks giving the queue to no default driver.
+ * Whoever comes first, every round must end with the queue bound to
+ * vfio_ap (refused with EBUSY if vfio_ap had it first, else reset, the
+ * device's probe deferred or after it) and its slot free; no kernel rule
+ * broken (ThreadSanitizer, the lock checks).  Exit status 1 if a round
+ * fails.
+ */
+static int leftover_probe(void)
+{
+#if IS_ENABLED(CONFIG_ZCRYPT)
+	struct ap_driver *apmatrix = ksim_ap_driver("apmatrix");
+	unsigned int round, delay, failed = 0, reset = 0, busy = 0;
+	unsigned int deferred = 0, seed = 12;
+	struct apmx_slot sl;
+	pthread_t th;
+	int rc;
+
+	ksim_cap_sys_admin = true;
+	if (ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE, "vfio_ap"))
+		fail("vfio_ap registration");
+	ksim_qdev_add(6, 2, AP_DEVICE_TYPE_CEX7);
+	ksim_qdev_del(6, 2);		/* vfio_ap's remove: RC 01, marked */
+	ksim_host.on_zapq = leftover_slow_zapq;
+	for (round = 0; round < LEFTOVER_ROUNDS; round++) {
+		ksim_logs_clear();
+		ksim_qdev_unscanned(6, 2, true, true);	/* back, no device */
+		delay = (unsigned int)rand_r(&seed) % 100;
+		if (pthread_create(&th, NULL, leftover_adder, &delay))
+			fail("pthread_create");
+		usleep((unsigned int)rand_r(&seed) % 100);
+		rc = ksim_drv_attr_store(apmatrix, "reset_quarantined",
+					 "06.0002\n");
+		pthread_join(th, NULL);
+		if (rc == 8)
+			reset++;
+		else if (rc == -EBUSY)
+			busy++;
+		if (strstr(ksim_printk_log(), "vfio_ap's probe deferred"))
+			deferred++;
+		mutex_lock(&apmx_table_lock);
+		apmx_table_peek(&apmx_table, 6, 2, &sl);
+		mutex_unlock(&apmx_table_lock);
+		if ((rc != 8 && rc != -EBUSY) ||
+		    ksim_qdev_driver(6, 2) != &ksim_vfio_ap_drv ||
+		    sl.state || sl.user) {
+			printf("race-leftover: FAIL: round %u: store %d, 06.0002 bound to %s, slot state %x\n",
+			       round, rc, ksim_qdev_driver(6, 2) ?
+			       ksim_qdev_driver(6, 2)->driver.name : "nothing",
+			       sl.state);
+			failed++;
+		}
+		ksim_qdev_del(6, 2);	/* out again: marked again */
+	}
+	ksim_host.on_zapq = NULL;
+	printf("race-leftover: %u rounds: %u reset (%u with vfio_ap's probe deferred meanwhile), %u refused (vfio_ap had it first)\n",
+	       LEFTOVER_ROUNDS, reset, deferred, busy);
+	if (ksim_violations || ksim_warnings) {
+		fprintf(stderr, "%s", ksim_printk_log());
+		printf("race-leftover: FAIL: kernel rule violations or warnings\n");
+		failed++;
+	}
+	if (failed || !deferred) {
+		printf("race-leftover: FAILED: %u rounds%s\n", failed,
+		       deferred ? "" : ", no probe met the retry");
+		return 1;
+	}
+	printf("race-leftover: passed: every round ended with vfio_ap\n");
+	return 0;
+#else
+	printf("race-leftover: needs the AP bus (CONFIG_ZCRYPT=y)\n");
+	return 2;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int secs = argc > 1 ? (unsigned int)atoi(argv[1]) : 20;
@@ -916,6 +1020,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--scan-window")) {
 		bus_setup();
 		return scan_window();
+	}
+	if (argc > 1 && !strcmp(argv[1], "--leftover-probe")) {
+		bus_setup();
+		return leftover_probe();
 	}
 	deconf = !getenv("RACE_DECONF") || strcmp(getenv("RACE_DECONF"), "0");
 	bus_setup();
