@@ -218,7 +218,7 @@ static void cleanup(struct hwctx *c, long live, const char *what)
 	c->kvm = NULL;
 	for (i = 0; i < 4; i++)
 		if (!ksim_table_free(qa[i], qd[i]))
-			ck_assert_msg(apmx_zeroize_retry(qa[i], qd[i]),
+			ck_assert_msg(apmx_zeroize_retry(qa[i], qd[i]) == 0,
 				      "%s: retry of %02x.%04x", what, qa[i], qd[i]);
 	ck_assert_msg(ksim_table_used() == 0, "%s: table not empty", what);
 	ck_assert_msg(ksim_module_refs == 0, "%s: %d module references", what,

@@ -529,7 +529,7 @@ START_TEST(test_vfio_ap_leftover_released_absent_is_quarantined)
 	ck_assert_msg(!ksim_table_free(6, 2),
 		      "06.0002 freed unreset, with what vfio_ap's guest left");
 	ksim_qdev_add(6, 2, CEX7);
-	ck_assert(apmx_zeroize_retry(6, 2));
+	ck_assert_int_eq(apmx_zeroize_retry(6, 2), 0);
 	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
 	ck_assert(ksim_table_free(6, 2));
 }
@@ -932,7 +932,7 @@ START_TEST(test_vfio_ap_mdev_refused_quarantined)
 	ck_assert_int_eq(ksim_mdev_assign_adapter(&mdev, 7), -EADDRINUSE);
 	ck_assert(!test_bit_inv(7, mdev.apm));
 	ksim_host.q[7][2].reset_hangs = false;
-	ck_assert(apmx_zeroize_retry(7, 2));
+	ck_assert_int_eq(apmx_zeroize_retry(7, 2), 0);
 	ck_assert_int_eq(ksim_mdev_assign_adapter(&mdev, 7), 0);
 	ksim_mdev_remove(&mdev);
 	ksim_vm_destroy(kvm);
@@ -1005,11 +1005,12 @@ START_TEST(test_reset_quarantined_attribute)
 	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
 					     "06.0002\n"), -EACCES);
 	ksim_cap_sys_admin = true;
-	/* the reset fails again */
+	/* the reset runs and is not verified again: EIO, as for a leftover */
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
-					     "06.0002\n"), -EBUSY);
-	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "06.0002"));
+					     "06.0002\n"), -EIO);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "06.0002: reset not verified, still quarantined"));
 	holder_is(6, 2, "quarantined\n");
 	/* the card works again: the queue is free */
 	ksim_host.q[6][2].reset_hangs = false;
@@ -1027,6 +1028,60 @@ START_TEST(test_reset_quarantined_attribute)
 					     "6.2"), -EINVAL);
 	ck_assert_int_eq(ksim_drv_attr_store(drv, "no_such_file", "6.2"),
 			 -ENOENT);
+	ksim_vm_destroy(kvm);
+}
+END_TEST
+
+/*
+ * reset_quarantined of a quarantined queue answers as for a leftover
+ * (test_reset_quarantined_leftover_withheld_is_ebusy): EIO if the reset
+ * ran and was not verified (test_reset_quarantined_attribute), EBUSY,
+ * without a second reset, while another retry of it runs; the first
+ * retry frees it.  (review helper-55, 1)
+ */
+static long nested_q_rc;
+static bool nested_q_done;
+
+static void quarantined_retry_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 6 || apqi != 2 || nested_q_done)
+		return;
+	nested_q_done = true;
+	ksim_thread_switch();
+	nested_q_rc = ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
+					  "reset_quarantined", "06.0002\n");
+	ksim_thread_return();
+}
+
+START_TEST(test_reset_quarantined_retry_running_is_ebusy)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct ap_driver *drv;
+	unsigned int zapqs;
+
+	start();
+	drv = ksim_ap_driver("apmatrix");
+	ksim_qdev_add(6, 2, CEX7);
+	quarantine(kvm, "6", "2", 6, 2);
+	ksim_host.q[6][2].reset_hangs = false;
+	zapqs = ksim_host.q[6][2].zapq_calls;
+	nested_q_done = false;
+	nested_q_rc = 1;
+	ksim_host.on_zapq = quarantined_retry_during_zapq;
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert(nested_q_done);
+	ck_assert_msg(nested_q_rc == -EBUSY,
+		      "reset_quarantined of 06.0002 during its retry: %ld, not -EBUSY",
+		      nested_q_rc);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(),
+				     "06.0002: not reset: being reset by another retry or in use"));
+	ck_assert_uint_eq(ksim_host.q[6][2].zapq_calls, zapqs + 1);
+	ck_assert(ksim_table_free(6, 2));
+	holder_is(6, 2, "free\n");
+	ck_assert_int_eq(ksim_module_refs, 0);
 	ksim_vm_destroy(kvm);
 }
 END_TEST
@@ -1534,7 +1589,7 @@ START_TEST(test_unbound_type_present_at_claim)
 	apmx_table_lookup(&apmx_table, 6, 1, &sl);
 	ck_assert_uint_eq(sl.state, APMX_SLOT_QUARANTINED);
 	ksim_host.q[6][1].exists = true;
-	ck_assert(apmx_zeroize_retry(6, 1));
+	ck_assert_int_eq(apmx_zeroize_retry(6, 1), 0);
 	ck_assert_uint_eq(ksim_host.q[6][1].secret, 0);
 	ksim_vm_destroy(kvm);
 }
@@ -1914,6 +1969,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
 	tcase_add_test(tc, test_quarantined_queue_retried_on_probe);
 	tcase_add_test(tc, test_reset_quarantined_attribute);
+	tcase_add_test(tc, test_reset_quarantined_retry_running_is_ebusy);
 	tcase_add_test(tc, test_reset_quarantined_retries_leftover);
 	tcase_add_test(tc, test_reset_quarantined_leftover_withheld_is_ebusy);
 	tcase_add_test(tc, test_reset_quarantined_leftover_appearing_queue_to_vfio_ap);

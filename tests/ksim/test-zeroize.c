@@ -565,7 +565,7 @@ START_TEST(vm_destroy_with_failed_reset_quarantines)
 	/* kvm.ko cannot be unloaded while the table withholds a queue */
 	ck_assert_int_eq(ksim_module_refs, 1);
 	ksim_host.q[7][7].irq_stays = false;
-	ck_assert(apmx_zeroize_retry(7, 7));
+	ck_assert_int_eq(apmx_zeroize_retry(7, 7), 0);
 	ck_assert_int_eq(ksim_module_refs, 0);
 	ck_assert_uint_eq(ksim_table_used(), 0);
 }
@@ -685,7 +685,7 @@ START_TEST(answered_while_held_then_absent_release_quarantines)
 	/* back: a retry resets it and frees it */
 	ksim_host.q[2][7].exists = true;
 	ck_assert_uint_eq(ksim_host.q[2][7].secret, 0xa7);
-	ck_assert(apmx_zeroize_retry(2, 7));
+	ck_assert_int_eq(apmx_zeroize_retry(2, 7), 0);
 	ck_assert_uint_eq(ksim_host.q[2][7].secret, 0);
 	ck_assert_uint_eq(ksim_table_used(), 0);
 	ck_assert_int_eq(ksim_module_refs, 0);
@@ -726,14 +726,14 @@ START_TEST(release_while_out_of_config_stays_withheld)
 	ck_assert_int_eq(ksim_set(b, "4", "1", "", &out), -EIO);
 	ck_assert_refusal(&out.refusal, KVM_S390_AP_R_QUARANTINED, 4, 1,
 			  KVM_S390_AP_HOLDER_QUARANTINE);
-	/* still away: the retry fails, the queue stays withheld */
-	ck_assert(!apmx_zeroize_retry(4, 1));
+	/* still away: the retry ran, not verified (EIO), still withheld */
+	ck_assert_int_eq(apmx_zeroize_retry(4, 1), -EIO);
 	ck_assert(!ksim_table_free(4, 1));
 	ck_assert_int_eq(ksim_module_refs, 1);
 	/* back: reset, then free */
 	ksim_host.q[4][1].exists = true;
 	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0x5ec7e7);
-	ck_assert(apmx_zeroize_retry(4, 1));
+	ck_assert_int_eq(apmx_zeroize_retry(4, 1), 0);
 	ck_assert_uint_eq(ksim_host.q[4][1].secret, 0);
 	ck_assert(ksim_table_free(4, 1));
 	ck_assert_int_eq(ksim_module_refs, 0);
@@ -785,7 +785,7 @@ START_TEST(release_while_deconfigured_stays_quarantined)
 	apmx_table_lookup(&apmx_table, 4, 3, &s);
 	ck_assert_uint_eq(s.state, APMX_SLOT_QUARANTINED);
 	ck_assert_uint_eq(ksim_host.q[4][3].secret, 0xdec0);
-	ck_assert(apmx_zeroize_retry(4, 3));
+	ck_assert_int_eq(apmx_zeroize_retry(4, 3), 0);
 	ck_assert_uint_eq(ksim_host.q[4][3].secret, 0);
 	ck_assert(ksim_table_free(4, 3));
 	ck_assert_int_eq(ksim_module_refs, 0);
@@ -793,7 +793,7 @@ START_TEST(release_while_deconfigured_stays_quarantined)
 }
 END_TEST
 
-static bool retry_rc;
+static int retry_rc;
 static unsigned int retry_apid, retry_apqi;
 
 /* another thread retries (retry_apid, retry_apqi) during a ZAPQ */
@@ -812,22 +812,23 @@ START_TEST(retry_only_quarantined)
 	unsigned int z33, z34;
 
 	/* free: nothing to do */
-	ck_assert(apmx_zeroize_retry(3, 3));
+	ck_assert_int_eq(apmx_zeroize_retry(3, 3), 0);
 	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, 0);
-	ck_assert(!apmx_zeroize_retry(256, 0));
-	ck_assert(!apmx_zeroize_retry(0, 256));
-	/* used by a guest: never reset under it */
+	ck_assert_int_eq(apmx_zeroize_retry(256, 0), -EINVAL);
+	ck_assert_int_eq(apmx_zeroize_retry(0, 256), -EINVAL);
+	/* used by a guest: never reset under it (EBUSY) */
 	ck_assert_int_eq(ksim_set(a, "3", "3-4", "", NULL), 0);
 	z33 = ksim_host.q[3][3].zapq_calls;
 	z34 = ksim_host.q[3][4].zapq_calls;
-	ck_assert(!apmx_zeroize_retry(3, 3));
+	ck_assert_int_eq(apmx_zeroize_retry(3, 3), -EBUSY);
 	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, z33);
 	/* being reset by a release: left to it */
 	retry_apid = 3;
 	retry_apqi = 4;
 	ksim_host.on_zapq = retry_meanwhile;
+	retry_rc = 1;
 	ck_assert_int_eq(ksim_set(a, "3", "3", "", NULL), 0);
-	ck_assert(!retry_rc);
+	ck_assert_int_eq(retry_rc, -EBUSY);
 	ck_assert_uint_eq(ksim_host.q[3][4].zapq_calls, z34 + 1);
 	ck_assert(ksim_table_free(3, 4));
 	/* quarantined, and another retry of it is running: not twice */
@@ -837,8 +838,9 @@ START_TEST(retry_only_quarantined)
 	ksim_host.q[3][3].irq_stays = false;
 	retry_apqi = 3;
 	ksim_host.on_zapq = retry_meanwhile;
-	ck_assert(apmx_zeroize_retry(3, 3));
-	ck_assert(!retry_rc);
+	retry_rc = 1;
+	ck_assert_int_eq(apmx_zeroize_retry(3, 3), 0);
+	ck_assert_int_eq(retry_rc, -EBUSY);
 	ck_assert_uint_eq(ksim_host.q[3][3].zapq_calls, z33 + 2);
 	ck_assert(ksim_table_free(3, 3));
 	ck_assert_int_eq(ksim_module_refs, 0);
@@ -857,14 +859,14 @@ START_TEST(module_pinned_while_quarantined)
 	ck_assert_int_eq(ksim_set(a, "1-2", "", "", NULL), 0);
 	ck_assert_uint_eq(ksim_table_used(), 2);
 	ck_assert_int_eq(ksim_module_refs, 1);
-	/* a retry that fails again changes nothing */
-	ck_assert(!apmx_zeroize_retry(1, 1));
+	/* a retry that fails again (EIO) changes nothing */
+	ck_assert_int_eq(apmx_zeroize_retry(1, 1), -EIO);
 	ck_assert_int_eq(ksim_module_refs, 1);
 	ksim_host.q[1][1].irq_stays = false;
-	ck_assert(apmx_zeroize_retry(1, 1));
+	ck_assert_int_eq(apmx_zeroize_retry(1, 1), 0);
 	ck_assert_int_eq(ksim_module_refs, 1);
 	ksim_host.q[2][2].irq_stays = false;
-	ck_assert(apmx_zeroize_retry(2, 2));
+	ck_assert_int_eq(apmx_zeroize_retry(2, 2), 0);
 	ck_assert_int_eq(ksim_module_refs, 0);
 	ck_assert_uint_eq(ksim_table_used(), 0);
 	ksim_vm_destroy(a);

@@ -674,6 +674,41 @@ static void op_script(const u8 *arg)
 	}
 }
 
+/*
+ * apmx_zeroize_retry()'s answer is the table's: a free APQN is left alone
+ * (0, no ZAPQ), one used or being reset by someone else is busy (EBUSY,
+ * no ZAPQ), a quarantined one is reset: 0 and free, or EIO and still
+ * quarantined.  Nothing else runs meanwhile (no thread, no hook here).
+ */
+static void op_retry(const u8 *arg)
+{
+	struct apmx_slot before, after;
+	unsigned int i, j, zapqs;
+	int rc;
+
+	apqn_of(arg[0], &i, &j);
+	mutex_lock(&apmx_table_lock);
+	apmx_table_peek(&apmx_table, ids[i], ids[j], &before);
+	mutex_unlock(&apmx_table_lock);
+	zapqs = queue(i, j)->zapq_calls;
+	rc = apmx_zeroize_retry(ids[i], ids[j]);
+	mutex_lock(&apmx_table_lock);
+	apmx_table_peek(&apmx_table, ids[i], ids[j], &after);
+	mutex_unlock(&apmx_table_lock);
+	if (before.state & APMX_SLOT_QUARANTINED) {
+		CHECK((!rc && !after.state && !after.user) ||
+		      (rc == -EIO && after.state == APMX_SLOT_QUARANTINED),
+		      "%02x.%04x: retry of a quarantined queue: %d, state %x after",
+		      ids[i], ids[j], rc, after.state);
+		return;
+	}
+	CHECK(rc == (before.state || before.user ? -EBUSY : 0) &&
+	      queue(i, j)->zapq_calls == zapqs,
+	      "%02x.%04x: retry of a queue not quarantined (state %x): %d, %u ZAPQs",
+	      ids[i], ids[j], before.state, rc,
+	      queue(i, j)->zapq_calls - zapqs);
+}
+
 static void run_op(u8 op, const u8 *arg)
 {
 	unsigned int i, j;
@@ -747,8 +782,7 @@ static void run_op(u8 op, const u8 *arg)
 		ksim_rapq(ids[i], ids[j]);
 		return;
 	case OP_RETRY:
-		apqn_of(arg[0], &i, &j);
-		apmx_zeroize_retry(ids[i], ids[j]);
+		op_retry(arg);
 		break;
 	}
 	disarm_faults();
@@ -821,7 +855,7 @@ static void teardown(void)
 #endif
 			apmx_table_peek(&apmx_table, ids[i], ids[j], &s);
 			if (s.state & APMX_SLOT_QUARANTINED)
-				CHECK(apmx_zeroize_retry(ids[i], ids[j]),
+				CHECK(apmx_zeroize_retry(ids[i], ids[j]) == 0,
 				      "%02x.%04x: retry of a healed queue failed",
 				      ids[i], ids[j]);
 		}

@@ -580,7 +580,7 @@ static void teardown_check(long slab_base)
 			q->reset_end = 0;
 			apmx_table_peek(&apmx_table, a, d, &sl);
 			if ((sl.state & APMX_SLOT_QUARANTINED) &&
-			    !apmx_zeroize_retry(a, d))
+			    apmx_zeroize_retry(a, d) != 0)
 				fail("retry of a healed queue failed");
 		}
 	if (ksim_table_used())

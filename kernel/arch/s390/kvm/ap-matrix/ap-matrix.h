@@ -259,7 +259,7 @@ bool apmx_zeroize(unsigned int apid, unsigned int apqi);
 unsigned int apmx_zeroize_set(const struct apmx_apqn_set *s, bool release,
 			      struct kvm_s390_ap_refusal *r,
 			      struct apmx_apqn_set *failed);
-bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
+int apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi);
 bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi);
 bool apmx_zq_probe_withheld(unsigned int apid, unsigned int apqi);

@@ -35,9 +35,10 @@
  *             APQN resets a quarantined queue again (its card was
  *             deconfigured or checkstopped and works again):
  *               echo 05.0004 > /sys/bus/ap/drivers/apmatrix/reset_quarantined
- *             -EBUSY if the reset still fails (the queue stays
- *             quarantined), -EINVAL if the APQN is malformed or not
- *             quarantined.  Needed when the card comes back in place
+ *             -EIO if the reset ran and is still not verified (the
+ *             queue stays quarantined), -EBUSY (nothing reset) while
+ *             another reset of it runs, -EINVAL if the APQN is malformed
+ *             or not quarantined.  Needed when the card comes back in place
  *             (config on, checkstop off: the AP bus keeps the queue device
  *             and probes nothing); a card that left the configuration and
  *             returns gets new queue devices, whose probe retries itself.
@@ -323,8 +324,8 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 		 * ("free" in apmatrix_holder) or still quarantined.
 		 */
 		mutex_unlock(&apmx_table_lock);
-		if (!apmx_zeroize_retry(apid, apqi))
-			pr_notice("AP queue %02x.%04x: back, still quarantined\n",
+		if (apmx_zeroize_retry(apid, apqi) == -EIO)
+			pr_notice("AP queue %02x.%04x: back, reset not verified, still quarantined\n",
 				  apid, apqi);
 		return 0;
 	}
@@ -515,6 +516,7 @@ static ssize_t reset_quarantined_store(struct device_driver *drv,
 {
 	unsigned int apid, apqi;
 	struct apmx_slot s;
+	int rc;
 
 	if (apmx_qdrv_parse_apqn(buf, &apid, &apqi))
 		return -EINVAL;
@@ -525,12 +527,19 @@ static ssize_t reset_quarantined_store(struct device_driver *drv,
 		return apmx_qdrv_reset_leftover(apid, apqi, count);
 	pr_notice("AP queue %02x.%04x: reset of the quarantined queue requested\n",
 		  apid, apqi);
-	if (!apmx_zeroize_retry(apid, apqi)) {
-		pr_notice("AP queue %02x.%04x: reset failed again, still quarantined\n",
+	rc = apmx_zeroize_retry(apid, apqi);
+	switch (rc) {
+	case 0:
+		return count;
+	case -EIO:
+		pr_notice("AP queue %02x.%04x: reset not verified, still quarantined\n",
 			  apid, apqi);
-		return -EBUSY;
+		return rc;
+	default:	/* -EBUSY: nothing reset */
+		pr_notice("AP queue %02x.%04x: not reset: being reset by another retry or in use\n",
+			  apid, apqi);
+		return rc;
 	}
-	return count;
 }
 static DRIVER_ATTR_WO(reset_quarantined);
 

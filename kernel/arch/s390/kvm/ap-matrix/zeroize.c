@@ -772,10 +772,17 @@ void apmx_zeroize_retry_set(struct apmx_apqn_set *s)
  * Context: may sleep (as apmx_zeroize()); takes apmx_table_lock, so the
  * caller must hold no lock of the order in ap-matrix.h.
  *
- * Return: true if the APQN is free afterwards: neither used by a guest
- * nor withheld (quarantined or being reset).
+ * Return: 0 if the APQN is free afterwards: its reset ran here and was
+ * verified (or, out of the configuration, the queue cannot hold anything
+ * of a guest: apmx_zq_ok()), or it was neither quarantined nor used in
+ * the first place (say another retry freed it meanwhile), and nothing
+ * was reset; -EIO if the reset ran and was not verified (the queue is
+ * still out of the configuration, deconfigured, busy or not done within
+ * the budget): the APQN stays quarantined; -EBUSY, nothing reset, if a
+ * guest uses the APQN or another reset withholds it (a release's, or
+ * another retry of it); -EINVAL if @apid or @apqi is out of range.
  */
-bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
+int apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 {
 	struct apmx_zq q = { .apid = apid, .apqi = apqi,
 			     .state = APMX_ZQ_ZAPQ };
@@ -783,7 +790,7 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 	bool retry;
 
 	if (apid >= APMX_NR_IDS || apqi >= APMX_NR_IDS)
-		return false;
+		return -EINVAL;
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	retry = (s.state & APMX_SLOT_QUARANTINED) &&
@@ -792,7 +799,7 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 		apmx_mask_set(apmx_retrying.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
 	if (!retry)
-		return !s.user && !s.state;
+		return s.user || s.state ? -EBUSY : 0;
 
 	apmx_zq_run(&q, 1, false);
 
@@ -809,5 +816,6 @@ bool apmx_zeroize_retry(unsigned int apid, unsigned int apqi)
 	} else {
 		apmx_zq_report(&q, 1, true, NULL, NULL);
 	}
-	return !s.user && !s.state;
+	/* the reset ran: still quarantined means not verified */
+	return s.state & APMX_SLOT_QUARANTINED ? -EIO : 0;
 }
