@@ -295,16 +295,18 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 	unsigned int apid = AP_QID_CARD(qid), apqi = AP_QID_QUEUE(qid);
 	struct apmx_slot s;
 	struct kvm *kvm;
+	bool withheld;
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
+	withheld = apmx_zq_note_probe_withheld(apid, apqi);
 	/*
 	 * Free, or withheld only for the retry of what vfio_ap left in it
 	 * (nobody's; the retry probes it again when it is done): leave it to
 	 * vfio_ap or to a later set.
 	 */
-	if (!apmx_qdrv_held(&s) || apmx_zq_probe_withheld(apid, apqi)) {
+	if (!apmx_qdrv_held(&s) || withheld) {
 		mutex_unlock(&apmx_table_lock);
 		return -ENODEV;
 	}
@@ -906,8 +908,9 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
  * kvm_s390_apmx_vfio_ap_remove(), or kvm_s390_apmx_vfio_ap_probe_undo()
  * if vfio_ap's probe fails later, and nobody can claim it here meanwhile.
  * A queue whose slot is withheld only while reset_quarantined resets what
- * vfio_ap left in it (zeroize.c apmx_zq_probe_withheld()) is nobody's:
- * its probe is deferred, and the retry probes it again when it is done.
+ * vfio_ap left in it (zeroize.c apmx_zq_note_probe_withheld()) is
+ * nobody's: its probe is deferred, and the retry probes it again when it
+ * is done.
  *
  * Return: 0; -EPROBE_DEFER for a queue being reset for what vfio_ap left
  * in it; -EBUSY for one of apmatrix's.  vfio_ap's probe must fail with
@@ -922,7 +925,7 @@ int kvm_s390_apmx_vfio_ap_probe(int apqn)
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
-	if (apmx_zq_probe_withheld(apid, apqi)) {
+	if (apmx_zq_note_probe_withheld(apid, apqi)) {
 		pr_notice("AP queue %02x.%04x: vfio_ap's probe deferred: being reset for what vfio_ap left in it\n",
 			  apid, apqi);
 		rc = -EPROBE_DEFER;

@@ -97,7 +97,7 @@ static unsigned int apmx_zq_leftovers;
 /*
  * Under apmx_table_lock: the APQNs apmx_zeroize_retry_leftover() withholds
  * (RESETTING, nobody's) while it resets them, and those of them whose
- * queue device a driver probed meanwhile (apmx_zq_probe_withheld()).
+ * queue device a driver probed meanwhile (apmx_zq_note_probe_withheld()).
  */
 static struct apmx_apqn_set apmx_zq_withheld;
 static struct apmx_apqn_set apmx_zq_withheld_probed;
@@ -303,23 +303,24 @@ bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi)
 }
 
 /**
- * apmx_zq_probe_withheld() - a probe meets a slot withheld for a retry
+ * apmx_zq_note_probe_withheld() - note a probe of a withheld slot
  * @apid: adapter id
  * @apqi: domain id
  *
- * For the probes of the apmatrix driver and of vfio_ap: while
- * apmx_zeroize_retry_leftover() withholds (@apid, @apqi) for its reset the
- * slot is RESETTING in the table, but for no guest, grant or release of
- * ours, so the queue is nobody's: apmatrix's probe does not bind it and
- * vfio_ap's is deferred (queue-driver.c).  The probe is recorded, and the
- * retry probes the queue again once the slot is free.
+ * For the probes of the apmatrix driver and of vfio_ap, called on every
+ * probe: while apmx_zeroize_retry_leftover() withholds (@apid, @apqi) for
+ * its reset the slot is RESETTING in the table, but for no guest, grant
+ * or release of ours, so the queue is nobody's: apmatrix's probe does not
+ * bind it and vfio_ap's is deferred (queue-driver.c).  Such a probe is
+ * recorded, and the retry probes the queue again once the slot is free;
+ * for any other slot nothing is recorded.
  *
  * Context: caller holds apmx_table_lock.
  *
  * Return: true if the slot is withheld for a leftover retry (the probe is
  * recorded), false otherwise.
  */
-bool apmx_zq_probe_withheld(unsigned int apid, unsigned int apqi)
+bool apmx_zq_note_probe_withheld(unsigned int apid, unsigned int apqi)
 {
 	lockdep_assert_held(&apmx_table_lock);
 	if (!apmx_set_test(&apmx_zq_withheld, apid, apqi))
@@ -585,7 +586,7 @@ bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi)
  *
  * A queue device the AP bus adds meanwhile is nobody's yet: the apmatrix
  * driver does not bind it, vfio_ap's probe is deferred
- * (apmx_zq_probe_withheld()).  If a probe met the withheld slot, the
+ * (apmx_zq_note_probe_withheld()).  If a probe met the withheld slot, the
  * queue is probed again once the slot is free (apmx_qdrv_reprobe()), so
  * it ends with the driver the host's apmask and aqmask give it to, as if
  * it had appeared after the retry: vfio_ap, a default driver (the masks
