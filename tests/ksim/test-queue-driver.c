@@ -1247,6 +1247,19 @@ static void qdev_appears_during_zapq(unsigned int apid, unsigned int apqi)
 	ksim_thread_return();
 }
 
+/* how many times @what is in the kernel log */
+static unsigned int log_count(const char *what)
+{
+	const char *p = ksim_printk_log();
+	unsigned int n = 0;
+
+	while ((p = strstr(p, what))) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
 /* 06.0002 left unreset by vfio_ap, back in the configuration, no device */
 static void leftover_back_without_device(void)
 {
@@ -1255,6 +1268,7 @@ static void leftover_back_without_device(void)
 	ck_assert(ksim_qdev_unscanned(6, 2, true, true));
 	appeared = false;
 	appeared_drv = NULL;
+	ksim_logs_clear();
 	ksim_host.on_zapq = qdev_appears_during_zapq;
 	ck_assert_int_eq(ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
 					     "reset_quarantined",
@@ -1273,6 +1287,13 @@ START_TEST(test_reset_quarantined_leftover_appearing_queue_to_vfio_ap)
 	ck_assert_ptr_null(appeared_drv);
 	ck_assert(appeared_deferred);
 	ck_assert_int_eq(appeared_bind_rc, -EAGAIN);
+	/*
+	 * vfio_ap's probe was deferred twice (the device's, root's bind):
+	 * logged once per queue and retry.  (review helper-55, 2)
+	 */
+	ck_assert_msg(log_count("06.0002: vfio_ap's probe deferred") == 1,
+		      "vfio_ap's deferred probe of 06.0002 logged %u times, not once",
+		      log_count("06.0002: vfio_ap's probe deferred"));
 	ck_assert_msg(ksim_qdev_driver(6, 2) == &ksim_vfio_ap_drv,
 		      "06.0002, appeared during the retry, bound to %s after it, not vfio_ap",
 		      ksim_qdev_driver(6, 2) ?

@@ -263,6 +263,7 @@ int apmx_zeroize_retry(unsigned int apid, unsigned int apqi);
 void apmx_zq_mark_leftover(unsigned int apid, unsigned int apqi);
 bool apmx_zq_is_leftover(unsigned int apid, unsigned int apqi);
 bool apmx_zq_note_probe_withheld(unsigned int apid, unsigned int apqi);
+bool apmx_zq_note_deferral(unsigned int apid, unsigned int apqi);
 bool apmx_zeroize_given_up(unsigned int apid, unsigned int apqi);
 int apmx_zeroize_retry_leftover(unsigned int apid, unsigned int apqi,
 				struct kvm_s390_ap_refusal *r);

@@ -926,8 +926,10 @@ int kvm_s390_apmx_vfio_ap_probe(int apqn)
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
 	if (apmx_zq_note_probe_withheld(apid, apqi)) {
-		pr_notice("AP queue %02x.%04x: vfio_ap's probe deferred: being reset for what vfio_ap left in it\n",
-			  apid, apqi);
+		/* once per retry: the driver core may probe it again */
+		if (apmx_zq_note_deferral(apid, apqi))
+			pr_notice("AP queue %02x.%04x: vfio_ap's probe deferred: being reset for what vfio_ap left in it\n",
+				  apid, apqi);
 		rc = -EPROBE_DEFER;
 	} else if (apmx_qdrv_held(&s)) {
 		apmx_qdrv_holder_text(apid, apqi, who, sizeof(who), true);

@@ -96,11 +96,13 @@ static struct apmx_apqn_set apmx_zq_leftover;
 static unsigned int apmx_zq_leftovers;
 /*
  * Under apmx_table_lock: the APQNs apmx_zeroize_retry_leftover() withholds
- * (RESETTING, nobody's) while it resets them, and those of them whose
- * queue device a driver probed meanwhile (apmx_zq_note_probe_withheld()).
+ * (RESETTING, nobody's) while it resets them, those of them whose queue
+ * device a driver probed meanwhile (apmx_zq_note_probe_withheld()), and
+ * those whose deferred vfio_ap probe was logged (apmx_zq_note_deferral()).
  */
 static struct apmx_apqn_set apmx_zq_withheld;
 static struct apmx_apqn_set apmx_zq_withheld_probed;
+static struct apmx_apqn_set apmx_zq_withheld_logged;
 
 static bool apmx_zq_fail(struct apmx_zq *q, enum apmx_zq_why why)
 {
@@ -326,6 +328,31 @@ bool apmx_zq_note_probe_withheld(unsigned int apid, unsigned int apqi)
 	if (!apmx_set_test(&apmx_zq_withheld, apid, apqi))
 		return false;
 	apmx_mask_set(apmx_zq_withheld_probed.row[apid], apqi);
+	return true;
+}
+
+/**
+ * apmx_zq_note_deferral() - is this the first deferral to log?
+ * @apid: adapter id
+ * @apqi: domain id
+ *
+ * For vfio_ap's probe of a queue whose slot apmx_zeroize_retry_leftover()
+ * withholds (apmx_zq_note_probe_withheld() answered true): the driver
+ * core may probe it again while the reset runs (a bind through sysfs, its
+ * deferred-probe retry after any other device bound), and each probe is
+ * deferred again.  Only the first is worth a line in the kernel log: it
+ * is recorded until the slot is no longer withheld for that retry.
+ *
+ * Context: caller holds apmx_table_lock.
+ *
+ * Return: true the first time for a withheld slot, false afterwards.
+ */
+bool apmx_zq_note_deferral(unsigned int apid, unsigned int apqi)
+{
+	lockdep_assert_held(&apmx_table_lock);
+	if (apmx_set_test(&apmx_zq_withheld_logged, apid, apqi))
+		return false;
+	apmx_mask_set(apmx_zq_withheld_logged.row[apid], apqi);
 	return true;
 }
 
@@ -650,6 +677,7 @@ unlock:
 	apmx_mask_clear(apmx_zq_withheld.row[apid], apqi);
 	probed = apmx_set_test(&apmx_zq_withheld_probed, apid, apqi);
 	apmx_mask_clear(apmx_zq_withheld_probed.row[apid], apqi);
+	apmx_mask_clear(apmx_zq_withheld_logged.row[apid], apqi);
 	mutex_unlock(&apmx_table_lock);
 	/* a queue device probed meanwhile: to the driver of the masks */
 	if (probed)
