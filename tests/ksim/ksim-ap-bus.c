@@ -548,6 +548,145 @@ static void ap_device_remove(struct device *dev)
 /* ---- drivers/base/dd.c: binding and unbinding -------------------------- */
 
 /*
+ * dd.c: the deferred-probe lists.  driver_deferred_probe_add() puts a
+ * device whose probe was deferred on deferred_probe_pending_list (once);
+ * driver_deferred_probe_trigger(), run by every driver_bound() (and at
+ * late_initcall, deferred_probe_initcall(), long before these tests),
+ * moves the whole pending list to deferred_probe_active_list and queues
+ * deferred_probe_work, which retries the active devices one by one
+ * (bus_probe_device()) at some later time; driver_deferred_probe_del()
+ * (driver_bound(), core.c device_del()) takes a device off either list.
+ * So a deferred device is retried only after some device bound since it
+ * was deferred, and then only when the work runs (ksim_deferred_probe_work()),
+ * never at once.  Under klist_lock here (deferred_probe_mutex).  Not
+ * modelled: driver_deferred_probe_timeout and the fw_devlink paths, which
+ * do not apply to AP devices.
+ */
+enum { KSIM_DEFER_NONE, KSIM_DEFER_PENDING, KSIM_DEFER_ACTIVE };
+static struct device *defer_pending, *defer_active;
+static unsigned int deferred_trigger_count;	/* atomic_t there */
+static bool deferred_work_queued;
+static unsigned short deferred_retries[AP_DEVICES][AP_DOMAINS];
+#ifdef KSIM_THREADS
+/* kernel/workqueue.c: a work item never runs on two workers at once */
+static pthread_mutex_t deferred_work_lock = PTHREAD_MUTEX_INITIALIZER;
+#endif
+
+/* list_del_init(&dev->p->deferred_probe); caller holds klist_lock */
+static void defer_list_del(struct device *dev)
+{
+	struct device **p = dev->ksim.deferred == KSIM_DEFER_ACTIVE ?
+			    &defer_active : &defer_pending;
+
+	if (dev->ksim.deferred == KSIM_DEFER_NONE)
+		return;
+	for (; *p; p = &(*p)->ksim.dnext)
+		if (*p == dev) {
+			*p = dev->ksim.dnext;
+			break;
+		}
+	dev->ksim.dnext = NULL;
+	SET_ONCE(dev->ksim.deferred, KSIM_DEFER_NONE);
+}
+
+/* list_add_tail() of @dev or, with @dev NULL, list_splice_tail_init() */
+static void defer_list_append(struct device **head, struct device *dev,
+			      unsigned char state)
+{
+	struct device *d;
+
+	while (*head)
+		head = &(*head)->ksim.dnext;
+	*head = dev;
+	for (d = dev; d; d = d->ksim.dnext)
+		SET_ONCE(d->ksim.deferred, state);
+}
+
+/* dd.c driver_deferred_probe_add(): on the pending list once */
+static void driver_deferred_probe_add(struct device *dev)
+{
+	KLIST_LOCK();
+	if (dev->ksim.deferred == KSIM_DEFER_NONE) {
+		dev->ksim.dnext = NULL;
+		defer_list_append(&defer_pending, dev, KSIM_DEFER_PENDING);
+	}
+	KLIST_UNLOCK();
+}
+
+/* dd.c driver_deferred_probe_del() */
+static void driver_deferred_probe_del(struct device *dev)
+{
+	KLIST_LOCK();
+	defer_list_del(dev);
+	KLIST_UNLOCK();
+}
+
+/*
+ * dd.c driver_deferred_probe_trigger(): count the trigger, move every
+ * pending device to the active list, queue_work(deferred_probe_work)
+ */
+static void driver_deferred_probe_trigger(void)
+{
+	struct device *list;
+
+	KLIST_LOCK();
+	COUNT(deferred_trigger_count, 1);
+	list = defer_pending;
+	defer_pending = NULL;
+	defer_list_append(&defer_active, list, KSIM_DEFER_ACTIVE);
+	deferred_work_queued = true;
+	KLIST_UNLOCK();
+}
+
+static int do_device_attach(struct device *dev);
+
+/*
+ * dd.c deferred_probe_work_func(): take each device off the active list
+ * (a reference held), bus_probe_device() it holding nothing, until the
+ * list is empty; a probe deferred again puts it on the pending list.
+ * bus.c bus_probe_device(): device_initial_probe() (drivers_autoprobe is
+ * always set here).
+ */
+bool ksim_deferred_probe_work(void)
+{
+	struct device *dev;
+	ap_qid_t qid;
+
+	if (ksim_locks_held())
+		bus_violation("%s: the deferred-probe work ran holding locks\n",
+			      "deferred_probe_work_func");
+#ifdef KSIM_THREADS
+	pthread_mutex_lock(&deferred_work_lock);
+#endif
+	KLIST_LOCK();
+	if (!deferred_work_queued) {
+		KLIST_UNLOCK();
+#ifdef KSIM_THREADS
+		pthread_mutex_unlock(&deferred_work_lock);
+#endif
+		return false;
+	}
+	deferred_work_queued = false;	/* queued again by a trigger */
+	while ((dev = defer_active)) {
+		defer_list_del(dev);
+		dev->ksim.refs++;	/* get_device() */
+		if (dev->ksim.is_queue) {
+			qid = to_ap_queue(dev)->qid;
+			deferred_retries[AP_QID_CARD(qid)][AP_QID_QUEUE(qid)]++;
+		}
+		KLIST_UNLOCK();
+		do_device_attach(dev);
+		dev_put(dev);
+		KLIST_LOCK();
+	}
+	KLIST_UNLOCK();
+#ifdef KSIM_THREADS
+	pthread_mutex_unlock(&deferred_work_lock);
+#endif
+	return true;
+}
+
+/*
  * dd.c really_probe() with call_driver_probe(): dev->driver is set before
  * the bus's probe and cleared if it fails; the driver's dev_groups appear
  * once it succeeded (driver_bound(), which also takes the device off the
@@ -569,10 +708,12 @@ static int really_probe(struct device *dev, struct device_driver *drv)
 		return -ret;
 	}
 	dev->ksim.bound = true;
-	dev->ksim.deferred = false;
 	KLIST_LOCK();
 	dev->ksim.bind_seq = ++bind_seq;
 	KLIST_UNLOCK();
+	/* driver_bound(): off the deferred lists, retry the pending ones */
+	driver_deferred_probe_del(dev);
+	driver_deferred_probe_trigger();
 	return 0;
 }
 
@@ -589,18 +730,20 @@ static int __driver_probe_device(struct device_driver *drv,
 
 /*
  * dd.c driver_probe_device(): a probe deferred (-EPROBE_DEFER, positive
- * here) puts the device on the deferred list (driver_deferred_probe_add()).
- * Not modelled: driver_deferred_probe_trigger(), which 6.1 runs from every
- * driver_bound() and at late_initcall to reprobe the deferred devices
- * from a work item, at some later time: ksim never reprobes a deferred
- * device by itself, so no test passes because some other device bound.
+ * here) puts the device on the pending list (driver_deferred_probe_add());
+ * if a trigger ran while it probed, trigger again, or the device would
+ * wait for the next bind.
  */
 static int driver_probe_device(struct device_driver *drv, struct device *dev)
 {
+	unsigned int trigger_count = GET_ONCE(deferred_trigger_count);
 	int ret = __driver_probe_device(drv, dev);
 
-	if (ret == EPROBE_DEFER)
-		dev->ksim.deferred = true;
+	if (ret == EPROBE_DEFER) {
+		driver_deferred_probe_add(dev);
+		if (trigger_count != GET_ONCE(deferred_trigger_count))
+			driver_deferred_probe_trigger();
+	}
 	return ret;
 }
 
@@ -737,6 +880,7 @@ static void device_unregister(struct device *dev)
 	dev->ksim.dead = true;
 	device_unlock(dev);
 	device_release_driver(dev);
+	driver_deferred_probe_del(dev);
 	KLIST_LOCK();
 	SET_ONCE(dev->ksim.registered, false);
 	KLIST_UNLOCK();
@@ -984,7 +1128,7 @@ int ksim_vfio_ap_probe_fail;
  */
 static int vfio_ap_probe(struct ap_device *apdev)
 {
-	int fail = ksim_vfio_ap_probe_fail, ret = 0;
+	int fail = GET_ONCE(ksim_vfio_ap_probe_fail), ret = 0;
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	int apqn = to_ap_queue(&apdev->device)->qid;
 
@@ -992,7 +1136,9 @@ static int vfio_ap_probe(struct ap_device *apdev)
 	if (ret)
 		return ret;
 #endif
-	ksim_vfio_ap_probe_fail = KSIM_VFIO_PROBE_OK;
+	/* once; written only then: vfio_ap's probes of two queues may race */
+	if (fail != KSIM_VFIO_PROBE_OK)
+		SET_ONCE(ksim_vfio_ap_probe_fail, KSIM_VFIO_PROBE_OK);
 	mutex_lock(&ksim_vfio_guests_lock);
 	mutex_lock(&ksim_vfio_mdevs_lock);
 	if (fail == KSIM_VFIO_PROBE_SYSFS)
@@ -1112,6 +1258,10 @@ static void bus_clear(void)
 	memset(cards, 0, sizeof(cards));
 	memset(qdev, 0, sizeof(qdev));
 	ndrivers = 0;
+	defer_pending = defer_active = NULL;
+	deferred_trigger_count = 0;
+	deferred_work_queued = false;
+	memset(deferred_retries, 0, sizeof(deferred_retries));
 }
 
 void ksim_ap_bus_reset(bool up)
@@ -1373,7 +1523,17 @@ bool ksim_qdev_deferred(unsigned int apid, unsigned int apqi)
 {
 	struct ap_queue *q = qdev[apid][apqi];
 
-	return q && q->ap_dev.device.ksim.deferred;
+	return q && GET_ONCE(q->ap_dev.device.ksim.deferred);
+}
+
+unsigned int ksim_qdev_deferred_retries(unsigned int apid, unsigned int apqi)
+{
+	unsigned int n;
+
+	KLIST_LOCK();
+	n = deferred_retries[apid][apqi];
+	KLIST_UNLOCK();
+	return n;
 }
 
 /*

@@ -80,6 +80,17 @@ int ksim_qdev_unbind(unsigned int apid, unsigned int apqi);
 struct ap_driver *ksim_qdev_driver(unsigned int apid, unsigned int apqi);
 /* a probe of the queue was deferred and it has not been bound since */
 bool ksim_qdev_deferred(unsigned int apid, unsigned int apqi);
+/* how many times the deferred-probe work retried a device of the APQN */
+unsigned int ksim_qdev_deferred_retries(unsigned int apid, unsigned int apqi);
+/*
+ * The driver core's deferred-probe work item (drivers/base/dd.c
+ * deferred_probe_work_func()), run as the workqueue would run it some time
+ * after driver_deferred_probe_trigger() queued it: it retries every device
+ * the last triggers moved to the active list.  Nothing retries a deferred
+ * device otherwise.  Call holding no lock.  Return: false if the work was
+ * not queued (nothing run).
+ */
+bool ksim_deferred_probe_work(void);
 /* Read a sysfs attribute of the queue (its bound driver's dev_groups):
  * the length, -ENOENT if there is none, -EACCES if the caller may not.
  * The caller is root iff ksim_cap_sys_admin.

@@ -974,6 +974,76 @@ START_TEST(test_quarantined_queue_retried_on_probe)
 }
 END_TEST
 
+/*
+ * The shim's driver core retries a deferred probe as 6.1's dd.c does
+ * (driver_deferred_probe_trigger(), deferred_probe_work_func()): not at
+ * once, not by itself, only once some other device bound since and the
+ * work runs; a device that binds in between is off the list.  A driver
+ * that defers every probe while defer_all is set.  (review helper-55, 4)
+ */
+static struct ap_device_id defer_ids[] = {
+	{ AP_DEVICE_ID_MATCH_QUEUE_TYPE, CEX7 },
+	{ 0, 0 },
+};
+static bool defer_all;
+static unsigned int defer_probes;
+
+static int defer_probe(struct ap_device *apdev)
+{
+	defer_probes++;
+	return defer_all ? -EPROBE_DEFER : 0;
+}
+
+static void defer_remove(struct ap_device *apdev)
+{
+}
+
+static struct ap_driver defer_drv = {
+	.ids = defer_ids,
+	.probe = defer_probe,
+	.remove = defer_remove,
+};
+
+START_TEST(test_shim_deferred_probe_retried_after_a_bind)
+{
+	start();
+	ck_assert_int_eq(ap_driver_register(&defer_drv, THIS_MODULE,
+					    "deferring"), 0);
+	defer_all = true;
+	defer_probes = 0;
+	ksim_qdev_add(6, 2, CEX7);	/* free: apmatrix declines, deferred */
+	ck_assert_ptr_null(ksim_qdev_driver(6, 2));
+	ck_assert(ksim_qdev_deferred(6, 2));
+	ck_assert_uint_eq(defer_probes, 1);
+	defer_all = false;
+	/* nothing bound since: the work is not queued, nothing retried */
+	ck_assert(!ksim_deferred_probe_work());
+	ck_assert_ptr_null(ksim_qdev_driver(6, 2));
+	ck_assert_uint_eq(defer_probes, 1);
+	/* another device binds: triggered, but only the work retries it */
+	ksim_qdev_add(7, 3, CEX7);
+	ck_assert_ptr_eq(ksim_qdev_driver(7, 3), &defer_drv);
+	ck_assert_uint_eq(defer_probes, 2);
+	ck_assert_ptr_null(ksim_qdev_driver(6, 2));
+	ck_assert(ksim_deferred_probe_work());
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &defer_drv);
+	ck_assert(!ksim_qdev_deferred(6, 2));
+	ck_assert_uint_eq(ksim_qdev_deferred_retries(6, 2), 1);
+	ck_assert_uint_eq(defer_probes, 3);
+	/* deferred again and bound by root before the work: off the list */
+	ksim_qdev_del(6, 2);
+	defer_all = true;
+	ksim_qdev_add(6, 2, CEX7);
+	ck_assert(ksim_qdev_deferred(6, 2));
+	defer_all = false;
+	ck_assert_int_eq(ksim_qdev_bind(6, 2, &defer_drv), 0);
+	ck_assert(!ksim_qdev_deferred(6, 2));
+	ck_assert(ksim_deferred_probe_work());	/* queued by that bind */
+	ck_assert_uint_eq(ksim_qdev_deferred_retries(6, 2), 1);
+	ap_driver_unregister(&defer_drv);
+}
+END_TEST
+
 /* echo 06.0002 > /sys/bus/ap/drivers/apmatrix/reset_quarantined */
 START_TEST(test_reset_quarantined_attribute)
 {
@@ -1228,9 +1298,10 @@ END_TEST
  * (apmask, aqmask clear) vfio_ap if it is loaded, else no driver; never
  * left bound to apmatrix, free.  (review of c and d, 3)
  */
-static struct ap_driver *appeared_drv;
-static bool appeared, appeared_deferred;
+static struct ap_driver *appeared_drv, *appeared_retried_drv;
+static bool appeared, appeared_deferred, appeared_retried_deferred;
 static int appeared_bind_rc;
+static unsigned int appeared_retries;
 
 static void qdev_appears_during_zapq(unsigned int apid, unsigned int apqi)
 {
@@ -1244,6 +1315,16 @@ static void qdev_appears_during_zapq(unsigned int apid, unsigned int apqi)
 	/* root's bind to vfio_ap meanwhile: try again (dd.c: EAGAIN) */
 	appeared_bind_rc = ksim_ap_driver("vfio_ap") ?
 			   ksim_qdev_bind(6, 2, &ksim_vfio_ap_drv) : 0;
+	/*
+	 * Another queue binds meanwhile (07.0003, to vfio_ap if loaded): the
+	 * driver core retries the deferred 06.0002 (dd.c
+	 * deferred_probe_work_func()), which is still withheld.
+	 */
+	ksim_qdev_add(7, 3, CEX7);
+	ksim_deferred_probe_work();
+	appeared_retries = ksim_qdev_deferred_retries(6, 2);
+	appeared_retried_drv = ksim_qdev_driver(6, 2);
+	appeared_retried_deferred = ksim_qdev_deferred(6, 2);
 	ksim_thread_return();
 }
 
@@ -1294,6 +1375,10 @@ START_TEST(test_reset_quarantined_leftover_appearing_queue_to_vfio_ap)
 	ck_assert_msg(log_count("06.0002: vfio_ap's probe deferred") == 1,
 		      "vfio_ap's deferred probe of 06.0002 logged %u times, not once",
 		      log_count("06.0002: vfio_ap's probe deferred"));
+	/* 07.0003 bound to vfio_ap: the driver core's retry, deferred again */
+	ck_assert_uint_eq(appeared_retries, 1);
+	ck_assert_ptr_null(appeared_retried_drv);
+	ck_assert(appeared_retried_deferred);
 	ck_assert_msg(ksim_qdev_driver(6, 2) == &ksim_vfio_ap_drv,
 		      "06.0002, appeared during the retry, bound to %s after it, not vfio_ap",
 		      ksim_qdev_driver(6, 2) ?
@@ -1989,6 +2074,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_gone_does_not_poison_adapter);
 	tcase_add_test(tc, test_refuses_queue_bound_to_host_driver);
 	tcase_add_test(tc, test_quarantined_queue_retried_on_probe);
+	tcase_add_test(tc, test_shim_deferred_probe_retried_after_a_bind);
 	tcase_add_test(tc, test_reset_quarantined_attribute);
 	tcase_add_test(tc, test_reset_quarantined_retry_running_is_ebusy);
 	tcase_add_test(tc, test_reset_quarantined_retries_leftover);

@@ -65,11 +65,12 @@
  *   race --selftest-order    takes kvm->lock then apmx_table_lock, then
  *                            the reverse: both the order check and the
  *                            inversion check must fire
- *   race --leftover-probe    (AP bus) two threads, 400 rounds: root's
+ *   race --leftover-probe    (AP bus) four threads, 400 rounds: root's
  *                            reset_quarantined of a queue vfio_ap left
- *                            unreset races the scan adding its device;
- *                            every round must end with vfio_ap; exit
- *                            status 1 if one does not
+ *                            unreset races the scan adding its device,
+ *                            another queue's binds and the driver core's
+ *                            deferred-probe retry; every round must end
+ *                            with vfio_ap; exit status 1 if one does not
  *   race --deconf-handover   single-threaded, deterministic: a queue out
  *                            of the configuration (RC 01) or deconfigured
  *                            (RC 03) while its guest releases it, or while
@@ -909,6 +910,33 @@ static void *leftover_adder(void *arg)
 	return NULL;
 }
 
+static bool leftover_stop;
+
+/*
+ * Another queue (03.0003) is unbound from vfio_ap and bound again, over
+ * and over: each bind is a driver_bound(), which triggers the driver
+ * core's retry of the deferred devices (dd.c driver_deferred_probe_trigger())
+ */
+static void *leftover_binder(void *arg)
+{
+	while (!__atomic_load_n(&leftover_stop, __ATOMIC_RELAXED)) {
+		ksim_qdev_unbind(3, 3);
+		ksim_qdev_bind(3, 3, &ksim_vfio_ap_drv);
+		usleep(30);
+	}
+	return NULL;
+}
+
+/* the workqueue: runs dd.c's deferred_probe_work whenever it is queued */
+static void *leftover_worker(void *arg)
+{
+	while (!__atomic_load_n(&leftover_stop, __ATOMIC_RELAXED)) {
+		ksim_deferred_probe_work();
+		usleep(10);
+	}
+	return NULL;
+}
+
 /* widen the window: the retry's ZAPQ takes a random little while */
 static void leftover_slow_zapq(unsigned int apid, unsigned int apqi)
 {
@@ -927,17 +955,20 @@ static void leftover_slow_zapq(unsigned int apid, unsigned int apqi)
  * Whoever comes first, every round must end with the queue bound to
  * vfio_ap (refused with EBUSY if vfio_ap had it first, else reset, the
  * device's probe deferred or after it) and its slot free; no kernel rule
- * broken (ThreadSanitizer, the lock checks).  Exit status 1 if a round
- * fails.
+ * broken (ThreadSanitizer, the lock checks).  Meanwhile another queue is
+ * bound again and again and the driver core's deferred-probe work runs
+ * (review helper-55, 4): a deferred probe of 06.0002 is retried during
+ * the reset (deferred again) or after it (racing the retry's own probe).
+ * Exit status 1 if a round fails or no deferred probe was retried.
  */
 static int leftover_probe(void)
 {
 #if IS_ENABLED(CONFIG_ZCRYPT)
 	struct ap_driver *apmatrix = ksim_ap_driver("apmatrix");
 	unsigned int round, delay, failed = 0, reset = 0, busy = 0;
-	unsigned int deferred = 0, seed = 12;
+	unsigned int deferred = 0, retried = 0, retries, seed = 12;
 	struct apmx_slot sl;
-	pthread_t th;
+	pthread_t th, binder, worker;
 	int rc;
 
 	ksim_cap_sys_admin = true;
@@ -946,7 +977,11 @@ static int leftover_probe(void)
 	ksim_qdev_add(6, 2, AP_DEVICE_TYPE_CEX7);
 	ksim_qdev_del(6, 2);		/* vfio_ap's remove: RC 01, marked */
 	ksim_host.on_zapq = leftover_slow_zapq;
+	if (pthread_create(&binder, NULL, leftover_binder, NULL) ||
+	    pthread_create(&worker, NULL, leftover_worker, NULL))
+		fail("pthread_create");
 	for (round = 0; round < LEFTOVER_ROUNDS; round++) {
+		retries = ksim_qdev_deferred_retries(6, 2);
 		ksim_logs_clear();
 		ksim_qdev_unscanned(6, 2, true, true);	/* back, no device */
 		delay = (unsigned int)rand_r(&seed) % 100;
@@ -962,6 +997,8 @@ static int leftover_probe(void)
 			busy++;
 		if (strstr(ksim_printk_log(), "vfio_ap's probe deferred"))
 			deferred++;
+		if (ksim_qdev_deferred_retries(6, 2) != retries)
+			retried++;
 		mutex_lock(&apmx_table_lock);
 		apmx_table_peek(&apmx_table, 6, 2, &sl);
 		mutex_unlock(&apmx_table_lock);
@@ -976,17 +1013,26 @@ static int leftover_probe(void)
 		}
 		ksim_qdev_del(6, 2);	/* out again: marked again */
 	}
+	__atomic_store_n(&leftover_stop, true, __ATOMIC_RELAXED);
+	pthread_join(binder, NULL);
+	pthread_join(worker, NULL);
 	ksim_host.on_zapq = NULL;
-	printf("race-leftover: %u rounds: %u reset (%u with vfio_ap's probe deferred meanwhile), %u refused (vfio_ap had it first)\n",
-	       LEFTOVER_ROUNDS, reset, deferred, busy);
+	ksim_qdev_bind(3, 3, &ksim_vfio_ap_drv);
+	if (ksim_qdev_driver(3, 3) != &ksim_vfio_ap_drv) {
+		printf("race-leftover: FAIL: 03.0003 not bound to vfio_ap again\n");
+		failed++;
+	}
+	printf("race-leftover: %u rounds: %u reset (%u with vfio_ap's probe deferred meanwhile, %u with it retried by the driver core), %u refused (vfio_ap had it first)\n",
+	       LEFTOVER_ROUNDS, reset, deferred, retried, busy);
 	if (ksim_violations || ksim_warnings) {
 		fprintf(stderr, "%s", ksim_printk_log());
 		printf("race-leftover: FAIL: kernel rule violations or warnings\n");
 		failed++;
 	}
-	if (failed || !deferred) {
-		printf("race-leftover: FAILED: %u rounds%s\n", failed,
-		       deferred ? "" : ", no probe met the retry");
+	if (failed || !deferred || !retried) {
+		printf("race-leftover: FAILED: %u rounds%s%s\n", failed,
+		       deferred ? "" : ", no probe met the retry",
+		       retried ? "" : ", no deferred probe retried");
 		return 1;
 	}
 	printf("race-leftover: passed: every round ended with vfio_ap\n");

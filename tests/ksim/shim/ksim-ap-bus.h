@@ -128,9 +128,11 @@ struct device_driver {
  * what drivers/base/ keeps in struct device_private, and simulation state.
  * With -DKSIM_THREADS (ksim-ap-bus.c): @refs, @next, @registered and
  * @bind_seq under the simulation's klist lock (the bus's klist spinlocks,
- * ap_queues_lock), @dead, @bound and @deferred under the device lock
- * (dd.c: deferred_probe_mutex, taken under it), which is a
- * real mutex (@mutex, dev->mutex) with its owner thread in @owner.
+ * ap_queues_lock), @deferred and @dnext under it too (it stands for dd.c's
+ * deferred_probe_mutex there: taken under the device lock, never held
+ * while a driver's code runs), @dead and @bound under the device lock,
+ * which is a real mutex (@mutex, dev->mutex) with its owner thread in
+ * @owner.
  */
 struct ksim_device {
 	char name[16];		/* dev_set_name() */
@@ -144,7 +146,9 @@ struct ksim_device {
 	unsigned long owner;	/* the holding thread (atomic), 0: none */
 #endif
 	bool bound;		/* driver_bound(): in the driver's klist */
-	bool deferred;		/* on dd.c's deferred_probe_pending_list */
+	/* on dd.c's deferred_probe_pending_list or _active_list (KSIM_DEFER_*) */
+	unsigned char deferred;
+	struct device *dnext;	/* the next device on that list */
 	bool is_queue;		/* an ap_queue (else an ap_card or the root) */
 	unsigned long bind_seq;	/* order of driver_bound(), for detach */
 	struct device *next;	/* the bus's klist_devices, device_add order */
