@@ -1579,8 +1579,9 @@ void ksim_kvm_put(struct kvm *kvm)
 		violation("VM destroyed with %u guest ISC registrations\n",
 			  ksim_gisc_refs(kvm));
 	/*
-	 * Only aqic.c's orphans may keep a pin (interruptions not seen off,
-	 * the queue quarantined): at most one pin each.
+	 * Only aqic.c's orphans may keep a pin (TAPQ did not show their
+	 * interruptions disabled, the queue quarantined): at most one pin
+	 * each.
 	 */
 	{
 		unsigned int g, n = 0, orphans = apmx_aqic_orphans();

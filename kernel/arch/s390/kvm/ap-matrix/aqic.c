@@ -19,9 +19,10 @@
  * stays pinned.  AQIC is asynchronous (6.1's drivers/s390/crypto/
  * ap_queue.c ap_sm_setirq_wait() polls TAPQ until irq_enabled changes):
  * an accepted change lands later, and an AQIC while one is pending
- * answers RC 07.  A queue whose interruptions are not seen off within the
- * budget (apmx_aqic_off()) keeps its entry, pin and ISC registration,
- * until a verified ZAPQ, which ends the queue's interruptions
+ * answers RC 07.  A queue for which TAPQ does not show the interruptions
+ * disabled within the budget (apmx_aqic_off()) keeps its entry, pin and
+ * ISC registration, until a verified ZAPQ, which ends the queue's
+ * interruptions
  * (apmx_aqic_reset_done()).  At VM destroy an entry whose queue's ZAPQ is
  * not verified either (the queue is then quarantined) gives up its ISC
  * registration, which cannot outlive the GISA, but not its pin: the
@@ -445,10 +446,10 @@ void apmx_aqic_reset_done(struct kvm *kvm, struct kvm_s390_apmx *vm,
  * @vm: its AP matrix state
  *
  * For VM destroy, after apmx_aqic_release() and apmx_aqic_reset_done():
- * what is left are queues whose interruptions were seen off neither by
- * TAPQ nor by a verified ZAPQ (quarantined).  Each gives up its guest ISC
- * registration (the GISA goes with the VM) and keeps its page pin on the
- * orphan list (see the top of this file).  Context: as
+ * what is left are queues whose interruptions neither TAPQ showed
+ * disabled nor a verified ZAPQ ended (quarantined).  Each gives up its
+ * guest ISC registration (the GISA goes with the VM) and keeps its page
+ * pin on the orphan list (see the top of this file).  Context: as
  * apmx_aqic_release().
  */
 void apmx_aqic_orphan(struct kvm *kvm, struct kvm_s390_apmx *vm)

@@ -807,6 +807,15 @@ static int apmx_qdrv_reprobe_one(struct device *dev, void *data)
  * walk of the AP bus (ap_get_qdev() sees bound queues only), as
  * apmx_qdrv_attach() does.
  *
+ * The bus's drivers_autoprobe is not consulted, as the AP bus does not
+ * consult it when an apmask/aqmask edit changes who may drive a queue
+ * (ap_bus.c __ap_revise_reserved(): device_reprobe()): this is the probe
+ * that a probe which did run (the device's first one, with autoprobe on,
+ * or root's bind) asked for and was turned away from only while the slot
+ * was withheld.  With autoprobe off and no bind meanwhile, no probe met
+ * the slot and nothing is probed again.  (The driver core's deferred-probe
+ * retry, which does consult it, runs only after some other device binds.)
+ *
  * Context: takes the queue's device lock; the caller holds no lock of
  * ap-matrix.h.
  */

@@ -841,8 +841,9 @@ void kvm_s390_apmx_destroy(struct kvm *kvm)
 	/* the table withholds them: the resets need no lock but op_lock */
 	apmx_zeroize_set(&vm->released, true, NULL, &vm->zfailed);
 	/*
-	 * Entries apmx_aqic_release() kept (interruptions not seen off): a
-	 * verified ZAPQ ended them; the rest keep their pin as orphans.
+	 * Entries apmx_aqic_release() kept (TAPQ did not show their
+	 * interruptions disabled): a verified ZAPQ ended them; the rest keep
+	 * their pin as orphans.
 	 */
 	apmx_aqic_reset_done(kvm, vm, &vm->released, &vm->zfailed);
 	apmx_aqic_orphan(kvm, vm);
