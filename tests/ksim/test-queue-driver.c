@@ -1390,6 +1390,70 @@ START_TEST(test_reset_quarantined_leftover_appearing_queue_to_vfio_ap)
 }
 END_TEST
 
+/* root's bind of 06.0002 to vfio_ap during the retry's ZAPQ */
+static int second_bind_rc;
+static bool second_bound, second_deferred;
+
+static void bind_during_zapq(unsigned int apid, unsigned int apqi)
+{
+	if (apid != 6 || apqi != 2 || second_bound)
+		return;
+	second_bound = true;
+	ksim_thread_switch();
+	second_bind_rc = ksim_qdev_bind(6, 2, &ksim_vfio_ap_drv);
+	/* dd.c device_driver_attach(): never on the deferred-probe list */
+	second_deferred = ksim_qdev_deferred(6, 2);
+	ksim_thread_return();
+}
+
+/*
+ * The records of one retry (a probe met it, its deferral was logged) go
+ * with it: a later retry that no probe meets leaves the queue as root
+ * left it, and one that meets a probe logs its deferral again (review
+ * helper-59).
+ */
+START_TEST(test_reset_quarantined_leftover_second_retry_starts_clean)
+{
+	struct ksim_queue *q = &ksim_host.q[6][2];
+	struct ap_driver *drv;
+
+	leftover_back_without_device();
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+	drv = ksim_ap_driver("apmatrix");
+	/* root unbinds it from vfio_ap, deconfigured: marked again */
+	q->deconfigured = true;
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	ck_assert_int_eq(ksim_module_refs, 1);
+	q->deconfigured = false;
+	/* no probe meets this retry: left unbound, as root left it */
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ck_assert_msg(!ksim_qdev_driver(6, 2),
+		      "06.0002, unbound by root, bound to %s by a later retry",
+		      ksim_qdev_driver(6, 2)->driver.name);
+	/* marked again; this retry meets root's bind: logged again */
+	q->deconfigured = true;
+	ck_assert_int_eq(ksim_qdev_bind(6, 2, &ksim_vfio_ap_drv), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(6, 2), 0);
+	q->deconfigured = false;
+	ck_assert_int_eq(ksim_module_refs, 1);
+	second_bound = false;
+	ksim_logs_clear();
+	ksim_host.on_zapq = bind_during_zapq;
+	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+	ck_assert(second_bound);
+	ck_assert_int_eq(second_bind_rc, -EAGAIN);
+	ck_assert_msg(!second_deferred,
+		      "a bind through sysfs put 06.0002 on the deferred list");
+	ck_assert_msg(log_count("06.0002: vfio_ap's probe deferred") == 1,
+		      "the second retry's deferral logged %u times",
+		      log_count("06.0002: vfio_ap's probe deferred"));
+	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
+}
+END_TEST
+
 START_TEST(test_reset_quarantined_leftover_appearing_queue_no_vfio_ap)
 {
 	ck_assert_int_eq(ap_driver_register(&ksim_vfio_ap_drv, THIS_MODULE,
@@ -2081,6 +2145,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_reset_quarantined_leftover_withheld_is_ebusy);
 	tcase_add_test(tc, test_reset_quarantined_leftover_appearing_queue_to_vfio_ap);
 	tcase_add_test(tc, test_reset_quarantined_leftover_appearing_queue_no_vfio_ap);
+	tcase_add_test(tc, test_reset_quarantined_leftover_second_retry_starts_clean);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_a_holder);
 	tcase_add_test(tc, test_reset_quarantined_leftover_not_under_vfio_ap);
 	tcase_add_test(tc, test_quarantined_and_leftover_attributes);
