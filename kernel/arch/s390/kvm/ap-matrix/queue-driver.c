@@ -36,9 +36,10 @@
  *             deconfigured or checkstopped and works again):
  *               echo 05.0004 > /sys/bus/ap/drivers/apmatrix/reset_quarantined
  *             -EIO if the reset ran and is still not verified (the
- *             queue stays quarantined), -EBUSY (nothing reset) while
- *             another reset of it runs, -EINVAL if the APQN is malformed
- *             or not quarantined.  Needed when the card comes back in place
+ *             queue stays quarantined), -EBUSY (nothing reset) while a
+ *             guest uses it or another reset of it runs, -EINVAL if the
+ *             APQN is malformed or neither quarantined nor left unreset
+ *             by vfio_ap.  Needed when the card comes back in place
  *             (config on, checkstop off: the AP bus keeps the queue device
  *             and probes nothing); a card that left the configuration and
  *             returns gets new queue devices, whose probe retries itself.
@@ -88,8 +89,8 @@
  * then kvm->lock of the holding VM (a reference keeps the VM alive), the
  * PQAP hook rwsem and apmx_table_lock, in the order of ap-matrix.h; the
  * reset of a quarantined queue runs under the device lock only.  Hence
- * apmx_qdrv_attach() (device_attach()) is called with none of those locks
- * held.  apmx_qdrv_veto() runs under ap_perms_mutex and apmx_table_lock
+ * apmx_qdrv_attach() and apmx_qdrv_reprobe() (device_attach()) are called
+ * with none of those locks held.  apmx_qdrv_veto() runs under ap_perms_mutex and apmx_table_lock
  * and looks at the queue's binding with ap_get_qdev(): that takes
  * ap_queues_lock (a spinlock, with bottom halves off) and a device
  * reference, never the device lock (whose holders take both mutexes);
@@ -919,7 +920,11 @@ int apmx_qdrv_veto(unsigned int apid, unsigned int apqi, bool control,
  * A queue whose slot is withheld only while reset_quarantined resets what
  * vfio_ap left in it (zeroize.c apmx_zq_note_probe_withheld()) is
  * nobody's: its probe is deferred, and the retry probes it again when it
- * is done.
+ * is done (apmx_qdrv_reprobe()).  Correctness rests on that reprobe, not
+ * on the driver core's list of deferred probes: a bind through sysfs
+ * (bind_store()) answers -EAGAIN and never puts the device on that list,
+ * and a device on it is retried after every later bind of any driver
+ * until it binds.
  *
  * Return: 0; -EPROBE_DEFER for a queue being reset for what vfio_ap left
  * in it; -EBUSY for one of apmatrix's.  vfio_ap's probe must fail with
