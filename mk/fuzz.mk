@@ -10,7 +10,9 @@
 #   make fuzz         a long campaign: FUZZ_TIME seconds (default 3600),
 #                     nice -n 15, new inputs in $(BUILD)/fuzz/corpus,
 #                     crashes in $(BUILD)/fuzz/artifacts, libFuzzer's log in
-#                     $(BUILD)/fuzz/campaign.log.
+#                     $(BUILD)/fuzz/campaign.log.  FUZZ_JOBS=N (default
+#                     1) runs N worker processes (libFuzzer's -fork=N,
+#                     stopping at the first crash).
 #   make check-race   ThreadSanitizer: 16 threads race on the simulated host
 #                     for RACE_TIME seconds (tests/ksim/race/race.c), with
 #                     the shim's lock-order checker; plus the inverted-order
@@ -53,6 +55,8 @@ FUZZ_ENV     := ASAN_OPTIONS=quarantine_size_mb=4:malloc_context_size=8:detect_l
 FUZZ_CORPUS  := $(TOP)/tests/ksim/fuzz-corpus
 FUZZ_CHECK_RUNS ?= 40000
 FUZZ_TIME    ?= 3600
+FUZZ_JOBS    ?= 1
+FUZZ_FORK    := $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=0)
 
 .PHONY: fuzz check-fuzz
 CHECK_TARGETS += check-fuzz
@@ -111,10 +115,11 @@ fuzz: $(FUZZ_DIR)/fuzz-ops
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	@echo "  FUZZ    $(FUZZ_TIME) s, log $(FUZZ_DIR)/campaign.log"
 	cd $(FUZZ_DIR) && $(FUZZ_ENV) nice -n 15 ./fuzz-ops \
-		-max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		-max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_FORK) \
 		-artifact_prefix=artifacts/ corpus $(FUZZ_CORPUS) \
 		> campaign.log 2>&1; rc=$$?; \
-	grep -E '^#[0-9]+[[:space:]]+(DONE|pulse)' campaign.log | tail -n 2; \
+	grep -E '^#[0-9]+([[:space:]]+(DONE|pulse)|: cov:)' campaign.log | \
+		tail -n 2; \
 	grep -E '^stat::' campaign.log; \
 	ls artifacts | sed 's/^/  crash: /'; exit $$rc
 
