@@ -80,7 +80,7 @@ int tb_run(char *const argv[], int uid, char *out, size_t len, int secs)
 	tb_print_cmd(argv, uid);
 	tb_print_lines("#   ", out);
 	if (cut)
-		printf("#   (output cut here: %zu more bytes not kept)\n", cut);
+		printf("#   (output truncated: %zu more bytes not kept)\n", cut);
 	if (killed && exited)
 		printf("#   (the program exited, but a process it left held its output after the time limit of %d s: killed)\n",
 		       secs);
