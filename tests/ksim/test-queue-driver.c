@@ -152,9 +152,14 @@ START_TEST(test_attach_finds_unbound_queues)
 	ksim_qdev_add(6, 1, CEX7);
 	/* unbound, so invisible to ap_get_qdev() */
 	ck_assert_ptr_null(ap_get_qdev(AP_MKQID(2, 1)));
+	ksim_logs_clear();
 	ck_assert_int_eq(ksim_set(kvm, "2", "1", "3", NULL), 0);
 	apmatrix_drv(2, 1);
 	apmatrix_drv(2, 3);		/* a control domain's queue too */
+	/* bound by the set that claimed them: nothing came back */
+	ck_assert_msg(!strstr(ksim_printk_log(), "plugged into"),
+		      "a set's own binding logged as a queue back:\n%s",
+		      ksim_printk_log());
 	ck_assert_ptr_null(ksim_qdev_driver(2, 5));
 	ck_assert_ptr_null(ksim_qdev_driver(3, 1));
 	/* bound: the documented unbind step works */
@@ -401,7 +406,9 @@ START_TEST(test_removed_queue_unplugged)
 	ck_assert_ptr_eq(ksim_user(4, 1), &kvm->arch.crypto.apmx->owner);
 	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "04.0001: removed, unplugged from VM"));
 	/* binding it again plugs it back */
+	ksim_logs_clear();
 	ck_assert_int_eq(ksim_qdev_bind(4, 1, drv), 0);
+	ck_assert_ptr_nonnull(strstr(ksim_printk_log(), "04.0001: back, plugged into VM"));
 	ksim_get(kvm, &m);
 	masks_of(&eff, "4:9", "1:2", "1");
 	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));

@@ -245,7 +245,9 @@ static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
 /*
  * Recompute @kvm's effective matrix (apmx_vm_effective(): its requested
  * one without the queues gone from apmatrix, nor queues a set is still
- * resetting), and write it to the CRYCB if it changed.  A queue that left
+ * resetting), and write it to the CRYCB if it changed.  A removal is
+ * logged; a queue back only if it changed the effective matrix (a set
+ * binding the queues it claimed brings nothing back).  A queue that left
  * apmatrix is not reset here: it stays the guest's in the table (nothing
  * but apmatrix can bind it, see apmx_qdrv_veto() and vfio_ap's probe), and
  * it is reset when the guest gives it back, under the guest's op_lock and
@@ -257,16 +259,20 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 {
 	struct kvm_s390_ap_masks eff;
 	struct kvm_s390_apmx *vm;
+	bool changed = false;
 
 	mutex_lock(&kvm->lock);
 	vm = kvm->arch.crypto.apmx;
 	if (vm) {
 		apmx_vm_effective(vm, &eff);
-		if (memcmp(&eff, &vm->effective, sizeof(eff)))
+		changed = memcmp(&eff, &vm->effective, sizeof(eff));
+		if (changed)
 			apmx_vm_commit(kvm, vm, &eff);
-		pr_notice("AP queue %02x.%04x: %s VM %llu\n", apid, apqi,
-			  removed ? "removed, unplugged from" : "back, plugged into",
-			  vm->owner.id);
+		if (removed || changed)
+			pr_notice("AP queue %02x.%04x: %s VM %llu\n", apid, apqi,
+				  removed ? "removed, unplugged from" :
+					    "back, plugged into",
+				  vm->owner.id);
 	}
 	mutex_unlock(&kvm->lock);
 	/* queues unplugged: their interruptions off, pins dropped */
