@@ -87,6 +87,19 @@ static struct ap_driver *apmatrix_drv(unsigned int a, unsigned int d)
 	return drv;
 }
 
+/* how often @what occurs in ksim's printk log */
+static unsigned int log_count(const char *what)
+{
+	const char *p = ksim_printk_log();
+	unsigned int n = 0;
+
+	while ((p = strstr(p, what))) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
 static void holder_is(unsigned int a, unsigned int d, const char *want)
 {
 	char buf[KSIM_PAGE_SIZE];
@@ -444,6 +457,71 @@ START_TEST(test_removed_queue_unplugged)
 	ksim_kvm_dying = false;
 	ksim_vm_destroy(kvm);
 	ck_assert_uint_eq(ksim_host.q[9][1].secret, 0);
+}
+END_TEST
+
+/*
+ * Every queue that left apmatrix while held logs its return, once, also
+ * while its adapter stays out of the CRYCB because other queues of it are
+ * still away (6.1 ap_bus.c ap_scan_domains() registers a returning card's
+ * queue devices one by one, each probed at once), and a control domain's
+ * queue, whose removal never changes the effective matrix (review
+ * helper-60).
+ */
+START_TEST(test_queue_back_logged_once_each)
+{
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm_s390_ap_matrix m;
+	struct kvm_s390_ap_masks eff;
+	struct ap_driver *drv;
+	unsigned int d;
+
+	start();
+	for (d = 1; d <= 3; d++) {
+		ksim_qdev_add(4, d, CEX7);
+		ksim_qdev_add(9, d, CEX7);
+	}
+	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "3", NULL), 0);
+	drv = apmatrix_drv(4, 1);
+	/* card 4 leaves the configuration and comes back */
+	for (d = 1; d <= 3; d++)
+		ksim_qdev_del(4, d);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "9", "1:2", "3");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	ksim_logs_clear();
+	ksim_qdev_add(4, 1, CEX7);
+	/* 04.0002 still away: adapter 4 stays out, the queue is logged */
+	ck_assert_msg(log_count("AP queue 04.0001: back, held by VM") == 1,
+		      "04.0001 back, not logged once:\n%s", ksim_printk_log());
+	ksim_qdev_add(4, 2, CEX7);
+	ksim_qdev_add(4, 3, CEX7);
+	ck_assert_uint_eq(log_count("AP queue 04.0002: back, plugged into VM"), 1);
+	ck_assert_uint_eq(log_count("AP queue 04.0003: back, "), 1);
+	ck_assert_uint_eq(log_count(": back, "), 3);
+	ksim_get(kvm, &m);
+	masks_of(&eff, "4:9", "1:2", "3");
+	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
+	/* two queues of adapter 9 unbound by root and bound again */
+	ck_assert_int_eq(ksim_qdev_unbind(9, 1), 0);
+	ck_assert_int_eq(ksim_qdev_unbind(9, 2), 0);
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_qdev_bind(9, 1, drv), 0);
+	ck_assert_int_eq(ksim_qdev_bind(9, 2, drv), 0);
+	ck_assert_uint_eq(log_count("AP queue 09.0001: back, held by VM"), 1);
+	ck_assert_uint_eq(log_count("AP queue 09.0002: back, plugged into VM"), 1);
+	/* the control domain's queue: its removal changes nothing */
+	ck_assert_int_eq(ksim_qdev_unbind(4, 3), 0);
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_qdev_bind(4, 3, drv), 0);
+	ck_assert_uint_eq(log_count("AP queue 04.0003: back, "), 1);
+	/* a set that binds only what it claims logs nothing back */
+	ksim_qdev_add(9, 5, CEX7);
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2:5", "3", NULL), 0);
+	ck_assert_ptr_eq(ksim_qdev_driver(9, 5), drv);
+	ck_assert_uint_eq(log_count(": back, "), 0);
+	ksim_vm_destroy(kvm);
 }
 END_TEST
 
@@ -1336,18 +1414,6 @@ static void qdev_appears_during_zapq(unsigned int apid, unsigned int apqi)
 }
 
 /* how many times @what is in the kernel log */
-static unsigned int log_count(const char *what)
-{
-	const char *p = ksim_printk_log();
-	unsigned int n = 0;
-
-	while ((p = strstr(p, what))) {
-		n++;
-		p += strlen(what);
-	}
-	return n;
-}
-
 /* 06.0002 left unreset by vfio_ap, back in the configuration, no device */
 static void leftover_back_without_device(void)
 {
@@ -2129,6 +2195,7 @@ Suite *ksim_suite_queue_driver(void)
 	tcase_add_test(tc, test_in_use_grant_and_quarantine);
 	tcase_add_test(tc, test_holder_text);
 	tcase_add_test(tc, test_removed_queue_unplugged);
+	tcase_add_test(tc, test_queue_back_logged_once_each);
 	tcase_add_test(tc, test_vfio_ap_bound_queue_never_claimed);
 	tcase_add_test(tc, test_vfio_ap_cannot_take_held_queue);
 	tcase_add_test(tc, test_vfio_ap_leftover_out_of_config_is_reset_first);

@@ -245,21 +245,24 @@ static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
 /*
  * Recompute @kvm's effective matrix (apmx_vm_effective(): its requested
  * one without the queues gone from apmatrix, nor queues a set is still
- * resetting), and write it to the CRYCB if it changed.  A removal is
- * logged; a queue back only if it changed the effective matrix (a set
- * binding the queues it claimed brings nothing back).  A queue that left
- * apmatrix is not reset here: it stays the guest's in the table (nothing
- * but apmatrix can bind it, see apmx_qdrv_veto() and vfio_ap's probe), and
- * it is reset when the guest gives it back, under the guest's op_lock and
- * withheld in the table, so that this path can never reset a queue that
- * has moved on to another guest meanwhile.
+ * resetting), and write it to the CRYCB if it changed.  A queue that was
+ * @removed, or is @back (it had left apmatrix while held), is logged,
+ * whether or not the effective matrix changed (a queue back whose adapter
+ * has other queues still away stays out of the CRYCB until they are back
+ * too); a set binding the queues it claimed brings nothing back and logs
+ * nothing.  A queue that left apmatrix is not reset here: it stays the
+ * guest's in the table (nothing but apmatrix can bind it, see
+ * apmx_qdrv_veto() and vfio_ap's probe), and it is reset when the guest
+ * gives it back, under the guest's op_lock and withheld in the table, so
+ * that this path can never reset a queue that has moved on to another
+ * guest meanwhile.
  */
-static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
+static void apmx_qdrv_replug(struct kvm *kvm, bool removed, bool back,
 			     unsigned int apid, unsigned int apqi)
 {
 	struct kvm_s390_ap_masks eff;
 	struct kvm_s390_apmx *vm;
-	bool changed = false;
+	bool changed;
 
 	mutex_lock(&kvm->lock);
 	vm = kvm->arch.crypto.apmx;
@@ -268,10 +271,13 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed,
 		changed = memcmp(&eff, &vm->effective, sizeof(eff));
 		if (changed)
 			apmx_vm_commit(kvm, vm, &eff);
-		if (removed || changed)
-			pr_notice("AP queue %02x.%04x: %s VM %llu\n", apid, apqi,
-				  removed ? "removed, unplugged from" :
-					    "back, plugged into",
+		if (removed)
+			pr_notice("AP queue %02x.%04x: removed, unplugged from VM %llu\n",
+				  apid, apqi, vm->owner.id);
+		else if (back)
+			pr_notice("AP queue %02x.%04x: back, %s VM %llu\n",
+				  apid, apqi,
+				  changed ? "plugged into" : "held by",
 				  vm->owner.id);
 	}
 	mutex_unlock(&kvm->lock);
@@ -302,10 +308,12 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 	unsigned int apid = AP_QID_CARD(qid), apqi = AP_QID_QUEUE(qid);
 	struct apmx_slot s;
 	struct kvm *kvm;
-	bool withheld;
+	bool withheld, back;
 
 	mutex_lock(&apmx_table_lock);
 	apmx_table_lookup(&apmx_table, apid, apqi, &s);
+	/* it left apmatrix while held (apmx_qdrv_remove()) */
+	back = apmx_set_test(&apmx_qdrv_gone, apid, apqi);
 	apmx_mask_clear(apmx_qdrv_gone.row[apid], apqi);
 	withheld = apmx_zq_note_probe_withheld(apid, apqi);
 	/*
@@ -341,8 +349,8 @@ static int apmx_qdrv_probe(struct ap_device *apdev)
 	kvm = apmx_qdrv_user_get(apid, apqi);
 	mutex_unlock(&apmx_table_lock);
 	if (kvm) {
-		/* the queue is back: plug it in again */
-		apmx_qdrv_replug(kvm, false, apid, apqi);
+		/* back, or bound by its claim: plug it in */
+		apmx_qdrv_replug(kvm, false, back, apid, apqi);
 		kvm_put_kvm(kvm);
 	}
 	return 0;
@@ -365,7 +373,7 @@ static void apmx_qdrv_remove(struct ap_device *apdev)
 	mutex_unlock(&apmx_table_lock);
 	if (!kvm)
 		return;
-	apmx_qdrv_replug(kvm, true, apid, apqi);
+	apmx_qdrv_replug(kvm, true, false, apid, apqi);
 	kvm_put_kvm(kvm);
 }
 
