@@ -12,7 +12,10 @@
 #                     crashes in $(BUILD)/fuzz/artifacts, libFuzzer's log in
 #                     $(BUILD)/fuzz/campaign.log.  FUZZ_JOBS=N (default
 #                     1) runs N worker processes (libFuzzer's -fork=N,
-#                     stopping at the first crash).
+#                     stopping at the first crash, timeout or OOM; its
+#                     count of inputs leaves out the jobs still running
+#                     at the end).  Fails on a crash, a timeout, an OOM
+#                     and on any new file in artifacts.
 #   make check-race   ThreadSanitizer: 16 threads race on the simulated host
 #                     for RACE_TIME seconds (tests/ksim/race/race.c), with
 #                     the shim's lock-order checker; plus the inverted-order
@@ -56,7 +59,9 @@ FUZZ_CORPUS  := $(TOP)/tests/ksim/fuzz-corpus
 FUZZ_CHECK_RUNS ?= 40000
 FUZZ_TIME    ?= 3600
 FUZZ_JOBS    ?= 1
-FUZZ_FORK    := $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=0)
+# fork mode ignores timeouts and OOMs unless told (libFuzzer 14)
+FUZZ_FORK    := $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) \
+		-ignore_crashes=0 -ignore_timeouts=0 -ignore_ooms=0)
 
 .PHONY: fuzz check-fuzz
 CHECK_TARGETS += check-fuzz
@@ -114,14 +119,21 @@ check-fuzz: $(FUZZ_DIR)/fuzz-ops $(FUZZ_DIR)/fuzz-ops-broken
 fuzz: $(FUZZ_DIR)/fuzz-ops
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	@echo "  FUZZ    $(FUZZ_TIME) s, log $(FUZZ_DIR)/campaign.log"
-	cd $(FUZZ_DIR) && $(FUZZ_ENV) nice -n 15 ./fuzz-ops \
+	@case '$(FUZZ_JOBS)' in ''|*[!0-9]*|0*) \
+		echo "FUZZ_JOBS: a number of processes, not '$(FUZZ_JOBS)'" >&2; \
+		exit 2;; esac
+	cd $(FUZZ_DIR) && before=$$(ls artifacts | wc -l); \
+	$(FUZZ_ENV) nice -n 15 ./fuzz-ops \
 		-max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_FORK) \
 		-artifact_prefix=artifacts/ corpus $(FUZZ_CORPUS) \
 		> campaign.log 2>&1; rc=$$?; \
 	grep -E '^#[0-9]+([[:space:]]+(DONE|pulse)|: cov:)' campaign.log | \
 		tail -n 2; \
-	grep -E '^stat::' campaign.log; \
-	ls artifacts | sed 's/^/  crash: /'; exit $$rc
+	$(if $(FUZZ_FORK),,grep -E '^stat::' campaign.log;) \
+	ls artifacts | sed 's/^/  artifact: /'; \
+	if [ $$(ls artifacts | wc -l) -gt $$before ]; then \
+		echo "  fuzz: new files in artifacts"; [ $$rc -ne 0 ] || rc=1; \
+	fi; exit $$rc
 
 # ---- check-race: ThreadSanitizer ------------------------------------------
 # race: CONFIG_ZCRYPT=y, the AP bus simulation (ksim-ap-bus.c) raced too;
