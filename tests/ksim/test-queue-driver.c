@@ -470,7 +470,7 @@ END_TEST
  */
 START_TEST(test_queue_back_logged_once_each)
 {
-	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
+	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2), *kvm2;
 	struct kvm_s390_ap_matrix m;
 	struct kvm_s390_ap_masks eff;
 	struct ap_driver *drv;
@@ -484,15 +484,20 @@ START_TEST(test_queue_back_logged_once_each)
 	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "3", NULL), 0);
 	drv = apmatrix_drv(4, 1);
 	/* card 4 leaves the configuration and comes back */
+	ksim_logs_clear();
 	for (d = 1; d <= 3; d++)
 		ksim_qdev_del(4, d);
+	/* the first takes adapter 4 out of the CRYCB, the others change nothing */
+	ck_assert_uint_eq(log_count("AP queue 04.0001: removed, unplugged from VM"), 1);
+	ck_assert_uint_eq(log_count("AP queue 04.0002: removed, still held by VM"), 1);
+	ck_assert_uint_eq(log_count("AP queue 04.0003: removed, still held by VM"), 1);
 	ksim_get(kvm, &m);
 	masks_of(&eff, "9", "1:2", "3");
 	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
 	ksim_logs_clear();
 	ksim_qdev_add(4, 1, CEX7);
 	/* 04.0002 still away: adapter 4 stays out, the queue is logged */
-	ck_assert_msg(log_count("AP queue 04.0001: back, held by VM") == 1,
+	ck_assert_msg(log_count("AP queue 04.0001: back, still held by VM") == 1,
 		      "04.0001 back, not logged once:\n%s", ksim_printk_log());
 	ksim_qdev_add(4, 2, CEX7);
 	ksim_qdev_add(4, 3, CEX7);
@@ -508,19 +513,34 @@ START_TEST(test_queue_back_logged_once_each)
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_qdev_bind(9, 1, drv), 0);
 	ck_assert_int_eq(ksim_qdev_bind(9, 2, drv), 0);
-	ck_assert_uint_eq(log_count("AP queue 09.0001: back, held by VM"), 1);
+	ck_assert_uint_eq(log_count("AP queue 09.0001: back, still held by VM"), 1);
 	ck_assert_uint_eq(log_count("AP queue 09.0002: back, plugged into VM"), 1);
 	/* the control domain's queue: its removal changes nothing */
-	ck_assert_int_eq(ksim_qdev_unbind(4, 3), 0);
 	ksim_logs_clear();
+	ck_assert_int_eq(ksim_qdev_unbind(4, 3), 0);
+	ck_assert_uint_eq(log_count("AP queue 04.0003: removed, still held by VM"), 1);
 	ck_assert_int_eq(ksim_qdev_bind(4, 3, drv), 0);
-	ck_assert_uint_eq(log_count("AP queue 04.0003: back, "), 1);
+	ck_assert_uint_eq(log_count("AP queue 04.0003: back, still held by VM"), 1);
 	/* a set that binds only what it claims logs nothing back */
 	ksim_qdev_add(9, 5, CEX7);
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2:5", "3", NULL), 0);
 	ck_assert_ptr_eq(ksim_qdev_driver(9, 5), drv);
 	ck_assert_uint_eq(log_count(": back, "), 0);
+	/*
+	 * Unbound by root while held, then given up: the next guest's claim
+	 * binds it, and nothing of it came back (apmx_qdrv_claimed() clears
+	 * the mark).
+	 */
+	ck_assert_int_eq(ksim_qdev_unbind(9, 5), 0);
+	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2", "3", NULL), 0);
+	kvm2 = ksim_vm_create(CRYCB_FORMAT2);
+	ksim_logs_clear();
+	ck_assert_int_eq(ksim_set(kvm2, "9", "5", "", NULL), 0);
+	ck_assert_ptr_eq(ksim_qdev_driver(9, 5), drv);
+	ck_assert_msg(!log_count(": back, "), "a new claim logged as back:\n%s",
+		      ksim_printk_log());
+	ksim_vm_destroy(kvm2);
 	ksim_vm_destroy(kvm);
 }
 END_TEST
@@ -1413,7 +1433,6 @@ static void qdev_appears_during_zapq(unsigned int apid, unsigned int apqi)
 	ksim_thread_return();
 }
 
-/* how many times @what is in the kernel log */
 /* 06.0002 left unreset by vfio_ap, back in the configuration, no device */
 static void leftover_back_without_device(void)
 {

@@ -247,15 +247,15 @@ static struct kvm *apmx_qdrv_user_get(unsigned int apid, unsigned int apqi)
  * one without the queues gone from apmatrix, nor queues a set is still
  * resetting), and write it to the CRYCB if it changed.  A queue that was
  * @removed, or is @back (it had left apmatrix while held), is logged,
- * whether or not the effective matrix changed (a queue back whose adapter
- * has other queues still away stays out of the CRYCB until they are back
- * too); a set binding the queues it claimed brings nothing back and logs
- * nothing.  A queue that left apmatrix is not reset here: it stays the
- * guest's in the table (nothing but apmatrix can bind it, see
- * apmx_qdrv_veto() and vfio_ap's probe), and it is reset when the guest
- * gives it back, under the guest's op_lock and withheld in the table, so
- * that this path can never reset a queue that has moved on to another
- * guest meanwhile.
+ * "unplugged from" or "plugged into" the VM if the VM's effective matrix
+ * changed with it, "still held by" it if not (a control domain's queue,
+ * or one whose adapter has other usage queues away); a set binding the
+ * queues it claimed brings nothing back and logs nothing.  A queue that
+ * left apmatrix is not reset here: it stays the guest's in the table
+ * (nothing but apmatrix can bind it, see apmx_qdrv_veto() and vfio_ap's
+ * probe), and it is reset when the guest gives it back, under the guest's
+ * op_lock and withheld in the table, so that this path can never reset a
+ * queue that has moved on to another guest meanwhile.
  */
 static void apmx_qdrv_replug(struct kvm *kvm, bool removed, bool back,
 			     unsigned int apid, unsigned int apqi)
@@ -271,13 +271,11 @@ static void apmx_qdrv_replug(struct kvm *kvm, bool removed, bool back,
 		changed = memcmp(&eff, &vm->effective, sizeof(eff));
 		if (changed)
 			apmx_vm_commit(kvm, vm, &eff);
-		if (removed)
-			pr_notice("AP queue %02x.%04x: removed, unplugged from VM %llu\n",
-				  apid, apqi, vm->owner.id);
-		else if (back)
-			pr_notice("AP queue %02x.%04x: back, %s VM %llu\n",
-				  apid, apqi,
-				  changed ? "plugged into" : "held by",
+		if (removed || back)
+			pr_notice("AP queue %02x.%04x: %s, %s VM %llu\n",
+				  apid, apqi, removed ? "removed" : "back",
+				  !changed ? "still held by" :
+				  removed ? "unplugged from" : "plugged into",
 				  vm->owner.id);
 	}
 	mutex_unlock(&kvm->lock);
