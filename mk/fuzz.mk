@@ -51,7 +51,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 # values to find, and it halves the speed)
 FUZZ_COVFLAGS := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp
 # a small ASan quarantine: the campaign runs 3-4x faster (fresh pages
-# otherwise fault in for every VM's 25 KiB state); use-after-free in the
+# otherwise fault in for every VM's 33 KiB state); use-after-free in the
 # kernel files is still caught for the most recent frees
 FUZZ_ENV     := ASAN_OPTIONS=quarantine_size_mb=4:malloc_context_size=8:detect_leaks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -59,6 +59,11 @@ FUZZ_CORPUS  := $(TOP)/tests/ksim/fuzz-corpus
 FUZZ_CHECK_RUNS ?= 40000
 FUZZ_TIME    ?= 3600
 FUZZ_JOBS    ?= 1
+ifneq ($(filter fuzz,$(MAKECMDGOALS)),)
+ifneq ($(shell echo '$(FUZZ_JOBS)' | grep -qx '[1-9][0-9]*' || echo bad),)
+$(error FUZZ_JOBS: a number of processes, not '$(FUZZ_JOBS)')
+endif
+endif
 # fork mode ignores timeouts and OOMs unless told (libFuzzer 14)
 FUZZ_FORK    := $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) \
 		-ignore_crashes=0 -ignore_timeouts=0 -ignore_ooms=0)
@@ -119,10 +124,7 @@ check-fuzz: $(FUZZ_DIR)/fuzz-ops $(FUZZ_DIR)/fuzz-ops-broken
 fuzz: $(FUZZ_DIR)/fuzz-ops
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	@echo "  FUZZ    $(FUZZ_TIME) s, log $(FUZZ_DIR)/campaign.log"
-	@case '$(FUZZ_JOBS)' in ''|*[!0-9]*|0*) \
-		echo "FUZZ_JOBS: a number of processes, not '$(FUZZ_JOBS)'" >&2; \
-		exit 2;; esac
-	cd $(FUZZ_DIR) && before=$$(ls artifacts | wc -l); \
+	cd $(FUZZ_DIR) && touch artifacts/.start; \
 	$(FUZZ_ENV) nice -n 15 ./fuzz-ops \
 		-max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_FORK) \
 		-artifact_prefix=artifacts/ corpus $(FUZZ_CORPUS) \
@@ -131,7 +133,7 @@ fuzz: $(FUZZ_DIR)/fuzz-ops
 		tail -n 2; \
 	$(if $(FUZZ_FORK),,grep -E '^stat::' campaign.log;) \
 	ls artifacts | sed 's/^/  artifact: /'; \
-	if [ $$(ls artifacts | wc -l) -gt $$before ]; then \
+	if [ -n "$$(find artifacts -type f -newer artifacts/.start)" ]; then \
 		echo "  fuzz: new files in artifacts"; [ $$rc -ne 0 ] || rc=1; \
 	fi; exit $$rc
 
