@@ -1217,6 +1217,20 @@ END_TEST
 static long nested_q_rc;
 static bool nested_q_done;
 
+/*
+ * Root writes 06.0002 to reset_quarantined, @during running at its ZAPQ
+ * (another thread meanwhile); the write succeeds
+ */
+static void retry_0602_during_zapq(void (*during)(unsigned int apid,
+						  unsigned int apqi))
+{
+	ksim_host.on_zapq = during;
+	ck_assert_int_eq(ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
+					     "reset_quarantined",
+					     "06.0002\n"), 8);
+	ksim_host.on_zapq = NULL;
+}
+
 static void quarantined_retry_during_zapq(unsigned int apid, unsigned int apqi)
 {
 	if (apid != 6 || apqi != 2 || nested_q_done)
@@ -1231,22 +1245,17 @@ static void quarantined_retry_during_zapq(unsigned int apid, unsigned int apqi)
 START_TEST(test_reset_quarantined_retry_running_is_ebusy)
 {
 	struct kvm *kvm = ksim_vm_create(CRYCB_FORMAT2);
-	struct ap_driver *drv;
 	unsigned int zapqs;
 
 	start();
-	drv = ksim_ap_driver("apmatrix");
 	ksim_qdev_add(6, 2, CEX7);
 	quarantine(kvm, "6", "2", 6, 2);
 	ksim_host.q[6][2].reset_hangs = false;
 	zapqs = ksim_host.q[6][2].zapq_calls;
 	nested_q_done = false;
 	nested_q_rc = 1;
-	ksim_host.on_zapq = quarantined_retry_during_zapq;
 	ksim_logs_clear();
-	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
-					     "06.0002\n"), 8);
-	ksim_host.on_zapq = NULL;
+	retry_0602_during_zapq(quarantined_retry_during_zapq);
 	ck_assert(nested_q_done);
 	ck_assert_msg(nested_q_rc == -EBUSY,
 		      "reset_quarantined of 06.0002 during its retry: %ld, not -EBUSY",
@@ -1319,11 +1328,8 @@ START_TEST(test_reset_quarantined_retries_leftover)
 	q->deconfigured = false;
 	retry_kvm = kvm;
 	retry_set_rc = 1;
-	ksim_host.on_zapq = set_during_zapq;
 	ksim_logs_clear();
-	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
-					     "06.0002\n"), 8);
-	ksim_host.on_zapq = NULL;
+	retry_0602_during_zapq(set_during_zapq);
 	ck_assert_int_eq(retry_set_rc, -EIO);
 	ck_assert_refusal(&retry_set_m.refusal, KVM_S390_AP_R_QUARANTINED, 6, 2,
 			  KVM_S390_AP_HOLDER_QUARANTINE);
@@ -1366,20 +1372,15 @@ static void retry_during_zapq(unsigned int apid, unsigned int apqi)
 START_TEST(test_reset_quarantined_leftover_withheld_is_ebusy)
 {
 	struct ksim_queue *q = &ksim_host.q[6][2];
-	struct ap_driver *drv;
 	unsigned int zapqs;
 
 	vfio_ap_leaves_leftover_in_place();
-	drv = ksim_ap_driver("apmatrix");
 	q->deconfigured = false;
 	zapqs = q->zapq_calls;
 	nested_done = false;
 	nested_fn_rc = nested_store_rc = 1;
-	ksim_host.on_zapq = retry_during_zapq;
 	ksim_logs_clear();
-	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
-					     "06.0002\n"), 8);
-	ksim_host.on_zapq = NULL;
+	retry_0602_during_zapq(retry_during_zapq);
 	ck_assert(nested_done);
 	ck_assert_msg(nested_fn_rc == -EBUSY,
 		      "a retry of a withheld 06.0002 answered %d, not -EBUSY",
@@ -1442,11 +1443,7 @@ static void leftover_back_without_device(void)
 	appeared = false;
 	appeared_drv = NULL;
 	ksim_logs_clear();
-	ksim_host.on_zapq = qdev_appears_during_zapq;
-	ck_assert_int_eq(ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
-					     "reset_quarantined",
-					     "06.0002\n"), 8);
-	ksim_host.on_zapq = NULL;
+	retry_0602_during_zapq(qdev_appears_during_zapq);
 	ck_assert(appeared);
 	ck_assert_uint_eq(ksim_host.q[6][2].secret, 0);
 	ck_assert_int_eq(ksim_module_refs, 0);
@@ -1531,10 +1528,7 @@ START_TEST(test_reset_quarantined_leftover_second_retry_starts_clean)
 	ck_assert_int_eq(ksim_module_refs, 1);
 	second_bound = false;
 	ksim_logs_clear();
-	ksim_host.on_zapq = bind_during_zapq;
-	ck_assert_int_eq(ksim_drv_attr_store(drv, "reset_quarantined",
-					     "06.0002\n"), 8);
-	ksim_host.on_zapq = NULL;
+	retry_0602_during_zapq(bind_during_zapq);
 	ck_assert(second_bound);
 	ck_assert_int_eq(second_bind_rc, -EAGAIN);
 	ck_assert_msg(!second_deferred,
@@ -1559,11 +1553,7 @@ START_TEST(test_reset_quarantined_leftover_appearing_queue_no_vfio_ap)
 	ck_assert_int_eq(ksim_module_refs, 1);
 	ck_assert(ksim_qdev_unscanned(6, 2, true, true));
 	appeared = false;
-	ksim_host.on_zapq = qdev_appears_during_zapq;
-	ck_assert_int_eq(ksim_drv_attr_store(ksim_ap_driver("apmatrix"),
-					     "reset_quarantined",
-					     "06.0002\n"), 8);
-	ksim_host.on_zapq = NULL;
+	retry_0602_during_zapq(qdev_appears_during_zapq);
 	ck_assert(appeared);
 	ck_assert_ptr_null(appeared_drv);
 	ck_assert_msg(!ksim_qdev_driver(6, 2),
