@@ -91,6 +91,8 @@ void ksim_fail_copy_to_nth(unsigned int n);
 
 /* logs: everything printk'ed / debug-event'ed since ksim_reset() */
 const char *ksim_printk_log(void);
+/* how often @what occurs in ksim_printk_log() */
+unsigned int ksim_printk_count(const char *what);
 const char *ksim_event_log(void);
 void ksim_logs_clear(void);
 extern unsigned int ksim_warnings;

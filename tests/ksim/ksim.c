@@ -328,6 +328,18 @@ const char *ksim_printk_log(void)
 	return printk_log;
 }
 
+unsigned int ksim_printk_count(const char *what)
+{
+	const char *p = printk_log;
+	unsigned int n = 0;
+
+	while ((p = strstr(p, what))) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
 const char *ksim_event_log(void)
 {
 	return event_log;

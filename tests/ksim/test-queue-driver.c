@@ -87,19 +87,6 @@ static struct ap_driver *apmatrix_drv(unsigned int a, unsigned int d)
 	return drv;
 }
 
-/* how often @what occurs in ksim's printk log */
-static unsigned int log_count(const char *what)
-{
-	const char *p = ksim_printk_log();
-	unsigned int n = 0;
-
-	while ((p = strstr(p, what))) {
-		n++;
-		p += strlen(what);
-	}
-	return n;
-}
-
 static void holder_is(unsigned int a, unsigned int d, const char *want)
 {
 	char buf[KSIM_PAGE_SIZE];
@@ -488,22 +475,22 @@ START_TEST(test_queue_back_logged_once_each)
 	for (d = 1; d <= 3; d++)
 		ksim_qdev_del(4, d);
 	/* the first takes adapter 4 out of the CRYCB, the others change nothing */
-	ck_assert_uint_eq(log_count("AP queue 04.0001: removed, unplugged from VM"), 1);
-	ck_assert_uint_eq(log_count("AP queue 04.0002: removed, still held by VM"), 1);
-	ck_assert_uint_eq(log_count("AP queue 04.0003: removed, still held by VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0001: removed, unplugged from VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0002: removed, still held by VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0003: removed, still held by VM"), 1);
 	ksim_get(kvm, &m);
 	masks_of(&eff, "9", "1:2", "3");
 	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
 	ksim_logs_clear();
 	ksim_qdev_add(4, 1, CEX7);
 	/* 04.0002 still away: adapter 4 stays out, the queue is logged */
-	ck_assert_msg(log_count("AP queue 04.0001: back, still held by VM") == 1,
+	ck_assert_msg(ksim_printk_count("AP queue 04.0001: back, still held by VM") == 1,
 		      "04.0001 back, not logged once:\n%s", ksim_printk_log());
 	ksim_qdev_add(4, 2, CEX7);
 	ksim_qdev_add(4, 3, CEX7);
-	ck_assert_uint_eq(log_count("AP queue 04.0002: back, plugged into VM"), 1);
-	ck_assert_uint_eq(log_count("AP queue 04.0003: back, "), 1);
-	ck_assert_uint_eq(log_count(": back, "), 3);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0002: back, plugged into VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0003: back, "), 1);
+	ck_assert_uint_eq(ksim_printk_count(": back, "), 3);
 	ksim_get(kvm, &m);
 	masks_of(&eff, "4:9", "1:2", "3");
 	ck_assert_mem_eq(&m.effective, &eff, sizeof(eff));
@@ -513,20 +500,20 @@ START_TEST(test_queue_back_logged_once_each)
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_qdev_bind(9, 1, drv), 0);
 	ck_assert_int_eq(ksim_qdev_bind(9, 2, drv), 0);
-	ck_assert_uint_eq(log_count("AP queue 09.0001: back, still held by VM"), 1);
-	ck_assert_uint_eq(log_count("AP queue 09.0002: back, plugged into VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 09.0001: back, still held by VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 09.0002: back, plugged into VM"), 1);
 	/* the control domain's queue: its removal changes nothing */
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_qdev_unbind(4, 3), 0);
-	ck_assert_uint_eq(log_count("AP queue 04.0003: removed, still held by VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0003: removed, still held by VM"), 1);
 	ck_assert_int_eq(ksim_qdev_bind(4, 3, drv), 0);
-	ck_assert_uint_eq(log_count("AP queue 04.0003: back, still held by VM"), 1);
+	ck_assert_uint_eq(ksim_printk_count("AP queue 04.0003: back, still held by VM"), 1);
 	/* a set that binds only what it claims logs nothing back */
 	ksim_qdev_add(9, 5, CEX7);
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_set(kvm, "4:9", "1:2:5", "3", NULL), 0);
 	ck_assert_ptr_eq(ksim_qdev_driver(9, 5), drv);
-	ck_assert_uint_eq(log_count(": back, "), 0);
+	ck_assert_uint_eq(ksim_printk_count(": back, "), 0);
 	/*
 	 * Unbound by root while held, then given up: the next guest's claim
 	 * binds it, and nothing of it came back (apmx_qdrv_claimed() clears
@@ -538,7 +525,7 @@ START_TEST(test_queue_back_logged_once_each)
 	ksim_logs_clear();
 	ck_assert_int_eq(ksim_set(kvm2, "9", "5", "", NULL), 0);
 	ck_assert_ptr_eq(ksim_qdev_driver(9, 5), drv);
-	ck_assert_msg(!log_count(": back, "), "a new claim logged as back:\n%s",
+	ck_assert_msg(!ksim_printk_count(": back, "), "a new claim logged as back:\n%s",
 		      ksim_printk_log());
 	ksim_vm_destroy(kvm2);
 	ksim_vm_destroy(kvm);
@@ -1461,9 +1448,9 @@ START_TEST(test_reset_quarantined_leftover_appearing_queue_to_vfio_ap)
 	 * vfio_ap's probe was deferred twice (the device's, root's bind):
 	 * logged once per queue and retry.  (review helper-55, 2)
 	 */
-	ck_assert_msg(log_count("06.0002: vfio_ap's probe deferred") == 1,
+	ck_assert_msg(ksim_printk_count("06.0002: vfio_ap's probe deferred") == 1,
 		      "vfio_ap's deferred probe of 06.0002 logged %u times, not once",
-		      log_count("06.0002: vfio_ap's probe deferred"));
+		      ksim_printk_count("06.0002: vfio_ap's probe deferred"));
 	/* 07.0003 bound to vfio_ap: the driver core's retry, deferred again */
 	ck_assert_uint_eq(appeared_retries, 1);
 	ck_assert_ptr_null(appeared_retried_drv);
@@ -1533,9 +1520,9 @@ START_TEST(test_reset_quarantined_leftover_second_retry_starts_clean)
 	ck_assert_int_eq(second_bind_rc, -EAGAIN);
 	ck_assert_msg(!second_deferred,
 		      "a bind through sysfs put 06.0002 on the deferred list");
-	ck_assert_msg(log_count("06.0002: vfio_ap's probe deferred") == 1,
+	ck_assert_msg(ksim_printk_count("06.0002: vfio_ap's probe deferred") == 1,
 		      "the second retry's deferral logged %u times",
-		      log_count("06.0002: vfio_ap's probe deferred"));
+		      ksim_printk_count("06.0002: vfio_ap's probe deferred"));
 	ck_assert_ptr_eq(ksim_qdev_driver(6, 2), &ksim_vfio_ap_drv);
 }
 END_TEST

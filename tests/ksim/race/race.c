@@ -912,16 +912,6 @@ static void *leftover_adder(void *arg)
 
 static bool leftover_stop;
 
-/* how often @what occurs in @log */
-static unsigned int leftover_count(const char *log, const char *what)
-{
-	unsigned int n = 0;
-
-	for (log = strstr(log, what); log; log = strstr(log + 1, what))
-		n++;
-	return n;
-}
-
 /*
  * Another queue (03.0003) is unbound from vfio_ap and bound again, over
  * and over: each bind is a driver_bound(), which triggers the driver
@@ -1005,8 +995,7 @@ static int leftover_probe(void)
 			reset++;
 		else if (rc == -EBUSY)
 			busy++;
-		logged = leftover_count(ksim_printk_log(),
-					"06.0002: vfio_ap's probe deferred");
+		logged = ksim_printk_count("06.0002: vfio_ap's probe deferred");
 		if (logged)
 			deferred++;
 		if (ksim_qdev_deferred_retries(6, 2) != retries)
